@@ -1,0 +1,319 @@
+#pragma once
+
+// The typed configuration model of one Microsoft.Network/applicationGateways resource, with
+// Azure's property names (azure-reference.md §11) plus the template's metadata.localGateway.
+// Values here are *evaluated* (template expressions resolved). The original JSON text and the
+// expressions the user wrote are kept by ConfigDocument (configdocument.h), which writes edits
+// back into them; this struct is a plain value type, cheap to copy and compare.
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+namespace Gateway::Config {
+
+// A cross-reference `{ "id": "..." }`, resolved by its trailing `collection/name`.
+struct Ref
+{
+    QString collection; // e.g. "backendAddressPools" (aliases normalised: backendHttpSettingsList ->
+                        // backendHttpSettingsCollection); for path rules "urlPathMaps/<map>/pathRules"
+    QString name;       // the trailing name segment
+    QString rawId;      // the evaluated id string as it was in the file
+    bool isSet() const { return !name.isEmpty(); }
+    bool operator==(const Ref &o) const { return collection == o.collection && name == o.name; }
+};
+
+// Every element remembers where it came from, so messages can name a JSON path and the writer
+// can put edits back in place. jsonPath looks like
+// "resources[2].properties.httpListeners[0]" (relative to the file's root).
+struct Element
+{
+    QString name;
+    QString jsonPath;
+    QJsonObject unknownProperties; // properties the model does not know; preserved verbatim
+};
+
+struct FrontendIPConfiguration : Element
+{
+    QString privateIPAddress;
+    QString privateIPAllocationMethod;
+    QString publicIPAddressId;
+    QString subnetId;
+    bool operator==(const FrontendIPConfiguration &) const = default;
+};
+
+struct FrontendPort : Element
+{
+    int port = 0;
+    bool operator==(const FrontendPort &) const = default;
+};
+
+struct SslCertificate : Element
+{
+    QString data;     // base64 PFX as in the template (may be empty when certificateFiles is used)
+    QString password; // evaluated; never written by the program unless the user typed it
+    QString keyVaultSecretId;
+    QString publicCertData;
+    bool operator==(const SslCertificate &) const = default;
+};
+
+struct TrustedRootCertificate : Element
+{
+    QString data; // base64 DER (.cer) or PEM text
+    QString keyVaultSecretId;
+    bool operator==(const TrustedRootCertificate &) const = default;
+};
+
+struct CustomErrorConfiguration
+{
+    QString statusCode; // "HttpStatus502"
+    QString customErrorPageUrl;
+    bool operator==(const CustomErrorConfiguration &) const = default;
+};
+
+struct HttpListener : Element
+{
+    Ref frontendIPConfiguration;
+    Ref frontendPort;
+    QString protocol = QStringLiteral("Http"); // Http | Https
+    QString hostName;                          // exactly one non-wildcard name, or empty
+    QStringList hostNames;                     // up to 5, wildcards allowed
+    Ref sslCertificate;
+    Ref sslProfile;
+    Ref firewallPolicy;
+    bool requireServerNameIndication = false;
+    QList<CustomErrorConfiguration> customErrorConfigurations;
+    bool operator==(const HttpListener &) const = default;
+};
+
+struct BackendAddress
+{
+    QString ipAddress;
+    QString fqdn;
+    QString address() const { return fqdn.isEmpty() ? ipAddress : fqdn; }
+    bool operator==(const BackendAddress &) const = default;
+};
+
+struct BackendAddressPool : Element
+{
+    QList<BackendAddress> backendAddresses;
+    bool operator==(const BackendAddressPool &) const = default;
+};
+
+struct ConnectionDraining
+{
+    bool enabled = false;
+    int drainTimeoutInSec = 30; // Azure: 30 s when not enabled; user-defined 1–3600
+    bool operator==(const ConnectionDraining &) const = default;
+};
+
+struct BackendHttpSettings : Element
+{
+    int port = 80;
+    QString protocol = QStringLiteral("Http");
+    QString cookieBasedAffinity = QStringLiteral("Disabled"); // Enabled | Disabled
+    QString affinityCookieName;                               // empty: ApplicationGatewayAffinity
+    int requestTimeout = 20;                                  // seconds, 1–86400
+    ConnectionDraining connectionDraining;
+    bool pickHostNameFromBackendAddress = false;
+    QString hostName; // Host header override
+    QString path;     // path override prefix
+    Ref probe;
+    bool probeEnabled = true;
+    QList<Ref> trustedRootCertificates;
+    bool operator==(const BackendHttpSettings &) const = default;
+};
+
+struct ProbeMatch
+{
+    QStringList statusCodes; // e.g. "200-399", "200", "301,302" (each entry may be a range)
+    QString body;            // plain substring
+    bool operator==(const ProbeMatch &) const = default;
+};
+
+struct Probe : Element
+{
+    QString protocol = QStringLiteral("Http");
+    QString host;
+    QString path = QStringLiteral("/");
+    int interval = 30;
+    int timeout = 30;
+    int unhealthyThreshold = 3;
+    bool pickHostNameFromBackendHttpSettings = false;
+    int minServers = 0;
+    int port = 0; // 0: the backend setting's port
+    ProbeMatch match;
+    bool operator==(const Probe &) const = default;
+};
+
+struct RequestRoutingRule : Element
+{
+    QString ruleType = QStringLiteral("Basic"); // Basic | PathBasedRouting
+    int priority = 0;                           // 0: not set
+    Ref httpListener;
+    Ref backendAddressPool;
+    Ref backendHttpSettings;
+    Ref redirectConfiguration;
+    Ref rewriteRuleSet;
+    Ref urlPathMap;
+    bool operator==(const RequestRoutingRule &) const = default;
+};
+
+struct PathRule : Element
+{
+    QStringList paths;
+    Ref backendAddressPool;
+    Ref backendHttpSettings;
+    Ref redirectConfiguration;
+    Ref rewriteRuleSet;
+    Ref firewallPolicy;
+    bool operator==(const PathRule &) const = default;
+};
+
+struct UrlPathMap : Element
+{
+    Ref defaultBackendAddressPool;
+    Ref defaultBackendHttpSettings;
+    Ref defaultRedirectConfiguration;
+    Ref defaultRewriteRuleSet;
+    QList<PathRule> pathRules;
+    bool operator==(const UrlPathMap &) const = default;
+};
+
+struct RedirectConfiguration : Element
+{
+    QString redirectType = QStringLiteral("Permanent"); // Permanent | Found | SeeOther | Temporary
+    Ref targetListener;
+    QString targetUrl;
+    bool includePath = false;
+    bool includeQueryString = false;
+    QList<Ref> requestRoutingRules; // back references Azure keeps; informational
+    bool operator==(const RedirectConfiguration &) const = default;
+};
+
+struct RewriteCondition
+{
+    QString variable;
+    QString pattern;
+    bool ignoreCase = true;
+    bool negate = false;
+    bool operator==(const RewriteCondition &) const = default;
+};
+
+struct HeaderConfiguration
+{
+    QString headerName;
+    QString headerValue; // empty: delete the header
+    bool operator==(const HeaderConfiguration &) const = default;
+};
+
+struct UrlConfiguration
+{
+    QString modifiedPath;
+    QString modifiedQueryString;
+    bool reroute = false;
+    bool present = false;
+    bool operator==(const UrlConfiguration &) const = default;
+};
+
+struct RewriteRule
+{
+    QString name;
+    int ruleSequence = 100;
+    QList<RewriteCondition> conditions;
+    QList<HeaderConfiguration> requestHeaderConfigurations;
+    QList<HeaderConfiguration> responseHeaderConfigurations;
+    UrlConfiguration urlConfiguration;
+    bool operator==(const RewriteRule &) const = default;
+};
+
+struct RewriteRuleSet : Element
+{
+    QList<RewriteRule> rewriteRules;
+    bool operator==(const RewriteRuleSet &) const = default;
+};
+
+struct CertificateFile
+{
+    QString pfx;         // path, relative to the configuration file
+    QString pem;         // certificate chain (PEM)
+    QString key;         // private key (PEM), when pem is used
+    QString passwordEnv; // environment variable that holds the password
+    bool operator==(const CertificateFile &) const = default;
+};
+
+// metadata.localGateway: settings that only make sense locally; Azure ignores them.
+struct LocalGateway
+{
+    QString bindAddress = QStringLiteral("127.0.0.1");
+    QMap<int, int> frontendPortMap;                 // Azure frontend port -> local port
+    QMap<QString, QString> backendAddressMap;       // ip or fqdn -> "host:port" (or "host")
+    QMap<QString, CertificateFile> certificateFiles; // sslCertificate name -> files
+    bool operator==(const LocalGateway &) const = default;
+};
+
+struct GatewayConfig
+{
+    QString name;
+    QString location;
+    QString skuName = QStringLiteral("Standard_v2");
+    QString skuTier = QStringLiteral("Standard_v2");
+    int skuCapacity = 0;
+    bool enableHttp2 = false;
+    QString sslPolicyName;  // sslPolicy.policyName (empty: default)
+    QString sslPolicyType;  // Predefined | Custom | CustomV2
+    QString minProtocolVersion;
+    QString gatewayJsonPath; // path of the resource object, e.g. "resources[2]" ("" for a bare resource)
+
+    QList<FrontendIPConfiguration> frontendIPConfigurations;
+    QList<FrontendPort> frontendPorts;
+    QList<SslCertificate> sslCertificates;
+    QList<TrustedRootCertificate> trustedRootCertificates;
+    QList<HttpListener> httpListeners;
+    QList<BackendAddressPool> backendAddressPools;
+    QList<BackendHttpSettings> backendHttpSettingsCollection;
+    QList<Probe> probes;
+    QList<RequestRoutingRule> requestRoutingRules;
+    QList<UrlPathMap> urlPathMaps;
+    QList<RedirectConfiguration> redirectConfigurations;
+    QList<RewriteRuleSet> rewriteRuleSets;
+    LocalGateway localGateway;
+
+    bool operator==(const GatewayConfig &) const = default;
+
+    // Look-ups by name (case-insensitive, as Azure names are); nullptr when absent.
+    const FrontendPort *frontendPort(const QString &name) const;
+    const FrontendIPConfiguration *frontendIPConfiguration(const QString &name) const;
+    const SslCertificate *sslCertificate(const QString &name) const;
+    const TrustedRootCertificate *trustedRootCertificate(const QString &name) const;
+    const HttpListener *httpListener(const QString &name) const;
+    const BackendAddressPool *backendAddressPool(const QString &name) const;
+    const BackendHttpSettings *backendHttpSettings(const QString &name) const;
+    const Probe *probe(const QString &name) const;
+    const RequestRoutingRule *requestRoutingRule(const QString &name) const;
+    const UrlPathMap *urlPathMap(const QString &name) const;
+    const RedirectConfiguration *redirectConfiguration(const QString &name) const;
+    const RewriteRuleSet *rewriteRuleSet(const QString &name) const;
+};
+
+struct Diagnostic
+{
+    enum class Severity { Error, Warning };
+    Severity severity = Severity::Error;
+    QString path;    // JSON path, e.g. "resources[2].properties.httpListeners[0].properties.hostName"
+    QString message; // one sentence, Azure's wording where Azure has one
+    bool isError() const { return severity == Severity::Error; }
+    bool operator==(const Diagnostic &) const = default;
+};
+
+using Diagnostics = QList<Diagnostic>;
+
+bool hasErrors(const Diagnostics &diagnostics);
+
+// The default request timeout the seeds' note compares against: the typical WebSocket ping interval.
+inline constexpr int TypicalPingIntervalSeconds = 20;
+
+} // namespace Gateway::Config

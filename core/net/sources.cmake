@@ -1,0 +1,3 @@
+target_sources(gateway_core PRIVATE
+    net/clock.cpp net/clock.h
+)
