@@ -1,0 +1,353 @@
+#include "topologyview.h"
+
+#include "configelements.h"
+#include "elementeditor.h"
+#include "topologynode.h"
+
+#include <QGraphicsPathItem>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QPainterPath>
+#include <QScrollBar>
+#include <QWheelEvent>
+
+namespace Gateway::Ui {
+
+using namespace Config;
+
+namespace {
+
+constexpr qreal ColumnGap = 86;
+constexpr qreal RowGap = 18;
+constexpr qreal Top = 40;
+
+QString key(const QString &kind, const QString &name)
+{
+    return kind + QLatin1Char('/') + name.toLower();
+}
+
+QColor accentFor(ElementKind kind)
+{
+    switch (kind) {
+    case ElementKind::HttpListener: return QColor(0x2b, 0x6c, 0xb0);
+    case ElementKind::RequestRoutingRule: return QColor(0x7b, 0x4d, 0xb8);
+    case ElementKind::UrlPathMap: return QColor(0xa0, 0x7c, 0xd8);
+    case ElementKind::BackendHttpSettings: return QColor(0x3c, 0x42, 0x4c);
+    case ElementKind::BackendAddressPool: return QColor(0x16, 0x8f, 0x8f);
+    case ElementKind::RedirectConfiguration: return QColor(0xe0, 0x8e, 0x0b);
+    default: return QColor(0x8a, 0x8f, 0x98);
+    }
+}
+
+} // namespace
+
+TopologyView::TopologyView(QWidget *parent) : QGraphicsView(parent), m_scene(new QGraphicsScene(this))
+{
+    setScene(m_scene);
+    setRenderHint(QPainter::Antialiasing);
+    setDragMode(QGraphicsView::ScrollHandDrag);
+    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
+    setObjectName(QStringLiteral("topologyView"));
+    setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    connect(m_scene, &QGraphicsScene::selectionChanged, this, &TopologyView::onSelectionChanged);
+}
+
+void TopologyView::drawBackground(QPainter *painter, const QRectF &rect)
+{
+    painter->fillRect(rect, QColor(0xf6, 0xf7, 0xf9));
+    painter->setPen(QColor(0x8a, 0x8f, 0x98));
+    QFont f = font();
+    f.setBold(true);
+    f.setCapitalization(QFont::AllUppercase);
+    f.setPointSizeF(f.pointSizeF() * 0.8);
+    painter->setFont(f);
+    for (const auto &[x, title] : std::as_const(m_columns))
+        painter->drawText(QPointF(x + 4, 22), title);
+}
+
+void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnostics)
+{
+    m_rebuilding = true;
+    m_scene->clear();
+    m_nodes.clear();
+    m_columns.clear();
+
+    QList<QList<TopologyNode *>> columns(6);
+    auto makeNode = [&](int column, const QString &k, const ElementRef &ref, const QString &title,
+                        const QString &subtitle) -> TopologyNode * {
+        if (TopologyNode *existing = m_nodes.value(k))
+            return existing;
+        auto *node = new TopologyNode(ref, elementIcon(ref.kind), accentFor(ref.kind));
+        node->setTitle(title);
+        node->setSubtitle(subtitle);
+        m_scene->addItem(node);
+        m_nodes.insert(k, node);
+        columns[column].append(node);
+        return node;
+    };
+    struct Edge { TopologyNode *from; TopologyNode *to; QString label; bool dashed; };
+    QList<Edge> edges;
+    auto addEdge = [&](TopologyNode *a, TopologyNode *b, const QString &label = {}, bool dashed = false) {
+        if (!a || !b)
+            return;
+        for (const Edge &e : edges)
+            if (e.from == a && e.to == b)
+                return;
+        edges.append({a, b, label, dashed});
+    };
+
+    auto settingNode = [&](const QString &name) -> TopologyNode * {
+        if (name.isEmpty())
+            return nullptr;
+        const BackendHttpSettings *s = findElement(c.backendHttpSettingsCollection, name);
+        QString sub = s ? tr("%1 :%2 · timeout %3 s").arg(s->protocol).arg(s->port).arg(s->requestTimeout)
+                        : tr("missing");
+        if (s && s->cookieBasedAffinity.compare(QLatin1String("Enabled"), Qt::CaseInsensitive) == 0)
+            sub += tr(" · affinity");
+        return makeNode(3, key(QStringLiteral("setting"), name),
+                        ElementRef{ElementKind::BackendHttpSettings, name, {}}, name, sub);
+    };
+    auto poolNode = [&](const QString &name) -> TopologyNode * {
+        if (name.isEmpty())
+            return nullptr;
+        const BackendAddressPool *p = findElement(c.backendAddressPools, name);
+        TopologyNode *node = makeNode(4, key(QStringLiteral("pool"), name),
+                                      ElementRef{ElementKind::BackendAddressPool, name, {}}, name,
+                                      p ? tr("%n member(s)", nullptr, int(p->backendAddresses.size()))
+                                        : tr("missing"));
+        if (p) {
+            for (const BackendAddress &a : p->backendAddresses) {
+                const QString address = a.address();
+                const QString mapped = c.localGateway.backendAddressMap.value(address);
+                TopologyNode *server = makeNode(
+                    5, QStringLiteral("server/%1/%2").arg(name.toLower(), address.toLower()),
+                    ElementRef{ElementKind::BackendAddressPool, name, {}}, address,
+                    mapped.isEmpty() ? tr("server") : tr("→ %1").arg(mapped));
+                addEdge(node, server);
+            }
+        }
+        return node;
+    };
+    auto route = [&](TopologyNode *from, const QString &pool, const QString &setting, const QString &label) {
+        TopologyNode *s = settingNode(setting);
+        TopologyNode *p = poolNode(pool);
+        addEdge(from, s ? s : p, label);
+        if (s && p)
+            addEdge(s, p);
+    };
+
+    for (const HttpListener &l : c.httpListeners) {
+        const FrontendPort *port = findElement(c.frontendPorts, l.frontendPort.name);
+        QString sub = QStringLiteral("%1 :%2").arg(l.protocol).arg(port ? port->port : 0);
+        const QString local = m_addresses.value(l.name.toLower());
+        if (!local.isEmpty())
+            sub += QStringLiteral(" → ") + local;
+        else if (port && c.localGateway.frontendPortMap.contains(port->port))
+            sub += QStringLiteral(" → :%1").arg(c.localGateway.frontendPortMap.value(port->port));
+        if (!l.hostName.isEmpty())
+            sub += QStringLiteral(" · ") + l.hostName;
+        else if (!l.hostNames.isEmpty())
+            sub += QStringLiteral(" · ") + l.hostNames.join(QLatin1Char(','));
+        makeNode(0, key(QStringLiteral("listener"), l.name), ElementRef{ElementKind::HttpListener, l.name, {}},
+                 l.name, sub);
+    }
+    QList<const RequestRoutingRule *> rules;
+    for (const RequestRoutingRule &r : c.requestRoutingRules)
+        rules.append(&r);
+    std::stable_sort(rules.begin(), rules.end(), [](auto *a, auto *b) {
+        return (a->priority ? a->priority : 1 << 30) < (b->priority ? b->priority : 1 << 30);
+    });
+    for (const RequestRoutingRule *r : std::as_const(rules)) {
+        const QString sub = QStringLiteral("%1%2").arg(r->ruleType,
+                                                       r->priority ? tr(" · priority %1").arg(r->priority) : QString());
+        TopologyNode *rule = makeNode(1, key(QStringLiteral("rule"), r->name),
+                                      ElementRef{ElementKind::RequestRoutingRule, r->name, {}}, r->name, sub);
+        addEdge(m_nodes.value(key(QStringLiteral("listener"), r->httpListener.name)), rule);
+        if (r->redirectConfiguration.isSet()) {
+            const RedirectConfiguration *rd = findElement(c.redirectConfigurations, r->redirectConfiguration.name);
+            TopologyNode *n = makeNode(2, key(QStringLiteral("redirect"), r->redirectConfiguration.name),
+                                       ElementRef{ElementKind::RedirectConfiguration, r->redirectConfiguration.name, {}},
+                                       r->redirectConfiguration.name,
+                                       rd ? tr("%1 → %2").arg(rd->redirectType,
+                                                              rd->targetUrl.isEmpty() ? rd->targetListener.name : rd->targetUrl)
+                                          : tr("missing"));
+            addEdge(rule, n);
+        } else if (r->ruleType.compare(QLatin1String("PathBasedRouting"), Qt::CaseInsensitive) == 0) {
+            const UrlPathMap *m = findElement(c.urlPathMaps, r->urlPathMap.name);
+            TopologyNode *mapNode = makeNode(2, key(QStringLiteral("map"), r->urlPathMap.name),
+                                             ElementRef{ElementKind::UrlPathMap, r->urlPathMap.name, {}},
+                                             r->urlPathMap.name,
+                                             m ? tr("%n path rule(s)", nullptr, int(m->pathRules.size())) : tr("missing"));
+            addEdge(rule, mapNode);
+            if (m) {
+                for (const PathRule &p : m->pathRules)
+                    route(mapNode, p.backendAddressPool.name, p.backendHttpSettings.name, p.paths.join(QLatin1Char(' ')));
+                route(mapNode, m->defaultBackendAddressPool.name, m->defaultBackendHttpSettings.name, tr("default"));
+            }
+        } else {
+            route(rule, r->backendAddressPool.name, r->backendHttpSettings.name, {});
+        }
+    }
+    // Elements no rule reaches still appear, so they can be selected.
+    for (const BackendHttpSettings &s : c.backendHttpSettingsCollection)
+        settingNode(s.name);
+    for (const BackendAddressPool &p : c.backendAddressPools)
+        poolNode(p.name);
+
+    // Layout
+    const QStringList titles = {tr("Listeners"), tr("Rules"), tr("Path maps / redirects"),
+                                tr("Backend settings"), tr("Backend pools"), tr("Servers")};
+    qreal x = 12;
+    for (int col = 0; col < columns.size(); ++col) {
+        qreal y = Top;
+        for (TopologyNode *n : std::as_const(columns[col])) {
+            n->setPos(x, y);
+            y += TopologyNode::Height + RowGap;
+        }
+        m_columns.append({x, titles.at(col)});
+        x += TopologyNode::Width + ColumnGap;
+    }
+
+    for (const Edge &e : std::as_const(edges)) {
+        const QPointF a = e.from->outPort();
+        const QPointF b = e.to->inPort();
+        QPainterPath path(a);
+        const qreal dx = std::max<qreal>(40, (b.x() - a.x()) / 2);
+        path.cubicTo(a + QPointF(dx, 0), b - QPointF(dx, 0), b);
+        auto *item = m_scene->addPath(path, QPen(QColor(0x9a, 0xa3, 0xb0), 1.4));
+        item->setZValue(-1);
+        // arrow head
+        QPolygonF head;
+        head << b << b + QPointF(-7, -4) << b + QPointF(-7, 4);
+        auto *h = m_scene->addPolygon(head, QPen(Qt::NoPen), QColor(0x9a, 0xa3, 0xb0));
+        h->setZValue(-1);
+        if (!e.label.isEmpty()) {
+            auto *label = m_scene->addSimpleText(e.label);
+            QFont f = font();
+            f.setPointSizeF(f.pointSizeF() * 0.8);
+            label->setFont(f);
+            label->setBrush(QColor(0x6b, 0x4d, 0x98));
+            const QPointF mid = path.pointAtPercent(0.55);
+            label->setPos(mid + QPointF(-label->boundingRect().width() / 2, -16));
+            label->setZValue(-0.5);
+        }
+    }
+
+    // Diagnostics outlines
+    QHash<TopologyNode *, int> severity;
+    for (const Diagnostic &d : diagnostics) {
+        const ElementRef owner = elementForPath(c, d.path);
+        for (auto it = m_nodes.cbegin(); it != m_nodes.cend(); ++it) {
+            if (it.value()->ref() == owner && !it.key().startsWith(QLatin1String("server/"))) {
+                int &s = severity[it.value()];
+                s = std::max(s, d.isError() ? 2 : 1);
+            }
+        }
+    }
+    for (auto it = severity.cbegin(); it != severity.cend(); ++it)
+        it.key()->setProblem(it.value());
+
+    const QRectF bounds = m_scene->itemsBoundingRect().adjusted(-10, -40, 30, 30);
+    m_scene->setSceneRect(bounds.united(QRectF(0, 0, 10, 10)));
+    setSessionCounts(m_counts);
+    setServerStates(m_states);
+    m_rebuilding = false;
+    selectElement(m_selected);
+    if (!m_fitted && !m_nodes.isEmpty()) {
+        m_fitted = true;
+        fitAll();
+    }
+    viewport()->update();
+}
+
+void TopologyView::setListenerAddresses(const QHash<QString, QString> &addresses)
+{
+    m_addresses.clear();
+    for (auto it = addresses.cbegin(); it != addresses.cend(); ++it)
+        m_addresses.insert(it.key().toLower(), it.value());
+}
+
+void TopologyView::setSessionCounts(const QHash<QString, int> &counts)
+{
+    m_counts = counts;
+    for (auto it = m_nodes.cbegin(); it != m_nodes.cend(); ++it) {
+        const QString &k = it.key();
+        if (k.startsWith(QLatin1String("listener/")) || k.startsWith(QLatin1String("rule/"))
+            || k.startsWith(QLatin1String("server/")))
+            it.value()->setCount(counts.value(k));
+    }
+}
+
+void TopologyView::setServerStates(const QHash<QString, Health::HealthState> &states)
+{
+    m_states = states;
+    for (auto it = m_nodes.cbegin(); it != m_nodes.cend(); ++it) {
+        if (!it.key().startsWith(QLatin1String("server/")))
+            continue;
+        const QString poolServer = it.key().mid(7);
+        it.value()->setHealth(states.value(poolServer, Health::HealthState::Unknown), true);
+    }
+}
+
+void TopologyView::selectElement(const ElementRef &ref)
+{
+    m_selected = ref;
+    const bool was = m_rebuilding;
+    m_rebuilding = true;
+    m_scene->clearSelection();
+    for (auto it = m_nodes.cbegin(); it != m_nodes.cend(); ++it) {
+        if (it.value()->ref() == ref && !it.key().startsWith(QLatin1String("server/")))
+            it.value()->setSelected(true);
+    }
+    m_rebuilding = was;
+}
+
+void TopologyView::onSelectionChanged()
+{
+    if (m_rebuilding)
+        return;
+    const QList<QGraphicsItem *> items = m_scene->selectedItems();
+    if (items.isEmpty())
+        return;
+    if (auto *node = qobject_cast<TopologyNode *>(items.first()->toGraphicsObject())) {
+        m_selected = node->ref();
+        emit elementActivated(node->ref());
+    }
+}
+
+void TopologyView::fitAll()
+{
+    if (m_scene->items().isEmpty())
+        return;
+    resetTransform();
+    const QRectF r = m_scene->sceneRect();
+    const qreal sx = viewport()->width() / r.width();
+    const qreal sy = viewport()->height() / r.height();
+    const qreal s = std::clamp(std::min(sx, sy), 0.4, 1.0);
+    scale(s, s);
+    ensureVisible(QRectF(r.topLeft(), QSizeF(1, 1)));
+}
+
+void TopologyView::zoomIn()
+{
+    scale(1.2, 1.2);
+}
+
+void TopologyView::zoomOut()
+{
+    scale(1 / 1.2, 1 / 1.2);
+}
+
+void TopologyView::wheelEvent(QWheelEvent *event)
+{
+    if (event->modifiers() & Qt::ControlModifier) {
+        const qreal factor = event->angleDelta().y() > 0 ? 1.15 : 1 / 1.15;
+        scale(factor, factor);
+        event->accept();
+        return;
+    }
+    QGraphicsView::wheelEvent(event);
+}
+
+} // namespace Gateway::Ui

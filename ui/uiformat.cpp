@@ -1,0 +1,136 @@
+#include "uiformat.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QLocale>
+
+namespace Gateway::Ui {
+
+QString stateText(Session::SessionState state)
+{
+    using Session::SessionState;
+    switch (state) {
+    case SessionState::ReadingRequest: return QStringLiteral("Reading request");
+    case SessionState::WaitingForBackend: return QStringLiteral("Waiting for backend");
+    case SessionState::Streaming: return QStringLiteral("Streaming");
+    case SessionState::Upgraded: return QStringLiteral("WebSocket");
+    case SessionState::Closing: return QStringLiteral("Closing");
+    case SessionState::Closed: return QStringLiteral("Closed");
+    }
+    return QStringLiteral("?");
+}
+
+QString opcodeText(quint8 opcode)
+{
+    switch (opcode) {
+    case 0x0: return QStringLiteral("continuation");
+    case 0x1: return QStringLiteral("text");
+    case 0x2: return QStringLiteral("binary");
+    case 0x8: return QStringLiteral("close");
+    case 0x9: return QStringLiteral("ping");
+    case 0xA: return QStringLiteral("pong");
+    default: return QStringLiteral("reserved 0x%1").arg(opcode, 1, 16);
+    }
+}
+
+QString healthText(Health::HealthState state)
+{
+    switch (state) {
+    case Health::HealthState::Healthy: return QStringLiteral("Healthy");
+    case Health::HealthState::Unhealthy: return QStringLiteral("Unhealthy");
+    case Health::HealthState::Unknown: break;
+    }
+    return QStringLiteral("Unknown");
+}
+
+QString bytesText(qint64 bytes)
+{
+    if (bytes < 1024)
+        return QStringLiteral("%1 B").arg(bytes);
+    if (bytes < 1024 * 1024)
+        return QStringLiteral("%1 KiB").arg(double(bytes) / 1024.0, 0, 'f', 1);
+    if (bytes < 1024LL * 1024 * 1024)
+        return QStringLiteral("%1 MiB").arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
+    return QStringLiteral("%1 GiB").arg(double(bytes) / (1024.0 * 1024.0 * 1024.0), 0, 'f', 2);
+}
+
+QString durationText(qint64 ms)
+{
+    if (ms < 0)
+        ms = 0;
+    const qint64 s = ms / 1000;
+    if (s < 60)
+        return QStringLiteral("%1 s").arg(s);
+    if (s < 3600)
+        return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
+}
+
+QString timeText(qint64 msSinceEpoch)
+{
+    if (msSinceEpoch <= 0)
+        return {};
+    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch).toString(QStringLiteral("hh:mm:ss.zzz"));
+}
+
+QString hexDump(const QByteArray &data, int maxBytes)
+{
+    QString out;
+    const int n = std::min<int>(data.size(), maxBytes);
+    out.reserve(n * 4 + (n / 16 + 1) * 12);
+    for (int off = 0; off < n; off += 16) {
+        out += QStringLiteral("%1  ").arg(off, 6, 16, QLatin1Char('0'));
+        QString ascii;
+        for (int i = 0; i < 16; ++i) {
+            if (off + i < n) {
+                const auto b = quint8(data.at(off + i));
+                out += QStringLiteral("%1 ").arg(b, 2, 16, QLatin1Char('0'));
+                ascii += (b >= 0x20 && b < 0x7f) ? QChar(b) : QLatin1Char('.');
+            } else {
+                out += QStringLiteral("   ");
+            }
+            if (i == 7)
+                out += QLatin1Char(' ');
+        }
+        out += QStringLiteral(" ") + ascii + QLatin1Char('\n');
+    }
+    if (data.size() > n)
+        out += QStringLiteral("… %1 more bytes\n").arg(data.size() - n);
+    return out;
+}
+
+QString prettyJson(const QByteArray &data, bool *ok)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(data, &error);
+    const bool good = error.error == QJsonParseError::NoError && !doc.isNull();
+    if (ok)
+        *ok = good;
+    if (!good)
+        return {};
+    return QString::fromUtf8(doc.toJson(QJsonDocument::Indented));
+}
+
+QString timeoutExplanation(const Session::SessionSnapshot &s)
+{
+    qint64 idleMs = s.endMs > 0 && s.lastActivityMs > 0 ? s.endMs - s.lastActivityMs : 0;
+    if (idleMs <= 0)
+        idleMs = s.timeoutMs;
+    const qint64 idle = (idleMs + 500) / 1000;
+    return QStringLiteral(
+               "The backend setting's request timeout also applies to WebSocket sessions. "
+               "The session was idle for %1 s, so Application Gateway closed both connections "
+               "without a close frame; the client saw close code 1006. Raise the request "
+               "timeout above the client's ping interval.")
+        .arg(idle);
+}
+
+QString heartbeatWarningText(const Session::SessionSnapshot &s)
+{
+    const double ping = double(s.heartbeatIntervalMs) / 1000.0;
+    return QStringLiteral("observed ping interval %1s is within 80 % of the %2 s request timeout")
+        .arg(ping, 0, 'f', ping < 10 ? 1 : 0)
+        .arg(s.timeoutMs / 1000);
+}
+
+} // namespace Gateway::Ui
