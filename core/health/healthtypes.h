@@ -19,6 +19,7 @@ struct ProbeResult
     int httpStatus = 0;   // 0 when no HTTP response arrived
     bool success = false;
     QString detail;       // Azure's wording ("Success. Received 200 status code", or the failure)
+    bool unresolved = false; // the address could not be resolved: the server's state becomes Unknown
 };
 
 struct ServerHealth

@@ -146,6 +146,11 @@ private:
     qsizetype m_trailerBytes = 0;
     QByteArray m_trailerLine;
     ParserLimits m_limits;
+    // Added by the implementation: position inside a chunk-ext, digit count, sticky failure.
+    quint8 m_extensionState = 0;
+    int m_sizeDigitCount = 0;
+    bool m_failed = false;
+    QByteArray m_failReason;
 };
 
 // Serializers. The caller decides the framing it sends: ContentLength (with contentLength),

@@ -1,2 +1,8 @@
 target_sources(gateway_core PRIVATE
+    http/bodydecoder.cpp
+    http/errorpage.cpp http/errorpage.h
+    http/httpmessage.cpp http/httpmessage.h
+    http/httpsyntax.h
+    http/requestparser.cpp
+    http/responseparser.cpp
 )

@@ -1,3 +1,6 @@
 target_sources(gateway_core PRIVATE
     net/clock.cpp net/clock.h
+    net/epolleventdispatcher.cpp net/epolleventdispatcher.h
+    net/stream.h
+    net/tcpstream.cpp net/tcpstream.h
 )

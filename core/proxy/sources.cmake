@@ -1,2 +1,6 @@
 target_sources(gateway_core PRIVATE
+    proxy/clientconnection.cpp proxy/clientconnection.h
+    proxy/gateway.cpp proxy/gateway.h
+    proxy/runtime.h
+    proxy/worker.cpp proxy/worker.h
 )

@@ -22,15 +22,28 @@ public:
     explicit FrameDecoder(Direction direction, int previewBytes = 256)
         : m_direction(direction), m_previewBytes(previewBytes) {}
 
-    // Feed relayed bytes; frames are reported when their header is complete *and* their payload
-    // has been seen (for the preview and close code), or at once for large frames once the
-    // preview is filled and the rest has passed. timeMs stamps completed frames.
+    // Feed relayed bytes (split at any offset); each frame is reported exactly once, when the
+    // last byte of its payload has passed (so a 16 MiB frame is reported once, at its end, and
+    // timeMs -- the time of the feed that completed it -- is its completion time). An invalid
+    // frame is reported as soon as its header shows the problem (its close payload, for a bad
+    // close code), and nothing more is decoded in this direction.
     void feed(QByteArrayView bytes, qint64 timeMs, const FrameCallback &onFrame);
 
     bool failed() const { return m_failed; }
     quint64 framesSeen() const { return m_frames; }
+    bool inFragmentedMessage() const { return m_inFragmentedMessage; }
+
+    // RFC 6455 §7.4 plus the IANA registry: 1000-1003, 1007-1014 and 3000-4999 may appear in a
+    // Close frame; 1004-1006, 1015 and everything else may not.
+    static bool isValidCloseCode(int code);
 
 private:
+    qsizetype headerLength() const;
+    void beginFrame(qint64 timeMs, const FrameCallback &onFrame);
+    void finishFrame(qint64 timeMs, const FrameCallback &onFrame);
+    void reportInvalid(const QString &reason, qint64 timeMs, const FrameCallback &onFrame);
+    int captureLimit() const;
+
     Direction m_direction;
     int m_previewBytes;
     bool m_failed = false;

@@ -1,0 +1,323 @@
+#include "cli.h"
+
+#include "config/configdocument.h"
+#include "config/configvalidator.h"
+#include "events/jsonlineswriter.h"
+#include "health/healthmonitor.h"
+#include "health/healthtable.h"
+#include "net/clock.h"
+#include "proxy/gateway.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QSocketNotifier>
+#include <QTextStream>
+#include <QThread>
+#include <QTimer>
+
+#include <csignal>
+#include <cstdio>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace Cli {
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+const char *const HelpText =
+    "Usage: appgw <command> [options]\n"
+    "\n"
+    "Runs an Azure Application Gateway configuration (an ARM template) on this machine.\n"
+    "\n"
+    "Commands:\n"
+    "  run FILE [--parameters FILE] [--events PATH|-] [--workers N]\n"
+    "      Serve FILE until SIGINT/SIGTERM, then stop gracefully. --events writes the event\n"
+    "      stream as JSON lines to PATH (or standard output with -).\n"
+    "  validate FILE [--parameters FILE]\n"
+    "      Print every error and warning as FILE: json.path: message; exit 1 on errors.\n"
+    "  health FILE [--parameters FILE] [--wait SECONDS]\n"
+    "      Probe every backend once and print the backend health as\n"
+    "      `az network application-gateway show-backend-health` does; exit 0 when every\n"
+    "      server is healthy, 1 otherwise.\n"
+    "\n"
+    "Options:\n"
+    "  --help       Show this help.\n"
+    "  --version    Show the version.\n"
+    "\n"
+    "Exit codes: 0 success, 1 invalid configuration, 2 bad usage, 3 runtime failure.\n";
+
+struct Options
+{
+    QString command;
+    QString file;
+    QString parameters;
+    QString events;
+    int workers = 1;
+    int waitSeconds = 0;
+};
+
+int usageError(const QString &message)
+{
+    err() << "appgw: " << message << "\n"
+          << "Try 'appgw --help'.\n";
+    err().flush();
+    return BadUsage;
+}
+
+// Parses "cmd FILE [--opt value]..." strictly; returns -1 when parsing succeeded.
+int parse(const QStringList &args, Options *options)
+{
+    QStringList rest = args.mid(1);
+    if (rest.isEmpty())
+        return usageError(QStringLiteral("no command given"));
+    options->command = rest.takeFirst();
+    while (!rest.isEmpty()) {
+        const QString arg = rest.takeFirst();
+        const auto value = [&](QString *target) -> bool {
+            if (rest.isEmpty())
+                return false;
+            *target = rest.takeFirst();
+            return true;
+        };
+        if (arg == QLatin1String("--parameters") || arg == QLatin1String("-p")) {
+            if (!value(&options->parameters))
+                return usageError(QStringLiteral("--parameters needs a file"));
+        } else if (arg == QLatin1String("--events")) {
+            if (!value(&options->events))
+                return usageError(QStringLiteral("--events needs a path or -"));
+        } else if (arg == QLatin1String("--workers")) {
+            QString n;
+            bool ok = false;
+            if (!value(&n) || (options->workers = n.toInt(&ok), !ok) || options->workers < 1
+                || options->workers > 64)
+                return usageError(QStringLiteral("--workers needs a number from 1 to 64"));
+        } else if (arg == QLatin1String("--wait")) {
+            QString n;
+            bool ok = false;
+            if (!value(&n) || (options->waitSeconds = n.toInt(&ok), !ok) || options->waitSeconds < 1)
+                return usageError(QStringLiteral("--wait needs a number of seconds"));
+        } else if (arg.startsWith(QLatin1Char('-')) && arg != QLatin1String("-")) {
+            return usageError(QStringLiteral("unknown option %1").arg(arg));
+        } else if (options->file.isEmpty()) {
+            options->file = arg;
+        } else {
+            return usageError(QStringLiteral("unexpected argument %1").arg(arg));
+        }
+    }
+    if (options->file.isEmpty())
+        return usageError(QStringLiteral("%1 needs a configuration FILE").arg(options->command));
+    return -1;
+}
+
+// Loads and validates; prints every diagnostic. Returns the document, or nullopt on errors.
+std::optional<Gateway::Config::ConfigDocument> load(const Options &options, bool printWarnings,
+                                                   int *exitCode)
+{
+    if (!QFileInfo::exists(options.file)) {
+        err() << "appgw: " << options.file << ": no such file\n";
+        *exitCode = InvalidConfiguration;
+        return std::nullopt;
+    }
+    if (!options.parameters.isEmpty() && !QFileInfo::exists(options.parameters)) {
+        err() << "appgw: " << options.parameters << ": no such file\n";
+        *exitCode = InvalidConfiguration;
+        return std::nullopt;
+    }
+    auto document = Gateway::Config::ConfigDocument::fromFile(options.file, options.parameters);
+    Gateway::Config::Diagnostics diagnostics = document.loadDiagnostics();
+    if (document.isLoaded())
+        diagnostics += Gateway::Config::validate(document.model());
+    int errors = 0;
+    int warnings = 0;
+    for (const auto &diagnostic : std::as_const(diagnostics)) {
+        if (diagnostic.isError())
+            ++errors;
+        else
+            ++warnings;
+        if (diagnostic.isError() || printWarnings)
+            out() << Gateway::Config::formatDiagnostic(options.file, diagnostic) << "\n";
+    }
+    out().flush();
+    if (errors > 0 || !document.isLoaded()) {
+        err() << "appgw: " << options.file << ": " << errors << " error(s), " << warnings
+              << " warning(s)\n";
+        err().flush();
+        *exitCode = InvalidConfiguration;
+        return std::nullopt;
+    }
+    return document;
+}
+
+int validateCommand(const Options &options)
+{
+    int exitCode = Success;
+    const auto document = load(options, true, &exitCode);
+    if (!document)
+        return exitCode;
+    return Success;
+}
+
+// SIGINT/SIGTERM -> a socket the event loop watches (the self-pipe pattern).
+int g_signalFds[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const auto n = ::write(g_signalFds[1], &c, 1);
+}
+
+void installSignalHandlers(QObject *context, std::function<void(int count)> handler)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFds) != 0)
+        return;
+    struct sigaction action {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    auto *notifier = new QSocketNotifier(g_signalFds[0], QSocketNotifier::Read, context);
+    auto count = std::make_shared<int>(0);
+    QObject::connect(notifier, &QSocketNotifier::activated, context, [handler, count] {
+        char c;
+        [[maybe_unused]] const auto n = ::read(g_signalFds[0], &c, 1);
+        handler(++*count);
+    });
+}
+
+int runCommand(const Options &options)
+{
+    int exitCode = Success;
+    auto document = load(options, false, &exitCode);
+    if (!document)
+        return exitCode;
+
+    Gateway::Proxy::GatewayOptions gatewayOptions;
+    gatewayOptions.workers = options.workers;
+    gatewayOptions.configDirectory = QFileInfo(options.file).absolutePath();
+    gatewayOptions.accessEvents = !options.events.isEmpty();
+    Gateway::Proxy::Gateway gateway(gatewayOptions);
+
+    Gateway::Events::JsonLinesWriter writer;
+    if (!options.events.isEmpty()) {
+        QString error;
+        if (!writer.open(options.events, &error)) {
+            err() << "appgw: cannot write events to " << options.events << ": " << error << "\n";
+            return RuntimeFailure;
+        }
+        QObject::connect(gateway.events(), &Gateway::Events::EventBus::eventsPublished, &writer,
+                         &Gateway::Events::JsonLinesWriter::write);
+    }
+
+    QString error;
+    if (!gateway.start(document->model(), &error)) {
+        err() << "appgw: " << error << "\n";
+        err().flush();
+        return RuntimeFailure;
+    }
+    for (const auto &listener : gateway.listeners()) {
+        err() << "appgw: listening on " << listener.protocol.toLower() << "://" << listener.address
+              << ":" << listener.port << " (" << listener.name << ", frontend port "
+              << listener.frontendPort << ")\n";
+    }
+    err().flush();
+
+    QObject::connect(&gateway, &Gateway::Proxy::Gateway::stopped, qApp, [] {
+        // Let the last queued events reach the writer, then leave.
+        QTimer::singleShot(0, qApp, [] { QCoreApplication::exit(Success); });
+    });
+    installSignalHandlers(&gateway, [&gateway](int count) {
+        if (count == 1) {
+            err() << "appgw: stopping (in-flight requests finish; signal again to stop now)\n";
+            err().flush();
+            gateway.stop();
+        } else {
+            gateway.stopNow();
+        }
+    });
+    return QCoreApplication::exec();
+}
+
+int healthCommand(const Options &options)
+{
+    int exitCode = Success;
+    auto document = load(options, false, &exitCode);
+    if (!document)
+        return exitCode;
+    auto table = std::make_shared<Gateway::Health::HealthTable>();
+    Gateway::Health::HealthMonitor monitor(nullptr, table);
+    monitor.setConfig(document->model(), QFileInfo(options.file).absolutePath());
+    bool timedOut = false;
+    QObject::connect(&monitor, &Gateway::Health::HealthMonitor::firstResultsReady, qApp,
+                     [] { QCoreApplication::exit(0); });
+    // The longest probe timeout bounds the wait (or --wait).
+    int waitSeconds = options.waitSeconds;
+    if (waitSeconds == 0) {
+        waitSeconds = 30;
+        for (const auto &probe : document->model().probes)
+            waitSeconds = std::max(waitSeconds, probe.timeout);
+        waitSeconds += 5;
+    }
+    QTimer::singleShot(waitSeconds * 1000, qApp, [&timedOut] {
+        timedOut = true;
+        QCoreApplication::exit(0);
+    });
+    monitor.start();
+    if (!monitor.hasFirstResults())
+        QCoreApplication::exec();
+    monitor.stop();
+    out() << monitor.backendHealthJson() << "\n";
+    out().flush();
+    if (timedOut)
+        err() << "appgw: not every probe answered within " << waitSeconds << " s\n";
+    bool allHealthy = !monitor.servers().isEmpty();
+    for (const auto &server : monitor.servers())
+        allHealthy = allHealthy && server.state == Gateway::Health::HealthState::Healthy;
+    return allHealthy ? Success : InvalidConfiguration;
+}
+
+} // namespace
+
+int run(const QStringList &arguments)
+{
+    if (arguments.size() >= 2) {
+        const QString first = arguments.at(1);
+        if (first == QLatin1String("--help") || first == QLatin1String("-h")
+            || first == QLatin1String("help")) {
+            out() << HelpText;
+            out().flush();
+            return Success;
+        }
+        if (first == QLatin1String("--version") || first == QLatin1String("-v")) {
+            out() << "appgw " << QCoreApplication::applicationVersion() << "\n";
+            out().flush();
+            return Success;
+        }
+    }
+    Options options;
+    const int parsed = parse(arguments, &options);
+    if (parsed >= 0)
+        return parsed;
+    if (options.command == QLatin1String("validate"))
+        return validateCommand(options);
+    if (options.command == QLatin1String("run"))
+        return runCommand(options);
+    if (options.command == QLatin1String("health"))
+        return healthCommand(options);
+    return usageError(QStringLiteral("unknown command %1").arg(options.command));
+}
+
+} // namespace Cli

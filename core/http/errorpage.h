@@ -1,0 +1,23 @@
+#pragma once
+
+// Gateway-generated error responses, as Azure Application Gateway v2 sends them: the nginx-style
+// HTML page of azure-reference.md §8 with `Server: Microsoft-Azure-Application-Gateway/v2`.
+
+#include <QByteArray>
+
+namespace Gateway::Http {
+
+inline constexpr char ServerName[] = "Microsoft-Azure-Application-Gateway/v2";
+
+// The HTML body for `status`, e.g. "<html>\r\n<head><title>502 Bad Gateway</title>...".
+QByteArray errorPageBody(int status);
+
+// A complete HTTP/1.1 response (status line, headers, body). keepAlive false adds
+// `Connection: close`. extraHeaders are complete field lines ("Name: value\r\n"...), appended
+// after the standard ones.
+QByteArray errorPageResponse(int status, bool keepAlive, const QByteArray &extraHeaders = {});
+
+// nginx's "400 The plain HTTP request was sent to HTTPS port" page (always Connection: close).
+QByteArray plainHttpToHttpsPortResponse();
+
+} // namespace Gateway::Http

@@ -1,0 +1,325 @@
+#include "httpmessage.h"
+
+#include "httpsyntax.h"
+
+#include <QVarLengthArray>
+
+namespace Gateway::Http {
+
+using namespace Internal;
+
+namespace {
+
+bool isAlwaysHopByHop(QByteArrayView name)
+{
+    return equalsIgnoreCase(name, "Connection") || equalsIgnoreCase(name, "Keep-Alive")
+        || equalsIgnoreCase(name, "Proxy-Connection") || equalsIgnoreCase(name, "TE")
+        || equalsIgnoreCase(name, "Transfer-Encoding") || equalsIgnoreCase(name, "Upgrade");
+}
+
+// The field names listed by every Connection header (views into `headers`).
+QVarLengthArray<QByteArrayView, 8> connectionTokens(const Headers &headers)
+{
+    QVarLengthArray<QByteArrayView, 8> tokens;
+    for (const Header &h : headers) {
+        if (!equalsIgnoreCase(h.name, "Connection"))
+            continue;
+        forEachListElement(h.value, [&](QByteArrayView t) {
+            if (!t.isEmpty())
+                tokens.append(t);
+        });
+    }
+    return tokens;
+}
+
+bool namedByConnection(QByteArrayView name, const QVarLengthArray<QByteArrayView, 8> &tokens)
+{
+    // Host is never removed through Connection: a request without Host is invalid upstream.
+    if (equalsIgnoreCase(name, "Host"))
+        return false;
+    for (QByteArrayView t : tokens) {
+        if (equalsIgnoreCase(name, t))
+            return true;
+    }
+    return false;
+}
+
+bool safeToEmit(const Header &h)
+{
+    if (!isToken(h.name))
+        return false;
+    for (char c : h.value) {
+        if (!(CharTable[static_cast<unsigned char>(c)] & ValueChar))
+            return false;
+    }
+    return true;
+}
+
+void appendHeaders(QByteArray &out, const Headers &headers)
+{
+    const auto tokens = connectionTokens(headers);
+    for (const Header &h : headers) {
+        if (isAlwaysHopByHop(h.name) || equalsIgnoreCase(h.name, "Content-Length")
+            || namedByConnection(h.name, tokens) || !safeToEmit(h)) {
+            continue;
+        }
+        out.append(h.name).append(": ").append(h.value).append("\r\n");
+    }
+}
+
+void appendFraming(QByteArray &out, BodyKind framing, qint64 contentLength)
+{
+    if (framing == BodyKind::ContentLength)
+        out.append("Content-Length: ").append(QByteArray::number(contentLength)).append("\r\n");
+    else if (framing == BodyKind::Chunked)
+        out.append("Transfer-Encoding: chunked\r\n");
+}
+
+qsizetype estimateSize(const Headers &headers)
+{
+    qsizetype size = 128;
+    for (const Header &h : headers)
+        size += h.name.size() + h.value.size() + 4;
+    return size;
+}
+
+} // namespace
+
+QByteArray headerValue(const Headers &headers, QByteArrayView name)
+{
+    for (const Header &h : headers) {
+        if (equalsIgnoreCase(h.name, name))
+            return h.value;
+    }
+    return QByteArray();
+}
+
+int headerCount(const Headers &headers, QByteArrayView name)
+{
+    int n = 0;
+    for (const Header &h : headers) {
+        if (equalsIgnoreCase(h.name, name))
+            ++n;
+    }
+    return n;
+}
+
+bool headerHasToken(const Headers &headers, QByteArrayView name, QByteArrayView token)
+{
+    for (const Header &h : headers) {
+        if (!equalsIgnoreCase(h.name, name))
+            continue;
+        bool found = false;
+        forEachListElement(h.value, [&](QByteArrayView t) {
+            if (equalsIgnoreCase(t, token))
+                found = true;
+        });
+        if (found)
+            return true;
+    }
+    return false;
+}
+
+void removeHeaders(Headers &headers, QByteArrayView name)
+{
+    headers.removeIf([name](const Header &h) { return equalsIgnoreCase(h.name, name); });
+}
+
+bool RequestHead::idempotent() const
+{
+    return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE"
+        || method == "OPTIONS" || method == "TRACE";
+}
+
+void stripHopByHop(Headers &headers)
+{
+    const auto tokens = connectionTokens(headers);
+    // The tokens view into `headers`, so decide first and remove afterwards.
+    QVarLengthArray<bool, 32> drop(headers.size());
+    for (qsizetype i = 0; i < headers.size(); ++i)
+        drop[i] = isAlwaysHopByHop(headers[i].name) || namedByConnection(headers[i].name, tokens);
+    Headers kept;
+    kept.reserve(headers.size());
+    for (qsizetype i = 0; i < headers.size(); ++i) {
+        if (!drop[i])
+            kept.append(headers[i]);
+    }
+    headers = std::move(kept);
+}
+
+QByteArray serializeRequestHead(const QByteArray &method, const QByteArray &target,
+                                const Headers &headers, BodyKind framing, qint64 contentLength,
+                                bool upgradeWebSocket, bool keepAlive)
+{
+    QByteArray out;
+    out.reserve(estimateSize(headers) + method.size() + target.size());
+    out.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+    appendHeaders(out, headers);
+    appendFraming(out, framing, contentLength);
+    if (upgradeWebSocket)
+        out.append("Connection: Upgrade\r\nUpgrade: websocket\r\n");
+    else if (!keepAlive)
+        out.append("Connection: close\r\n");
+    out.append("\r\n");
+    return out;
+}
+
+QByteArray serializeResponseHead(int status, const QByteArray &reason, const Headers &headers,
+                                 BodyKind framing, qint64 contentLength, bool keepAlive,
+                                 bool upgrade)
+{
+    QByteArray out;
+    out.reserve(estimateSize(headers) + reason.size());
+    out.append("HTTP/1.1 ").append(QByteArray::number(status)).append(' ');
+    bool reasonOk = !reason.isEmpty();
+    for (char c : reason) {
+        if (!(CharTable[static_cast<unsigned char>(c)] & ValueChar))
+            reasonOk = false;
+    }
+    out.append(reasonOk ? reason : reasonPhrase(status)).append("\r\n");
+    appendHeaders(out, headers);
+    appendFraming(out, framing, contentLength);
+    if (upgrade)
+        out.append("Connection: Upgrade\r\nUpgrade: websocket\r\n");
+    else if (!keepAlive)
+        out.append("Connection: close\r\n");
+    out.append("\r\n");
+    return out;
+}
+
+QByteArray chunkHeader(qsizetype size)
+{
+    return QByteArray::number(qint64(size), 16).append("\r\n");
+}
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 102: return "Processing";
+    case 103: return "Early Hints";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 203: return "Non-Authoritative Information";
+    case 204: return "No Content";
+    case 205: return "Reset Content";
+    case 206: return "Partial Content";
+    case 207: return "Multi-Status";
+    case 300: return "Multiple Choices";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 402: return "Payment Required";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Not Allowed"; // nginx wording, as on Azure's error pages
+    case 406: return "Not Acceptable";
+    case 407: return "Proxy Authentication Required";
+    case 408: return "Request Time-out";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Request Entity Too Large";
+    case 414: return "Request-URI Too Large";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Requested Range Not Satisfiable";
+    case 417: return "Expectation Failed";
+    case 421: return "Misdirected Request";
+    case 422: return "Unprocessable Entity";
+    case 426: return "Upgrade Required";
+    case 428: return "Precondition Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 499: return "Client Closed Request";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Temporarily Unavailable";
+    case 504: return "Gateway Time-out";
+    case 505: return "HTTP Version Not Supported";
+    default: break;
+    }
+    if (status >= 100 && status < 200)
+        return "Informational";
+    if (status >= 200 && status < 300)
+        return "Success";
+    if (status >= 300 && status < 400)
+        return "Redirection";
+    if (status >= 400 && status < 500)
+        return "Client Error";
+    return "Server Error";
+}
+
+namespace Internal {
+
+bool validateHost(QByteArrayView value, QByteArray *normalized, bool requirePort)
+{
+    if (value.isEmpty())
+        return false;
+    qsizetype hostEnd = 0;
+    if (value[0] == '[') {
+        const qsizetype close = value.indexOf(']');
+        if (close < 0)
+            return false;
+        bool colon = false;
+        for (qsizetype i = 1; i < close; ++i) {
+            const char c = value[i];
+            if (c == ':')
+                colon = true;
+            else if (c != '.' && !is(c, HexDigit))
+                return false;
+        }
+        if (!colon)
+            return false;
+        hostEnd = close + 1;
+    } else {
+        while (hostEnd < value.size() && value[hostEnd] != ':') {
+            const char c = value[hostEnd];
+            if (!is(c, HostChar))
+                return false;
+            if (c == '.' && (hostEnd == 0 || value[hostEnd - 1] == '.'))
+                return false; // leading dot or ".."
+            ++hostEnd;
+        }
+        if (hostEnd == 0)
+            return false;
+    }
+    bool hasPort = false;
+    if (hostEnd < value.size()) {
+        if (value[hostEnd] != ':')
+            return false;
+        const QByteArrayView port = value.sliced(hostEnd + 1);
+        if (port.isEmpty() || port.size() > 5)
+            return false;
+        const qint64 p = parseDecimal(port);
+        if (p < 0 || p > 65535)
+            return false;
+        hasPort = true;
+    }
+    if (requirePort && !hasPort)
+        return false;
+    QByteArrayView host = value.first(hostEnd);
+    if (host.endsWith('.'))
+        host.chop(1);
+    if (host.isEmpty())
+        return false;
+    if (normalized) {
+        normalized->resize(host.size());
+        char *out = normalized->data();
+        for (qsizetype i = 0; i < host.size(); ++i)
+            out[i] = toLowerAscii(host[i]);
+    }
+    return true;
+}
+
+} // namespace Internal
+
+} // namespace Gateway::Http

@@ -1,0 +1,64 @@
+#pragma once
+
+// A byte stream the proxy reads and writes without blocking: plain TCP (TcpStream) or TLS
+// (SslStream). Reading is pull-based: on a Readable event the owner calls read() until it
+// returns ReadResult::WouldBlock. Writing never blocks: what the kernel does not take at once is
+// kept in the stream's output buffer and bytesToWrite() grows; the owner pauses its other side
+// above a high-water mark and resumes on the Drained event (backpressure).
+
+#include <QByteArrayView>
+#include <QHostAddress>
+#include <QString>
+
+namespace Gateway::Net {
+
+class Stream;
+
+class StreamOwner
+{
+public:
+    enum class Event { Connected, Readable, Drained, Closed };
+    virtual ~StreamOwner() = default;
+    virtual void streamEvent(Stream *stream, Event event) = 0;
+};
+
+class Stream
+{
+public:
+    // read() results below zero
+    static constexpr qsizetype WouldBlock = 0;
+    static constexpr qsizetype EndOfStream = -1;
+    static constexpr qsizetype Failed = -2;
+
+    virtual ~Stream() = default;
+
+    void setOwner(StreamOwner *owner) { m_owner = owner; }
+    StreamOwner *owner() const { return m_owner; }
+
+    virtual qsizetype read(char *buffer, qsizetype max) = 0;
+    virtual bool write(QByteArrayView bytes) = 0; // false: the stream is broken
+    virtual qsizetype bytesToWrite() const = 0;
+    virtual void shutdownWrite() = 0;  // half-close after pending output is flushed
+    virtual void close() = 0;          // at once; no further events
+    virtual bool isEncrypted() const { return false; }
+    // Backpressure: while disabled, Readable is not delivered (it is remembered).
+    virtual void setReadEnabled(bool enabled) = 0;
+    virtual bool isConnected() const = 0;
+    virtual QString errorString() const = 0;
+
+    QHostAddress peerAddress;
+    quint16 peerPort = 0;
+    quint16 localPort = 0;
+
+protected:
+    void notify(StreamOwner::Event event)
+    {
+        if (m_owner)
+            m_owner->streamEvent(this, event);
+    }
+
+private:
+    StreamOwner *m_owner = nullptr;
+};
+
+} // namespace Gateway::Net

@@ -1,0 +1,261 @@
+#include "net/tcpstream.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+namespace Gateway::Net {
+
+namespace {
+
+void fillAddresses(int fd, Stream *stream)
+{
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getpeername(fd, reinterpret_cast<sockaddr *>(&ss), &len) == 0) {
+        stream->peerAddress.setAddress(reinterpret_cast<sockaddr *>(&ss));
+        stream->peerPort = ss.ss_family == AF_INET6
+            ? ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port)
+            : ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
+    }
+    len = sizeof ss;
+    if (::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) == 0) {
+        stream->localPort = ss.ss_family == AF_INET6
+            ? ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port)
+            : ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
+    }
+}
+
+constexpr quint32 StreamEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+
+} // namespace
+
+TcpStream::TcpStream(int fd, bool connected)
+    : m_fd(fd), m_connected(connected), m_dispatcher(EpollEventDispatcher::current())
+{
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (m_dispatcher)
+        m_dispatcher->addFd(fd, this, StreamEvents);
+}
+
+TcpStream *TcpStream::adopt(int fd)
+{
+    const int flags = ::fcntl(fd, F_GETFL);
+    ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    auto *stream = new TcpStream(fd, true);
+    fillAddresses(fd, stream);
+    return stream;
+}
+
+TcpStream *TcpStream::connectTo(const QHostAddress &address, quint16 port, QString *error)
+{
+    sockaddr_storage ss{};
+    socklen_t len = 0;
+    if (address.protocol() == QAbstractSocket::IPv6Protocol) {
+        auto *sin6 = reinterpret_cast<sockaddr_in6 *>(&ss);
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons(port);
+        const Q_IPV6ADDR a = address.toIPv6Address();
+        std::memcpy(&sin6->sin6_addr, &a, sizeof a);
+        len = sizeof *sin6;
+    } else {
+        auto *sin = reinterpret_cast<sockaddr_in *>(&ss);
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(port);
+        sin->sin_addr.s_addr = htonl(address.toIPv4Address());
+        len = sizeof *sin;
+    }
+    const int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        if (error)
+            *error = QString::fromLocal8Bit(std::strerror(errno));
+        return nullptr;
+    }
+    const int rc = ::connect(fd, reinterpret_cast<sockaddr *>(&ss), len);
+    if (rc != 0 && errno != EINPROGRESS) {
+        if (error)
+            *error = QString::fromLocal8Bit(std::strerror(errno));
+        ::close(fd);
+        return nullptr;
+    }
+    auto *stream = new TcpStream(fd, rc == 0);
+    stream->peerAddress = address;
+    stream->peerPort = port;
+    return stream;
+}
+
+TcpStream::~TcpStream()
+{
+    close();
+}
+
+void TcpStream::fail(int err)
+{
+    if (m_error.isEmpty())
+        m_error = QString::fromLocal8Bit(std::strerror(err));
+}
+
+qsizetype TcpStream::read(char *buffer, qsizetype max)
+{
+    if (m_closed)
+        return Failed;
+    for (;;) {
+        const ssize_t n = ::recv(m_fd, buffer, size_t(max), 0);
+        if (n > 0)
+            return n;
+        if (n == 0)
+            return EndOfStream;
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return WouldBlock;
+        fail(errno);
+        return Failed;
+    }
+}
+
+bool TcpStream::write(QByteArrayView bytes)
+{
+    if (m_closed || m_writeShut)
+        return false;
+    if (bytes.isEmpty())
+        return true;
+    if (!m_connected || bytesToWrite() > 0) {
+        m_out.append(bytes.data(), bytes.size());
+        return true;
+    }
+    qsizetype done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::send(m_fd, bytes.data() + done, size_t(bytes.size() - done), MSG_NOSIGNAL);
+        if (n > 0) {
+            done += n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        fail(n < 0 ? errno : EPIPE);
+        return false;
+    }
+    if (done < bytes.size())
+        m_out.append(bytes.data() + done, bytes.size() - done);
+    return true;
+}
+
+bool TcpStream::flush()
+{
+    while (m_outPos < m_out.size()) {
+        const ssize_t n = ::send(m_fd, m_out.constData() + m_outPos, size_t(m_out.size() - m_outPos),
+                                 MSG_NOSIGNAL);
+        if (n > 0) {
+            m_outPos += n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return true;
+        fail(n < 0 ? errno : EPIPE);
+        return false;
+    }
+    // Drained: release the buffer so idle connections hold no memory.
+    m_out = QByteArray();
+    m_outPos = 0;
+    if (m_shutdownPending && !m_writeShut) {
+        ::shutdown(m_fd, SHUT_WR);
+        m_writeShut = true;
+    }
+    return true;
+}
+
+void TcpStream::shutdownWrite()
+{
+    if (m_closed || m_writeShut)
+        return;
+    m_shutdownPending = true;
+    if (m_connected && bytesToWrite() == 0) {
+        ::shutdown(m_fd, SHUT_WR);
+        m_writeShut = true;
+    }
+}
+
+void TcpStream::close()
+{
+    if (m_closed)
+        return;
+    m_closed = true;
+    if (m_dispatcher)
+        m_dispatcher->removeFd(m_fd);
+    ::close(m_fd);
+    m_out = QByteArray();
+    m_outPos = 0;
+}
+
+void TcpStream::setReadEnabled(bool enabled)
+{
+    if (m_readEnabled == enabled)
+        return;
+    m_readEnabled = enabled;
+    if (enabled && m_readPending) {
+        m_readPending = false;
+        notify(StreamOwner::Event::Readable);
+    }
+}
+
+void TcpStream::ioEvent(quint32 events)
+{
+    if (m_closed)
+        return;
+    if (!m_connected) {
+        if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+            int err = 0;
+            socklen_t len = sizeof err;
+            ::getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &err, &len);
+            if (err != 0 || (events & EPOLLERR)) {
+                fail(err ? err : ECONNREFUSED);
+                notify(StreamOwner::Event::Closed);
+                return;
+            }
+            m_connected = true;
+            fillAddresses(m_fd, this);
+            notify(StreamOwner::Event::Connected);
+            if (m_closed)
+                return;
+            if (bytesToWrite() > 0 && !flush()) {
+                notify(StreamOwner::Event::Closed);
+                return;
+            }
+        }
+        return;
+    }
+    if (events & EPOLLOUT) {
+        const bool hadOutput = bytesToWrite() > 0;
+        if (hadOutput) {
+            if (!flush()) {
+                notify(StreamOwner::Event::Closed);
+                return;
+            }
+            if (bytesToWrite() == 0) {
+                notify(StreamOwner::Event::Drained);
+                if (m_closed)
+                    return;
+            }
+        }
+    }
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+        if (m_readEnabled)
+            notify(StreamOwner::Event::Readable);
+        else
+            m_readPending = true;
+    }
+}
+
+} // namespace Gateway::Net

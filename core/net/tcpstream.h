@@ -1,0 +1,52 @@
+#pragma once
+
+// Plain TCP on a raw non-blocking descriptor, registered edge-triggered with the thread's
+// EpollEventDispatcher (no QSocketNotifier, no QTcpSocket buffers: the proxy's hot path).
+
+#include "net/epolleventdispatcher.h"
+#include "net/stream.h"
+
+#include <QByteArray>
+
+namespace Gateway::Net {
+
+class TcpStream final : public Stream, public IoHandler
+{
+public:
+    // Takes ownership of an accepted, connected descriptor.
+    static TcpStream *adopt(int fd);
+    // Starts a non-blocking connect; Connected or Closed follows.
+    static TcpStream *connectTo(const QHostAddress &address, quint16 port, QString *error);
+    ~TcpStream() override;
+
+    qsizetype read(char *buffer, qsizetype max) override;
+    bool write(QByteArrayView bytes) override;
+    qsizetype bytesToWrite() const override { return m_out.size() - m_outPos; }
+    void shutdownWrite() override;
+    void close() override;
+    void setReadEnabled(bool enabled) override;
+    bool isConnected() const override { return m_connected; }
+    QString errorString() const override { return m_error; }
+    int descriptor() const { return m_fd; }
+
+    void ioEvent(quint32 events) override;
+
+private:
+    explicit TcpStream(int fd, bool connected);
+    bool flush();
+    void fail(int err);
+
+    int m_fd = -1;
+    bool m_connected = false;
+    bool m_readEnabled = true;
+    bool m_readPending = false;  // edge seen while reads were disabled
+    bool m_shutdownPending = false;
+    bool m_writeShut = false;
+    bool m_closed = false;
+    QByteArray m_out;            // unsent output; empty (no allocation) most of the time
+    qsizetype m_outPos = 0;
+    QString m_error;
+    EpollEventDispatcher *m_dispatcher = nullptr;
+};
+
+} // namespace Gateway::Net

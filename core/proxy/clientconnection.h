@@ -1,0 +1,164 @@
+#pragma once
+
+// One client connection, from accept to close: HTTP/1.1 requests (keep-alive, pipelining in
+// order, bodies streamed both ways with backpressure), the routing decision, the backend
+// exchange with Azure's retry/timeout rules, and — after a 101 — the WebSocket tunnel that relays
+// bytes untouched while a passive decoder watches a copy for the session view.
+//
+// Lives on one Worker thread. Not a QObject: the epoll dispatcher calls it directly through its
+// streams (StreamOwner), and the worker's tick calls checkTimeout().
+
+#include "http/httpmessage.h"
+#include "net/stream.h"
+#include "proxy/runtime.h"
+#include "routing/routeresult.h"
+#include "session/sessiontypes.h"
+
+#include <QByteArray>
+#include <QList>
+
+#include <memory>
+
+namespace Gateway::Session { class FrameDecoder; class HeartbeatTracker; }
+
+namespace Gateway::Proxy {
+
+class Worker;
+
+class ClientConnection final : public Net::StreamOwner
+{
+public:
+    ClientConnection(Worker *worker, Net::Stream *client, const ListenerSocketRuntime &socket);
+    ~ClientConnection() override;
+    ClientConnection(const ClientConnection &) = delete;
+    ClientConnection &operator=(const ClientConnection &) = delete;
+
+    void start();
+    void streamEvent(Net::Stream *stream, Event event) override;
+
+    // Called by the worker's tick.
+    void checkTimeout(qint64 now);
+    // Ends the connection at once: both sockets closed, no close frame (the client sees 1006 on
+    // a WebSocket). reason goes to session.closed.
+    void abort(const QString &closedBy, const QString &reason);
+    // Graceful stop: idle keep-alive connections close now, in-flight requests finish, tunnels
+    // are closed at deadline with reason.
+    void beginDrain(qint64 deadlineMs, const QString &reason);
+
+    quint64 id() const { return m_snapshot.id; }
+    bool isClosed() const { return m_phase == Phase::Closed; }
+    bool takeDirty() { const bool d = m_dirty; m_dirty = false; return d; }
+    // true the first time: the session goes into a batch's `opened` list
+    bool takeFirstReport() { return !std::exchange(m_reported, true); }
+    Session::SessionSnapshot snapshot() const;
+    QList<Session::FrameRecord> takeNewFrames();
+
+private:
+    enum class Phase {
+        ReadingHead,   // waiting for (the rest of) a request head; also keep-alive idle
+        Connecting,    // connecting to the chosen server
+        Forwarding,    // request sent (body may still stream); waiting for the response head
+        Responding,    // streaming the response body to the client
+        Tunnel,        // after 101: bytes relayed both ways
+        Closing,       // response sent, FIN sent, draining the client until it closes
+        Closed
+    };
+
+    // client side
+    void onClientReadable();
+    void onClientDrained();
+    void parseRequests();
+    void handleRequest();
+    bool consumeRequestBody(QByteArrayView bytes, qsizetype *used);
+    void respondLocal(int status, const QByteArray &extraHeaders = {}, bool forceClose = false);
+    void respondRedirect();
+    void finishExchange();
+    void closeGracefully();
+
+    // backend side
+    void chooseServerAndConnect();
+    void connectToServer(int serverIndex);
+    void onBackendConnected();
+    void onBackendReadable();
+    void onBackendDrained();
+    void onBackendClosed();
+    bool handleResponseHead();
+    bool feedResponseBody(QByteArrayView data); // false: the exchange ended (or failed)
+    void completeResponse(bool framed);
+    void sendRequestHead();
+    void backendFailed(bool timedOut, bool connectFailure);
+    bool canRetry() const;
+    void releaseBackend(bool reusable);
+
+    // tunnel
+    void enterTunnel(QByteArrayView backendLeftover);
+    void relay(Net::Stream *from, Net::Stream *to, bool clientToBackend);
+    void maybeFinishTunnel();
+
+    void setPhase(Phase phase);
+    void touch();
+    void accessLog(int status, int serverStatus);
+    void finishSession(const QString &closedBy, const QString &reason);
+    void recordFrame(const Session::FrameRecord &frame);
+    int requestTimeoutMs() const;
+
+    Worker *m_worker;
+    std::shared_ptr<const Runtime> m_runtime;
+    ListenerSocketRuntime m_socket;
+    Net::Stream *m_client = nullptr;
+    Net::Stream *m_backend = nullptr;
+    bool m_backendReused = false;
+    QString m_backendKey;
+    Phase m_phase = Phase::ReadingHead;
+
+    QByteArray m_in;       // client bytes not yet consumed (request heads, pipelined requests)
+    QByteArray m_backIn;   // backend bytes of a response head not yet complete
+    bool m_clientEof = false;
+    bool m_backendEof = false;
+    bool m_readPaused = false;
+
+    // current exchange
+    Http::RequestHead m_req;
+    Http::BodyDecoder m_reqBody;
+    bool m_reqBodyDone = true;
+    bool m_reqChunkedOut = false;
+    QByteArray m_reqHeadBytes; // the serialized upstream head (kept for a retry)
+    Http::ResponseHead m_resp;
+    Http::BodyDecoder m_respBody;
+    bool m_respChunkedOut = false;
+    bool m_respCloseDelimited = false;
+    bool m_respHeadSent = false;
+    bool m_sent100 = false;
+    bool m_keepAlive = true;
+    Routing::RouteResult m_route;
+    int m_serverIndex = -1;
+    int m_attempts = 0;
+    bool m_retriedTimeout = false;
+    QList<int> m_triedServers;
+    QByteArray m_traceId;
+    qint64 m_requestStartMs = 0;
+    qint64 m_firstByteMs = 0;
+    qint64 m_deadlineMs = 0;
+    qint64 m_responseBytes = 0;
+    qint64 m_requestBytes = 0;
+    int m_pinnedByCookie = -1;
+    QString m_serverEndpoint;
+
+    // session view
+    Session::SessionSnapshot m_snapshot;
+    bool m_dirty = true;
+    bool m_reported = false;
+    std::unique_ptr<Session::FrameDecoder> m_decodeIn;
+    std::unique_ptr<Session::FrameDecoder> m_decodeOut;
+    std::unique_ptr<Session::HeartbeatTracker> m_heartbeat;
+    QList<Session::FrameRecord> m_newFrames;
+    QList<Session::FrameRecord> m_lastFrames;
+    int m_clientCloseCode = -1;  // close frame the client received (from the backend)
+    int m_backendCloseCode = -1; // close frame the backend received (from the client)
+    QString m_firstCloser;
+    qint64 m_drainDeadlineMs = 0;
+    QString m_drainReason;
+    QString m_warnedFor;
+};
+
+} // namespace Gateway::Proxy

@@ -1,0 +1,38 @@
+#pragma once
+
+// What a proxy worker needs to serve one configuration: built once on the main thread, immutable
+// afterwards, shared by all workers through std::shared_ptr<const Runtime>. A connection keeps
+// the Runtime it started with, so an applied edit never changes a request in flight.
+
+#include "config/gatewayconfig.h"
+#include "proxy/gateway.h"
+
+#include <QHash>
+
+#include <memory>
+
+namespace Gateway::Routing { class RouteTable; }
+namespace Gateway::Health { class HealthTable; }
+namespace Gateway::Net { class Clock; }
+
+namespace Gateway::Proxy {
+
+struct ListenerSocketRuntime
+{
+    int frontendPort = 0;   // Azure's port, used for routing and X-Forwarded-Port
+    int localPort = 0;
+    bool https = false;
+    QString listenerNames;
+};
+
+struct Runtime
+{
+    Config::GatewayConfig config;
+    std::shared_ptr<const Routing::RouteTable> routes;
+    std::shared_ptr<Health::HealthTable> health;
+    GatewayOptions options;
+    Net::Clock *clock = nullptr;
+    quint64 generation = 0; // bumps on every apply
+};
+
+} // namespace Gateway::Proxy

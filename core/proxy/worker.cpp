@@ -1,0 +1,323 @@
+#include "proxy/worker.h"
+
+#include "net/clock.h"
+#include "net/tcpstream.h"
+#include "proxy/clientconnection.h"
+#include "routing/backendselector.h"
+#include "routing/routetable.h"
+
+#include <QTimer>
+
+#include <unistd.h>
+
+namespace Gateway::Proxy {
+
+namespace {
+
+constexpr qsizetype ScratchSize = 64 * 1024;
+constexpr qint64 BackendIdleMs = 60'000;
+constexpr int MaxIdlePerEndpoint = 64;
+
+// Owns idle pooled backend streams: any event while idle (EOF, reset, unexpected bytes) means
+// the connection can't be reused.
+class IdleOwner final : public Net::StreamOwner
+{
+public:
+    BackendConnectionPool *pool = nullptr;
+    void streamEvent(Net::Stream *stream, Event event) override
+    {
+        if (event == Event::Readable || event == Event::Closed)
+            pool->forget(stream);
+    }
+};
+thread_local IdleOwner t_idleOwner;
+
+} // namespace
+
+// --- ListenerServer ------------------------------------------------------------------------------
+
+ListenerServer::ListenerServer(Worker *worker, ListenerSocketRuntime socket, QObject *parent)
+    : QTcpServer(parent), m_worker(worker), m_socket(std::move(socket))
+{
+    setMaxPendingConnections(1 << 20);
+}
+
+void ListenerServer::incomingConnection(qintptr descriptor)
+{
+    m_worker->accept(int(descriptor), m_socket);
+}
+
+// --- BackendConnectionPool -----------------------------------------------------------------------
+
+Net::Stream *BackendConnectionPool::take(const QString &endpointKey)
+{
+    auto it = m_idle.find(endpointKey);
+    if (it == m_idle.end() || it->empty())
+        return nullptr;
+    Net::Stream *stream = it->back().stream;
+    it->pop_back();
+    return stream;
+}
+
+void BackendConnectionPool::put(const QString &endpointKey, Net::Stream *stream, qint64 nowMs)
+{
+    auto &list = m_idle[endpointKey];
+    if (int(list.size()) >= MaxIdlePerEndpoint) {
+        stream->close();
+        delete stream;
+        return;
+    }
+    t_idleOwner.pool = this;
+    stream->setOwner(&t_idleOwner);
+    list.push_back({stream, nowMs, endpointKey});
+}
+
+void BackendConnectionPool::forget(Net::Stream *stream)
+{
+    for (auto it = m_idle.begin(); it != m_idle.end(); ++it) {
+        auto &list = it.value();
+        for (auto i = list.begin(); i != list.end(); ++i) {
+            if (i->stream == stream) {
+                list.erase(i);
+                stream->close();
+                delete stream;
+                return;
+            }
+        }
+    }
+}
+
+void BackendConnectionPool::expire(qint64 nowMs, qint64 idleMs)
+{
+    for (auto it = m_idle.begin(); it != m_idle.end(); ++it) {
+        auto &list = it.value();
+        for (auto i = list.begin(); i != list.end();) {
+            if (nowMs - i->sinceMs >= idleMs) {
+                i->stream->close();
+                delete i->stream;
+                i = list.erase(i);
+            } else {
+                ++i;
+            }
+        }
+    }
+}
+
+void BackendConnectionPool::closeAll()
+{
+    for (auto &list : m_idle) {
+        for (const Idle &idle : list) {
+            idle.stream->close();
+            delete idle.stream;
+        }
+    }
+    m_idle.clear();
+}
+
+int BackendConnectionPool::size() const
+{
+    int n = 0;
+    for (const auto &list : m_idle)
+        n += int(list.size());
+    return n;
+}
+
+// --- Worker --------------------------------------------------------------------------------------
+
+Worker::Worker(int index, QObject *parent) : QObject(parent), m_index(index), m_scratch(ScratchSize)
+{
+}
+
+Worker::~Worker()
+{
+    stopNow(QStringLiteral("shutdown"));
+    reap();
+    m_backendPool.closeAll();
+}
+
+void Worker::setRuntime(std::shared_ptr<const Runtime> runtime)
+{
+    m_runtime = std::move(runtime);
+    m_selector = std::make_unique<Routing::BackendSelector>(m_runtime->routes, m_runtime->health.get());
+    if (!m_tickTimer) {
+        m_tickTimer = new QTimer(this);
+        m_tickTimer->setTimerType(Qt::CoarseTimer);
+        connect(m_tickTimer, &QTimer::timeout, this, &Worker::tick);
+    }
+    m_tickTimer->start(m_runtime->options.sessionTickMs);
+    if (m_runtime->clock)
+        connect(m_runtime->clock, &Net::Clock::advanced, this, &Worker::checkTimersNow,
+                Qt::UniqueConnection);
+}
+
+qint64 Worker::now() const
+{
+    return m_runtime->clock->nowMs();
+}
+
+Routing::BackendSelector &Worker::selector()
+{
+    return *m_selector;
+}
+
+void Worker::addListeners(const QList<QPair<ListenerSocketRuntime, qintptr>> &sockets)
+{
+    for (const auto &[socket, descriptor] : sockets) {
+        auto *server = new ListenerServer(this, socket, this);
+        if (!server->setSocketDescriptor(descriptor)) {
+            ::close(int(descriptor));
+            delete server;
+            continue;
+        }
+        // Out of descriptors (EMFILE): never spin; pause accepting and retry a little later.
+        connect(server, &QTcpServer::acceptError, server, [server](QAbstractSocket::SocketError) {
+            server->pauseAccepting();
+            QTimer::singleShot(100, server, [server] { server->resumeAccepting(); });
+        });
+        m_listeners.append(server);
+    }
+}
+
+void Worker::closeListeners()
+{
+    for (ListenerServer *server : std::as_const(m_listeners)) {
+        server->close();
+        server->deleteLater();
+    }
+    m_listeners.clear();
+}
+
+void Worker::accept(int descriptor, const ListenerSocketRuntime &socket)
+{
+    if (m_stopping) {
+        ::close(descriptor);
+        return;
+    }
+    Net::TcpStream *stream = Net::TcpStream::adopt(descriptor);
+    auto *connection = new ClientConnection(this, stream, socket);
+    m_connections.insert(connection, true);
+    connection->start();
+}
+
+void Worker::sessionOpened(ClientConnection *connection)
+{
+    Q_UNUSED(connection);
+}
+
+void Worker::connectionFinished(ClientConnection *connection)
+{
+    if (m_connections.remove(connection))
+        m_graveyard.push_back(connection);
+}
+
+void Worker::sessionOpenedAndClosed(const Session::SessionSnapshot &snapshot)
+{
+    m_openedSessions.append(snapshot);
+}
+
+void Worker::sessionClosed(const Session::SessionClosed &closed)
+{
+    m_closedSessions.append(closed);
+}
+
+void Worker::publishEvent(Events::GatewayEvent event)
+{
+    m_pendingEvents.append(std::move(event));
+    if (m_pendingEvents.size() >= 2000)
+        emit eventsReady(std::exchange(m_pendingEvents, {}));
+}
+
+void Worker::reap()
+{
+    for (ClientConnection *connection : m_graveyard)
+        delete connection;
+    m_graveyard.clear();
+}
+
+void Worker::checkTimersNow()
+{
+    tick();
+}
+
+void Worker::tick()
+{
+    reap();
+    if (!m_runtime)
+        return;
+    const qint64 nowMs = now();
+    Session::SessionBatch batch;
+    // Timeouts: one pass over the connections per tick, no timer per connection.
+    const QList<ClientConnection *> connections = m_connections.keys();
+    for (ClientConnection *connection : connections) {
+        if (!m_connections.contains(connection))
+            continue;
+        connection->checkTimeout(nowMs);
+    }
+    for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it) {
+        ClientConnection *connection = it.key();
+        if (connection->takeDirty()) {
+            const Session::SessionSnapshot snapshot = connection->snapshot();
+            if (connection->takeFirstReport())
+                batch.opened.append(snapshot);
+            else
+                batch.updated.append(snapshot);
+            QList<Session::FrameRecord> frames = connection->takeNewFrames();
+            if (!frames.isEmpty())
+                batch.frames.insert(snapshot.id, std::move(frames));
+        }
+    }
+    batch.opened.append(std::exchange(m_openedSessions, {}));
+    for (Session::SessionClosed &closed : m_closedSessions) {
+        const auto id = closed.snapshot.id;
+        // Frames that arrived since the last tick are in lastFrames; hand over the tail.
+        batch.closed.append(std::move(closed));
+        Q_UNUSED(id);
+    }
+    m_closedSessions.clear();
+    m_backendPool.expire(nowMs, BackendIdleMs);
+    if (!batch.opened.isEmpty() || !batch.updated.isEmpty() || !batch.closed.isEmpty())
+        emit sessionBatch(batch);
+    if (!m_pendingEvents.isEmpty())
+        emit eventsReady(std::exchange(m_pendingEvents, {}));
+    reap();
+    if (m_stopping && m_connections.isEmpty()) {
+        m_tickTimer->stop();
+        emit drained(m_index);
+    }
+}
+
+void Worker::beginStop(int drainMs)
+{
+    closeListeners();
+    m_stopping = true;
+    m_backendPool.closeAll();
+    const qint64 deadline = now() + drainMs;
+    const QList<ClientConnection *> connections = m_connections.keys();
+    for (ClientConnection *connection : connections)
+        connection->beginDrain(deadline, QStringLiteral("shutdown"));
+    tick();
+}
+
+void Worker::stopNow(const QString &reason)
+{
+    closeListeners();
+    m_stopping = true;
+    const QList<ClientConnection *> connections = m_connections.keys();
+    for (ClientConnection *connection : connections)
+        connection->abort(QStringLiteral("gateway"), reason);
+    m_backendPool.closeAll();
+    if (m_runtime && m_tickTimer) {
+        tick();
+    }
+}
+
+void Worker::closeSession(quint64 id, const QString &reason)
+{
+    const QList<ClientConnection *> connections = m_connections.keys();
+    for (ClientConnection *connection : connections) {
+        if (connection->id() == id)
+            connection->abort(QStringLiteral("gateway"), reason);
+    }
+}
+
+} // namespace Gateway::Proxy

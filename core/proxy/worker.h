@@ -1,0 +1,123 @@
+#pragma once
+
+// One proxy worker: a QThread running an EpollEventDispatcher, owning the connections accepted on
+// its listening sockets (SO_REUSEPORT: the kernel spreads connections over the workers), an idle
+// backend connection pool, and the coarse tick that checks timeouts and publishes session batches
+// and events. A connection stays on one worker for its whole life. Workers talk to the main thread
+// only through queued signals carrying values.
+
+#include "events/gatewayevent.h"
+#include "proxy/runtime.h"
+#include "session/sessionregistry.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QTcpServer>
+
+#include <memory>
+#include <vector>
+
+namespace Gateway::Net { class Stream; class TcpStream; }
+namespace Gateway::Routing { class BackendSelector; }
+
+namespace Gateway::Proxy {
+
+class ClientConnection;
+class Worker;
+
+// The listening socket of one ListenerSocketRuntime on one worker (house-style: a QTcpServer
+// subclass that takes over incomingConnection()).
+class ListenerServer final : public QTcpServer
+{
+    Q_OBJECT
+public:
+    ListenerServer(Worker *worker, ListenerSocketRuntime socket, QObject *parent = nullptr);
+    const ListenerSocketRuntime &socketRuntime() const { return m_socket; }
+
+protected:
+    void incomingConnection(qintptr descriptor) override;
+
+private:
+    Worker *m_worker;
+    ListenerSocketRuntime m_socket;
+};
+
+// Idle keep-alive connections to backends, per endpoint.
+class BackendConnectionPool
+{
+public:
+    Net::Stream *take(const QString &endpointKey);
+    void put(const QString &endpointKey, Net::Stream *stream, qint64 nowMs);
+    void expire(qint64 nowMs, qint64 idleMs);
+    void closeAll();
+    void forget(Net::Stream *stream); // a pooled stream that closed by itself
+    int size() const;
+
+private:
+    struct Idle { Net::Stream *stream; qint64 sinceMs; QString key; };
+    QHash<QString, std::vector<Idle>> m_idle;
+};
+
+class Worker final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Worker)
+public:
+    explicit Worker(int index, QObject *parent = nullptr);
+    ~Worker() override;
+
+    int index() const { return m_index; }
+
+    // --- called on the worker thread (queued from the Gateway) ---
+    void setRuntime(std::shared_ptr<const Runtime> runtime);
+    // Takes listening descriptors (already bound and listening).
+    void addListeners(const QList<QPair<ListenerSocketRuntime, qintptr>> &sockets);
+    void closeListeners();
+    // Graceful stop: stop accepting, finish in-flight requests, close sessions at drainMs.
+    void beginStop(int drainMs);
+    void stopNow(const QString &reason);
+    void closeSession(quint64 id, const QString &reason);
+    void checkTimersNow(); // after a ManualClock advance
+
+    // --- used by connections ---
+    const std::shared_ptr<const Runtime> &runtime() const { return m_runtime; }
+    qint64 now() const;
+    char *scratch() { return m_scratch.data(); }
+    qsizetype scratchSize() const { return qsizetype(m_scratch.size()); }
+    Routing::BackendSelector &selector();
+    BackendConnectionPool &backendPool() { return m_backendPool; }
+    void accept(int descriptor, const ListenerSocketRuntime &socket);
+    void connectionFinished(ClientConnection *connection); // deferred delete
+    void publishEvent(Events::GatewayEvent event);
+    bool stopping() const { return m_stopping; }
+    void sessionClosed(const Session::SessionClosed &closed);
+    void sessionOpened(ClientConnection *connection);
+    void sessionOpenedAndClosed(const Session::SessionSnapshot &snapshot);
+
+signals:
+    void sessionBatch(const Gateway::Session::SessionBatch &batch);
+    void eventsReady(const QList<Gateway::Events::GatewayEvent> &events);
+    void drained(int workerIndex); // after beginStop, once every connection is gone
+
+private:
+    void tick();
+    void reap();
+
+    int m_index;
+    std::shared_ptr<const Runtime> m_runtime;
+    std::unique_ptr<Routing::BackendSelector> m_selector;
+    std::vector<char> m_scratch;
+    QList<ListenerServer *> m_listeners;
+    QHash<ClientConnection *, bool> m_connections;
+    std::vector<ClientConnection *> m_graveyard;
+    BackendConnectionPool m_backendPool;
+    QList<Events::GatewayEvent> m_pendingEvents;
+    QList<Session::SessionClosed> m_closedSessions;
+    QList<Session::SessionSnapshot> m_openedSessions;
+    bool m_stopping = false;
+    qint64 m_stopDeadline = 0;
+    class QTimer *m_tickTimer = nullptr;
+};
+
+} // namespace Gateway::Proxy
