@@ -4,6 +4,7 @@
 #include "configelements.h"
 
 #include <QCryptographicHash>
+#include <algorithm>
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>

@@ -6,6 +6,8 @@
 #include <QDateTime>
 #include <QTimer>
 
+#include <utility>
+
 #include <algorithm>
 
 namespace Gateway::Ui {

@@ -21,3 +21,14 @@ target_sources(gateway_ui PRIVATE
     timeoutwarningswidget.cpp timeoutwarningswidget.h
     statswidget.cpp statswidget.h
 )
+target_sources(gateway_ui PRIVATE
+    configcontroller.cpp configcontroller.h
+    elementfields.cpp elementfields.h
+    elementform.cpp elementform.h
+    elementeditor.cpp elementeditor.h
+    configtreemodel.cpp configtreemodel.h
+    problemsmodel.cpp problemsmodel.h
+    topologynode.cpp topologynode.h
+    topologyview.cpp topologyview.h
+    mainwindow.cpp mainwindow.h
+)

@@ -1,0 +1,166 @@
+#pragma once
+
+// The console's main window: the topology canvas in the middle; docks for the element list, the
+// form editor, problems, live sessions, frames, backend health, timeout warnings, the event log
+// and the charts. Owns the Gateway (its I/O runs on worker threads; this thread never touches a
+// socket) and feeds the models from its batched signals.
+
+#include "elementref.h"
+#include "session/sessiontypes.h"
+
+#include <QHash>
+#include <QMainWindow>
+
+#include <memory>
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QTreeView;
+
+namespace Gateway::Proxy { class Gateway; }
+namespace Gateway::Events { struct GatewayEvent; }
+
+namespace Gateway::Ui {
+
+class ConfigController;
+class ConfigTreeModel;
+class ElementEditor;
+class EventLogModel;
+class EventLogWidget;
+class FramesWidget;
+class HealthTreeModel;
+class HealthWidget;
+class ProblemsModel;
+class SessionTableModel;
+class SessionsWidget;
+class StatsWidget;
+class TimeoutWarningsModel;
+class TimeoutWarningsWidget;
+class TopologyView;
+
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    ConfigController *controller() const { return m_controller; }
+    Proxy::Gateway *gateway() const { return m_gateway.get(); }
+    SessionTableModel *sessionModel() const { return m_sessionModel; }
+    HealthTreeModel *healthModel() const { return m_healthModel; }
+    EventLogModel *eventModel() const { return m_eventModel; }
+    TimeoutWarningsModel *timeoutModel() const { return m_timeoutModel; }
+    ElementEditor *editor() const { return m_editor; }
+    FramesWidget *framesWidget() const { return m_frames; }
+    SessionsWidget *sessionsWidget() const { return m_sessions; }
+    TopologyView *topology() const { return m_topology; }
+
+    bool openFile(const QString &path);
+    // Starts the gateway with the current configuration; false with a message on failure.
+    bool startGateway(QString *errorString = nullptr);
+    void stopGateway();
+    bool isGatewayRunning() const;
+    // Asks to recover autosaved edits of an earlier session, if any.
+    void offerRecovery();
+    // Skips dialogs (tests, screenshots): unsaved-changes prompts answer "discard".
+    void setNonInteractive(bool on) { m_nonInteractive = on; }
+    void showSession(Session::SessionId id);
+    void openElement(const ElementRef &ref);
+
+signals:
+    void gatewayStarted();
+    void gatewayStopped();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createDocks();
+    void createStatusBar();
+    void createGateway();
+    void connectGateway();
+    void readSettings();
+    void writeSettings();
+    bool maybeSave();
+    bool save();
+    bool saveAs();
+    void open();
+    void newFile();
+    void applyToGateway();
+    void addRecentFile(const QString &path);
+    void updateRecentMenu();
+    void updateTitle();
+    void updateActions();
+    void updateStatus();
+    void updateProblems();
+    void refreshTopology();
+    void liveTick();
+    void onSessionsAdded(const QList<Session::SessionSnapshot> &sessions);
+    void onSessionsUpdated(const QList<Session::SessionSnapshot> &sessions);
+    void onSessionsRemoved(const QList<Session::SessionId> &ids);
+    void onEvents(const QList<Events::GatewayEvent> &events);
+    void onCurrentSessionChanged(Session::SessionId id);
+    void openSetting(const QString &name);
+    void addElement(ElementKind kind);
+    QDockWidget *addDock(const QString &objectName, const QString &title, QWidget *widget,
+                         Qt::DockWidgetArea area);
+
+    ConfigController *m_controller;
+    std::unique_ptr<Proxy::Gateway> m_gateway;
+    SessionTableModel *m_sessionModel;
+    HealthTreeModel *m_healthModel;
+    EventLogModel *m_eventModel;
+    TimeoutWarningsModel *m_timeoutModel;
+    ProblemsModel *m_problemsModel;
+    ConfigTreeModel *m_treeModel;
+
+    TopologyView *m_topology;
+    ElementEditor *m_editor;
+    QTreeView *m_elementTree;
+    QTreeView *m_problemsView;
+    SessionsWidget *m_sessions;
+    FramesWidget *m_frames;
+    HealthWidget *m_health;
+    TimeoutWarningsWidget *m_timeouts;
+    EventLogWidget *m_events;
+    StatsWidget *m_stats;
+    QHash<QString, QDockWidget *> m_docks;
+
+    QLabel *m_listenersLabel;
+    QLabel *m_sessionsLabel;
+    QLabel *m_rateLabel;
+    QLabel *m_healthLabel;
+    QLabel *m_configLabel;
+
+    QAction *m_newAction = nullptr;
+    QAction *m_openAction = nullptr;
+    QAction *m_saveAction = nullptr;
+    QAction *m_saveAsAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_undoAction = nullptr;
+    QAction *m_redoAction = nullptr;
+    QAction *m_duplicateAction = nullptr;
+    QAction *m_deleteAction = nullptr;
+    QAction *m_renameAction = nullptr;
+    QAction *m_startAction = nullptr;
+    QAction *m_stopAction = nullptr;
+    QAction *m_applyAction = nullptr;
+    QAction *m_probeAction = nullptr;
+    QAction *m_fitAction = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_addMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+
+    QHash<Session::SessionId, qint64> m_lastBytes;
+    QHash<QString, QString> m_listenerAddresses;
+    bool m_nonInteractive = false;
+    bool m_topologyDirty = true;
+};
+
+} // namespace Gateway::Ui
