@@ -527,7 +527,7 @@ bool MainWindow::startGateway(QString *errorString)
 {
     if (isGatewayRunning())
         return true;
-    if (Config::hasErrors(m_controller->diagnostics()) && !m_nonInteractive) {
+    if (Config::hasErrors(m_controller->diagnostics()) && !m_nonInteractive && !m_noStartPrompt) {
         const auto answer = QMessageBox::warning(
             this, tr("Start"),
             tr("The configuration has %n error(s). Start anyway? Elements with errors may be skipped.",

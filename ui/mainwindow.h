@@ -68,6 +68,8 @@ public:
     void offerRecovery();
     // Skips dialogs (tests, screenshots): unsaved-changes prompts answer "discard".
     void setNonInteractive(bool on) { m_nonInteractive = on; }
+    // Start without asking about configuration errors (the demo).
+    void setNonInteractiveStart(bool on) { m_noStartPrompt = on; }
     void showSession(Session::SessionId id);
     void openElement(const ElementRef &ref);
 
@@ -160,6 +162,7 @@ private:
     QHash<Session::SessionId, qint64> m_lastBytes;
     QHash<QString, QString> m_listenerAddresses;
     bool m_nonInteractive = false;
+    bool m_noStartPrompt = false;
     bool m_topologyDirty = true;
 };
 
