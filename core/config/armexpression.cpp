@@ -299,6 +299,17 @@ private:
                 return fail(QStringLiteral("%1() expects string arguments, got a %2").arg(fn, typeName(a)));
             texts << a.toString();
         }
+        if (texts.at(0).startsWith(QLatin1Char('/'))) {
+            // Seen in quickstarts: resourceId(variables('gatewayId'), '/frontendPorts/port1'), a full id
+            // followed by child segments; ARM joins them.
+            QString id = texts.at(0);
+            for (int i = 1; i < texts.size(); ++i) {
+                while (id.endsWith(QLatin1Char('/')))
+                    id.chop(1);
+                id += (texts.at(i).startsWith(QLatin1Char('/')) ? QString() : QStringLiteral("/")) + texts.at(i);
+            }
+            return id;
+        }
         int typeIndex = -1;
         for (int i = 0; i < texts.size() && i < 3; ++i) {
             if (texts.at(i).contains(QLatin1Char('/')) && texts.at(i).contains(QLatin1Char('.'))) {

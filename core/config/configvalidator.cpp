@@ -234,7 +234,8 @@ void Validator::run()
             if (a.ipAddress.isEmpty() && a.fqdn.isEmpty())
                 error(prop(p, QStringLiteral("backendAddresses[%1]").arg(i)), QStringLiteral("a backend address needs ipAddress or fqdn"));
             else if (!a.ipAddress.isEmpty() && QHostAddress(a.ipAddress).isNull())
-                error(prop(p, QStringLiteral("backendAddresses[%1].ipAddress").arg(i)), QStringLiteral("'%1' is not an IP address").arg(a.ipAddress));
+                warning(prop(p, QStringLiteral("backendAddresses[%1].ipAddress").arg(i)),
+                        QStringLiteral("'%1' is not an IP address; it is resolved as a host name (use fqdn for names)").arg(a.ipAddress));
         }
     }
 
