@@ -67,12 +67,16 @@ private:
     QString m_filePath;
     QString m_parametersPath;
     QByteArray m_originalText;   // the file's bytes as read
+    QByteArray m_text;           // what save() writes: m_originalText with the edits spliced in
+    QByteArray m_parametersText; // the parameters file's bytes, if any
     QJsonDocument m_document;    // the original JSON tree (expressions kept)
     QJsonDocument m_parameters;  // parameters file, if any
     GatewayConfig m_model;       // evaluated model, possibly edited
     GatewayConfig m_loadedModel; // the model as evaluated from m_document
     GatewayConfig m_savedModel;  // the model at the last load or save
     Diagnostics m_loadDiagnostics;
+
+    void reload();
 
     friend class ConfigWriter;
     friend class TemplateReader;

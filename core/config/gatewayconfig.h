@@ -34,6 +34,7 @@ struct Element
     QString name;
     QString jsonPath;
     QJsonObject unknownProperties; // properties the model does not know; preserved verbatim
+    bool operator==(const Element &) const = default;
 };
 
 struct FrontendIPConfiguration : Element

@@ -1,2 +1,9 @@
 target_sources(gateway_core PRIVATE
+    config/armexpression.cpp config/armexpression.h
+    config/configdocument.cpp config/configdocument.h
+    config/configvalidator.cpp config/configvalidator.h
+    config/configwriter.cpp config/configwriter.h
+    config/gatewayconfig.cpp config/gatewayconfig.h
+    config/jsontext.cpp config/jsontext.h
+    config/templatereader.cpp config/templatereader.h
 )
