@@ -128,7 +128,7 @@ QVariant HealthTreeModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case NameColumn:
             if (server && !h.endpoint.isEmpty() && h.endpoint != h.server)
-                return n->name + QStringLiteral(" → ") + h.endpoint;
+                return QString(n->name + QStringLiteral(" → ") + h.endpoint);
             return n->name;
         case StateColumn: return healthText(state);
         case LastProbeColumn: return server ? timeText(h.last.timeMs) : QString();

@@ -10,6 +10,7 @@
 #include "eventlogwidget.h"
 #include "events/gatewayevent.h"
 #include "frameswidget.h"
+#include "frametablemodel.h"
 #include "health/healthmonitor.h"
 #include "healthtreemodel.h"
 #include "healthwidget.h"

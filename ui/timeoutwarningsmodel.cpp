@@ -56,7 +56,7 @@ QVariant TimeoutWarningsModel::data(const QModelIndex &index, int role) const
                           : tr("Ping interval near the request timeout");
         case SessionColumn: return QString::number(s.id);
         case ClientColumn: return s.clientAddress;
-        case ListenerColumn: return s.listener + QStringLiteral(" / ") + s.rule;
+        case ListenerColumn: return QString(s.listener + QStringLiteral(" / ") + s.rule);
         case SettingColumn: return s.setting;
         case TimeoutColumn: return s.timeoutMs > 0 ? tr("%1 s").arg(s.timeoutMs / 1000) : QString();
         }

@@ -368,7 +368,7 @@ void tst_ConfigEditor::topologyShowsTheChain()
     view.setSessionCounts({{QStringLiteral("listener/listener1"), 3}});
     QCOMPARE(view.node(QStringLiteral("listener/listener1"))->count(), 3);
     view.setServerStates({{QStringLiteral("pool1/10.0.1.4"), Gateway::Health::HealthState::Unhealthy}});
-    QCOMPARE(view.node(QStringLiteral("server/pool1/10.0.1.4"))->health(), Gateway::Health::HealthState::Unhealthy);
+    QVERIFY(view.node(QStringLiteral("server/pool1/10.0.1.4"))->health() == Gateway::Health::HealthState::Unhealthy);
     QSignalSpy activated(&view, &TopologyView::elementActivated);
     view.node(QStringLiteral("setting/setting1"))->setSelected(true);
     QCOMPARE(activated.count(), 1);

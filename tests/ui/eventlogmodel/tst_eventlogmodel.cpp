@@ -9,7 +9,7 @@ using namespace Gateway::Ui;
 using Gateway::Events::GatewayEvent;
 
 namespace {
-GatewayEvent event(const QString &type, const QJsonObject &fields = {})
+GatewayEvent makeEvent(const QString &type, const QJsonObject &fields = {})
 {
     return GatewayEvent{1'700'000'000'000, type, fields};
 }
@@ -34,7 +34,7 @@ void tst_EventLogModel::ringIsBounded()
     for (int b = 0; b < 5; ++b) {
         QList<GatewayEvent> batch;
         for (int i = 0; i < 30; ++i)
-            batch.append(event(QStringLiteral("access"), {{QStringLiteral("transactionId"), b * 30 + i}}));
+            batch.append(makeEvent(QStringLiteral("access"), {{QStringLiteral("transactionId"), b * 30 + i}}));
         model.appendEvents(batch);
     }
     QCOMPARE(inserted.count(), 5);
@@ -43,7 +43,7 @@ void tst_EventLogModel::ringIsBounded()
     QCOMPARE(model.event(99).fields.value(QStringLiteral("transactionId")).toInt(), 149);
     QList<GatewayEvent> huge;
     for (int i = 0; i < 250; ++i)
-        huge.append(event(QStringLiteral("probe")));
+        huge.append(makeEvent(QStringLiteral("probe")));
     model.appendEvents(huge);
     QCOMPARE(model.rowCount(), 100);
     model.clear();
@@ -54,7 +54,7 @@ void tst_EventLogModel::summaries_data()
 {
     QTest::addColumn<GatewayEvent>("e");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("access") << event(QStringLiteral("access"),
+    QTest::newRow("access") << makeEvent(QStringLiteral("access"),
                                      {{QStringLiteral("clientIP"), QStringLiteral("127.0.0.1")},
                                       {QStringLiteral("clientPort"), 5555},
                                       {QStringLiteral("httpMethod"), QStringLiteral("GET")},
@@ -65,14 +65,14 @@ void tst_EventLogModel::summaries_data()
                                       {QStringLiteral("ruleName"), QStringLiteral("r1")},
                                       {QStringLiteral("serverRouted"), QStringLiteral("127.0.0.1:9001")}})
                             << QStringLiteral("127.0.0.1:5555 GET /chat → 101 · 0.002 s · l1 / r1 → 127.0.0.1:9001");
-    QTest::newRow("closed") << event(QStringLiteral("session.closed"),
+    QTest::newRow("closed") << makeEvent(QStringLiteral("session.closed"),
                                      {{QStringLiteral("sessionId"), 4},
                                       {QStringLiteral("closedBy"), QStringLiteral("gateway")},
                                       {QStringLiteral("reason"), QStringLiteral("requestTimeout")},
                                       {QStringLiteral("closeCode"), 1006},
                                       {QStringLiteral("durationMs"), 20000}})
                             << QStringLiteral("session 4 closed by gateway (requestTimeout), client saw 1006, after 20000 ms");
-    QTest::newRow("config warning") << event(QStringLiteral("config.warning"),
+    QTest::newRow("config warning") << makeEvent(QStringLiteral("config.warning"),
                                              {{QStringLiteral("path"), QStringLiteral("a.b")},
                                               {QStringLiteral("message"), QStringLiteral("m")}})
                                     << QStringLiteral("a.b: m");
@@ -91,12 +91,12 @@ void tst_EventLogModel::filters()
     EventSortModel sort;
     sort.setEventModel(&model);
     QAbstractItemModelTester tester(&sort, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.appendEvents({event(QStringLiteral("access"), {{QStringLiteral("requestUri"), QStringLiteral("/api")}}),
-                        event(QStringLiteral("session.upgraded")),
-                        event(QStringLiteral("session.closed")),
-                        event(QStringLiteral("probe")),
-                        event(QStringLiteral("backend.health")),
-                        event(QStringLiteral("config.warning"))});
+    model.appendEvents({makeEvent(QStringLiteral("access"), {{QStringLiteral("requestUri"), QStringLiteral("/api")}}),
+                        makeEvent(QStringLiteral("session.upgraded")),
+                        makeEvent(QStringLiteral("session.closed")),
+                        makeEvent(QStringLiteral("probe")),
+                        makeEvent(QStringLiteral("backend.health")),
+                        makeEvent(QStringLiteral("config.warning"))});
     sort.setTypePrefix(QStringLiteral("session."));
     QCOMPARE(sort.rowCount(), 2);
     sort.setTypePrefix(QStringLiteral("probe|backend.health"));
@@ -104,7 +104,7 @@ void tst_EventLogModel::filters()
     sort.setTypePrefix({});
     sort.setText(QStringLiteral("/api"));
     QCOMPARE(sort.rowCount(), 1);
-    model.appendEvents({event(QStringLiteral("access"), {{QStringLiteral("requestUri"), QStringLiteral("/api/2")}})});
+    model.appendEvents({makeEvent(QStringLiteral("access"), {{QStringLiteral("requestUri"), QStringLiteral("/api/2")}})});
     QCOMPARE(sort.rowCount(), 2);
 }
 
