@@ -268,13 +268,58 @@ void SessionTableModel::updateSessions(const QList<SessionSnapshot> &sessions)
     applyUpdates(sessions);
 }
 
+namespace {
+// The columns an update touches, so a sorted proxy only re-sorts when its sort column changed.
+void changedColumns(const SessionSnapshot &a, const SessionSnapshot &b, int *first, int *last)
+{
+    auto mark = [first, last](int column) {
+        *first = std::min(*first, column);
+        *last = std::max(*last, column);
+    };
+    if (a.id != b.id)
+        mark(SessionTableModel::IdColumn);
+    if (a.heartbeatWarning != b.heartbeatWarning || a.webSocket != b.webSocket)
+        mark(SessionTableModel::IdColumn);
+    if (a.clientAddress != b.clientAddress || a.path != b.path)
+        mark(SessionTableModel::ClientColumn);
+    if (a.listener != b.listener)
+        mark(SessionTableModel::ListenerColumn);
+    if (a.rule != b.rule)
+        mark(SessionTableModel::RuleColumn);
+    if (a.server != b.server || a.serverEndpoint != b.serverEndpoint || a.pool != b.pool
+        || a.setting != b.setting)
+        mark(SessionTableModel::ServerColumn);
+    if (a.state != b.state || a.closeReason != b.closeReason || a.closedBy != b.closedBy
+        || a.closeCode != b.closeCode)
+        mark(SessionTableModel::StateColumn);
+    if (a.startMs != b.startMs || a.endMs != b.endMs)
+        mark(SessionTableModel::AgeColumn);
+    if (a.bytesIn != b.bytesIn)
+        mark(SessionTableModel::BytesInColumn);
+    if (a.bytesOut != b.bytesOut)
+        mark(SessionTableModel::BytesOutColumn);
+    if (a.framesIn != b.framesIn)
+        mark(SessionTableModel::FramesInColumn);
+    if (a.framesOut != b.framesOut)
+        mark(SessionTableModel::FramesOutColumn);
+    if (a.lastActivityMs != b.lastActivityMs)
+        mark(SessionTableModel::LastActivityColumn);
+    if (a.timeoutDeadlineMs != b.timeoutDeadlineMs || a.timeoutMs != b.timeoutMs
+        || a.state != b.state)
+        mark(SessionTableModel::TimeoutLeftColumn);
+}
+} // namespace
+
 void SessionTableModel::applyUpdates(const QList<SessionSnapshot> &sessions)
 {
     if (sessions.isEmpty())
         return;
-    QList<int> changedRows;
-    changedRows.reserve(sessions.size());
+    struct Change { int row; int first; int last; };
+    QList<Change> changes;
+    changes.reserve(sessions.size());
     bool openChanged = false;
+    int allFirst = ColumnCount;
+    int allLast = -1;
     for (const SessionSnapshot &s : sessions) {
         const auto it = m_index.constFind(s.id);
         if (it == m_index.constEnd()) {
@@ -288,16 +333,37 @@ void SessionTableModel::applyUpdates(const QList<SessionSnapshot> &sessions)
             m_openCount += isOpen(s) ? 1 : -1;
             openChanged = true;
         }
+        int first = ColumnCount;
+        int last = -1;
+        changedColumns(row, s, &first, &last);
         row = s;
-        changedRows.append(*it);
+        if (last < 0)
+            continue; // nothing visible changed
+        changes.append({*it, first, last});
+        allFirst = std::min(allFirst, first);
+        allLast = std::max(allLast, last);
     }
-    if (changedRows.isEmpty())
-        return;
-    if (changedRows.size() * 2 > m_rows.size()) {
-        emit dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
-    } else {
-        for (int row : std::as_const(changedRows))
-            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    if (!changes.isEmpty()) {
+        if (changes.size() * 2 > m_rows.size()) {
+            emit dataChanged(index(0, allFirst), index(int(m_rows.size()) - 1, allLast));
+        } else {
+            // Per row, merged into contiguous runs.
+            std::sort(changes.begin(), changes.end(),
+                      [](const Change &a, const Change &b) { return a.row < b.row; });
+            int i = 0;
+            while (i < changes.size()) {
+                int j = i;
+                int first = changes.at(i).first;
+                int last = changes.at(i).last;
+                while (j + 1 < changes.size() && changes.at(j + 1).row == changes.at(j).row + 1) {
+                    ++j;
+                    first = std::min(first, changes.at(j).first);
+                    last = std::max(last, changes.at(j).last);
+                }
+                emit dataChanged(index(changes.at(i).row, first), index(changes.at(j).row, last));
+                i = j + 1;
+            }
+        }
     }
     if (openChanged)
         emit countsChanged();

@@ -53,6 +53,12 @@ TopologyView::TopologyView(QWidget *parent) : QGraphicsView(parent), m_scene(new
     connect(m_scene, &QGraphicsScene::selectionChanged, this, &TopologyView::onSelectionChanged);
 }
 
+TopologyView::~TopologyView()
+{
+    // The scene is a child: it is deleted after this object and must not call back into it.
+    disconnect(m_scene, nullptr, this, nullptr);
+}
+
 void TopologyView::drawBackground(QPainter *painter, const QRectF &rect)
 {
     painter->fillRect(rect, QColor(0xf6, 0xf7, 0xf9));

@@ -24,6 +24,7 @@ class TopologyView final : public QGraphicsView
     Q_DISABLE_COPY_MOVE(TopologyView)
 public:
     explicit TopologyView(QWidget *parent = nullptr);
+    ~TopologyView() override;
 
     // Rebuilds the scene (keeps the selection and live overlays).
     void setConfig(const Config::GatewayConfig &config, const Config::Diagnostics &diagnostics);

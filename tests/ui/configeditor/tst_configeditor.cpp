@@ -32,38 +32,11 @@ using namespace Gateway::Config;
 
 namespace {
 
-const char *const Template = R"({
-  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-  "contentVersion": "1.0.0.0",
-  "metadata": { "localGateway": { "bindAddress": "127.0.0.1", "frontendPortMap": { "80": 0 },
-                "backendAddressMap": { "10.0.1.4": "127.0.0.1:9001" } } },
-  "resources": [ {
-    "type": "Microsoft.Network/applicationGateways",
-    "apiVersion": "2023-09-01",
-    "name": "appgw1",
-    "location": "westeurope",
-    "properties": {
-      "sku": { "name": "Standard_v2", "tier": "Standard_v2", "capacity": 1 },
-      "frontendIPConfigurations": [ { "name": "fip", "properties": { "privateIPAddress": "10.0.0.10", "privateIPAllocationMethod": "Static" } } ],
-      "frontendPorts": [ { "name": "port80", "properties": { "port": 80 } } ],
-      "backendAddressPools": [ { "name": "pool1", "properties": { "backendAddresses": [ { "ipAddress": "10.0.1.4" } ] } } ],
-      "backendHttpSettingsCollection": [ { "name": "setting1", "properties": { "port": 80, "protocol": "Http",
-          "cookieBasedAffinity": "Disabled", "requestTimeout": 60,
-          "probe": { "id": "[resourceId('Microsoft.Network/applicationGateways/probes', 'appgw1', 'probe1')]" } } } ],
-      "probes": [ { "name": "probe1", "properties": { "protocol": "Http", "host": "127.0.0.1", "path": "/health",
-          "interval": 30, "timeout": 30, "unhealthyThreshold": 3, "match": { "statusCodes": [ "200-399" ] } } } ],
-      "httpListeners": [ { "name": "listener1", "properties": {
-          "frontendIPConfiguration": { "id": "[resourceId('Microsoft.Network/applicationGateways/frontendIPConfigurations', 'appgw1', 'fip')]" },
-          "frontendPort": { "id": "[resourceId('Microsoft.Network/applicationGateways/frontendPorts', 'appgw1', 'port80')]" },
-          "protocol": "Http" } } ],
-      "requestRoutingRules": [ { "name": "rule1", "properties": { "ruleType": "Basic", "priority": 100,
-          "httpListener": { "id": "[resourceId('Microsoft.Network/applicationGateways/httpListeners', 'appgw1', 'listener1')]" },
-          "backendAddressPool": { "id": "[resourceId('Microsoft.Network/applicationGateways/backendAddressPools', 'appgw1', 'pool1')]" },
-          "backendHttpSettings": { "id": "[resourceId('Microsoft.Network/applicationGateways/backendHttpSettingsCollection', 'appgw1', 'setting1')]" } } } ]
-    }
-  } ]
+QByteArray templateJson()
+{
+    QFile f(QStringLiteral(APPGW_SOURCE_DIR "/tests/ui/configeditor/gateway.json"));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
-)";
 
 template<typename W>
 W *editorOf(ElementEditor &editor, ElementKind kind, const QString &key)
@@ -112,7 +85,9 @@ void tst_ConfigEditor::init()
     m_path = m_dir.filePath(QStringLiteral("gw-%1.json").arg(QTest::currentTestFunction()));
     QFile f(m_path);
     QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(Template);
+    const QByteArray json = templateJson();
+    QVERIFY(!json.isEmpty());
+    f.write(json);
 }
 
 void tst_ConfigEditor::editThroughFormChangesModelAndFile()
@@ -121,6 +96,9 @@ void tst_ConfigEditor::editThroughFormChangesModelAndFile()
     controller.setRecoveryDirectory(m_dir.filePath(QStringLiteral("recovery")));
     QString error;
     QVERIFY2(controller.open(m_path, &error), qPrintable(error));
+    for (const Diagnostic &d : controller.diagnostics())
+        if (d.isError())
+            qWarning("%s: %s", qPrintable(d.path), qPrintable(d.message));
     QVERIFY(!hasErrors(controller.diagnostics()));
     ElementEditor editor(&controller);
     editor.setElement(ElementRef{ElementKind::BackendHttpSettings, QStringLiteral("setting1"), {}});

@@ -67,30 +67,10 @@ private:
 
 QByteArray configFor(quint16 backendPort)
 {
-    return QStringLiteral(R"({
-  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-  "contentVersion": "1.0.0.0",
-  "metadata": { "localGateway": { "bindAddress": "127.0.0.1", "frontendPortMap": { "80": 0 },
-                "backendAddressMap": { "10.0.1.4": "127.0.0.1:%1" } } },
-  "resources": [ {
-    "type": "Microsoft.Network/applicationGateways", "apiVersion": "2023-09-01", "name": "appgw1",
-    "location": "westeurope",
-    "properties": {
-      "sku": { "name": "Standard_v2", "tier": "Standard_v2", "capacity": 1 },
-      "frontendIPConfigurations": [ { "name": "fip", "properties": { "privateIPAddress": "10.0.0.10", "privateIPAllocationMethod": "Static" } } ],
-      "frontendPorts": [ { "name": "port80", "properties": { "port": 80 } } ],
-      "backendAddressPools": [ { "name": "pool1", "properties": { "backendAddresses": [ { "ipAddress": "10.0.1.4" } ] } } ],
-      "backendHttpSettingsCollection": [ { "name": "setting1", "properties": { "port": 80, "protocol": "Http",
-          "cookieBasedAffinity": "Disabled", "requestTimeout": 2 } } ],
-      "httpListeners": [ { "name": "listener1", "properties": {
-          "frontendIPConfiguration": { "id": "[resourceId('Microsoft.Network/applicationGateways/frontendIPConfigurations', 'appgw1', 'fip')]" },
-          "frontendPort": { "id": "[resourceId('Microsoft.Network/applicationGateways/frontendPorts', 'appgw1', 'port80')]" },
-          "protocol": "Http" } } ],
-      "requestRoutingRules": [ { "name": "rule1", "properties": { "ruleType": "Basic", "priority": 100,
-          "httpListener": { "id": "[resourceId('Microsoft.Network/applicationGateways/httpListeners', 'appgw1', 'listener1')]" },
-          "backendAddressPool": { "id": "[resourceId('Microsoft.Network/applicationGateways/backendAddressPools', 'appgw1', 'pool1')]" },
-          "backendHttpSettings": { "id": "[resourceId('Microsoft.Network/applicationGateways/backendHttpSettingsCollection', 'appgw1', 'setting1')]" } } } ]
-    } } ] })").arg(backendPort).toUtf8();
+    QFile f(QStringLiteral(APPGW_SOURCE_DIR "/tests/ui/mainwindow/gateway.json"));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return f.readAll().replace("BACKEND_PORT", QByteArray::number(backendPort));
 }
 
 } // namespace

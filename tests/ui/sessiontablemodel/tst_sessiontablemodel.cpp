@@ -97,10 +97,27 @@ void tst_SessionTableModel::updatesAndRemovals()
 
     // more than half the rows: one whole-range signal
     changed.clear();
-    model.updateSessions(sessions(1, 8));
+    QList<SessionSnapshot> eight = sessions(1, 8);
+    for (SessionSnapshot &x : eight)
+        x.bytesOut = 5;
+    model.updateSessions(eight);
     QCOMPARE(changed.count(), 1);
     QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 0);
-    QCOMPARE(changed.at(0).at(1).toModelIndex().row(), 9);
+    // Only the columns that changed: a proxy sorted by id does not re-sort.
+    QCOMPARE(changed.at(0).at(0).toModelIndex().column(), int(SessionTableModel::StateColumn));
+    QCOMPARE(changed.at(0).at(1).toModelIndex().column(), int(SessionTableModel::TimeoutLeftColumn));
+
+    // Adjacent rows merge into one signal; an unchanged snapshot emits nothing.
+    changed.clear();
+    QList<SessionSnapshot> two = {eight.at(4), eight.at(5)};
+    two[0].framesIn = 9;
+    two[1].framesIn = 9;
+    model.updateSessions(two);
+    model.updateSessions({eight.at(0)});
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 4);
+    QCOMPARE(changed.at(0).at(1).toModelIndex().row(), 5);
+    QCOMPARE(changed.at(0).at(0).toModelIndex().column(), int(SessionTableModel::FramesInColumn));
     QCOMPARE(model.openCount(), 10);
 
     // scattered removals in ranges, index stays consistent
@@ -257,7 +274,8 @@ void tst_SessionTableModel::tenThousandRows()
     SessionSortModel sort;
     sort.setSessionModel(&model);
     sort.sort(SessionTableModel::IdColumn, Qt::DescendingOrder);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // No QAbstractItemModelTester here: it costs O(rows) per signal and would measure itself.
+    // The contract is checked with the tester in the tests above.
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
     // 10,000 sessions arriving in 40 registry batches of 250
     QElapsedTimer timer;
@@ -290,6 +308,7 @@ void tst_SessionTableModel::tenThousandRows()
           insertMs, quarterMs, allMs);
     // Generous bounds for a loaded CI machine; the point is no per-row model churn.
     QVERIFY2(allMs < 1000, qPrintable(QString::number(allMs)));
+    QVERIFY2(quarterMs < 1000, qPrintable(QString::number(quarterMs)));
     // remove every other row
     QList<quint64> ids;
     for (quint64 id = 2; id <= 10000; id += 2)
