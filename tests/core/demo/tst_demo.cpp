@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkProxy>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -100,6 +101,8 @@ private slots:
     void clientsSeeServerClose();
     void httpClient();
     void demoFacade();
+    void pythonEchoServer();
+    void pythonClientAgainstDemoBackend();
 };
 
 void tst_Demo::httpRoutes_data()
@@ -481,6 +484,101 @@ void tst_Demo::demoFacade()
     QCOMPARE(get(demo.ports().chat, "/health").status, 200);
     demo.stop();
     QVERIFY(!demo.backends()->isRunning());
+}
+
+namespace {
+
+// tests/common's Python helpers need Debian's python3-websockets, installed for /usr/bin/python3.
+bool havePythonWebsockets()
+{
+    QProcess p;
+    p.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"),
+                                                  QStringLiteral("import websockets")});
+    return p.waitForFinished(20000) && p.exitStatus() == QProcess::NormalExit
+        && p.exitCode() == 0;
+}
+
+QString commonScript(const QString &name)
+{
+    return QStringLiteral(APPGW_SOURCE_DIR "/tests/common/") + name;
+}
+
+} // namespace
+
+void tst_Demo::pythonEchoServer()
+{
+    if (!havePythonWebsockets())
+        QSKIP("/usr/bin/python3 has no websockets module (apt-get install python3-websockets)");
+    QProcess server;
+    server.setProcessChannelMode(QProcess::SeparateChannels);
+    server.start(QStringLiteral("/usr/bin/python3"), {commonScript(QStringLiteral("ws_echo_server.py"))});
+    QVERIFY(server.waitForStarted());
+    QSignalSpy out(&server, &QProcess::readyReadStandardOutput);
+    QTRY_VERIFY_WITH_TIMEOUT(server.canReadLine(), 20000);
+    const quint16 port = quint16(server.readLine().trimmed().toUInt());
+    QVERIFY(port != 0);
+
+    QCOMPARE(get(port, "/health").status, 200);
+    QCOMPARE(get(port, "/health").body, QByteArray("Healthy"));
+    QCOMPARE(get(port, "/").status, 404); // WebSocket-only unless --http-root
+
+    QWebSocket ws;
+    ws.setProxy(QNetworkProxy::NoProxy);
+    QSignalSpy text(&ws, &QWebSocket::textMessageReceived);
+    QSignalSpy binary(&ws, &QWebSocket::binaryMessageReceived);
+    QSignalSpy disconnected(&ws, &QWebSocket::disconnected);
+    ws.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/x").arg(port)));
+    QTRY_COMPARE_WITH_TIMEOUT(ws.state(), QAbstractSocket::ConnectedState, 10000);
+    ws.sendTextMessage(QStringLiteral("echo me"));
+    QTRY_COMPARE(text.count(), 1);
+    QCOMPARE(text.first().first().toString(), QStringLiteral("echo me"));
+    const QByteArray blob(65536, 'b');
+    ws.sendBinaryMessage(blob);
+    QTRY_COMPARE(binary.count(), 1);
+    QCOMPARE(binary.first().first().toByteArray(), blob);
+    ws.sendTextMessage(QStringLiteral("close:4002:asked"));
+    QTRY_COMPARE_WITH_TIMEOUT(disconnected.count(), 1, 10000);
+    QCOMPARE(int(ws.closeCode()), 4002);
+    QCOMPARE(ws.closeReason(), QStringLiteral("asked"));
+
+    server.closeWriteChannel(); // EOF on stdin stops it
+    QTRY_COMPARE_WITH_TIMEOUT(server.state(), QProcess::NotRunning, 20000);
+    QCOMPARE(server.exitCode(), 0);
+}
+
+void tst_Demo::pythonClientAgainstDemoBackend()
+{
+    if (!havePythonWebsockets())
+        QSKIP("/usr/bin/python3 has no websockets module (apt-get install python3-websockets)");
+    DemoBackends backends;
+    QVERIFY(backends.start());
+    QProcess client;
+    client.start(QStringLiteral("/usr/bin/python3"),
+                 {commonScript(QStringLiteral("ws_client.py")),
+                  QStringLiteral("ws://127.0.0.1:%1/echo").arg(backends.chatPort()),
+                  QStringLiteral("--sizes"), QStringLiteral("0,125,126,65535,65536,16777216"),
+                  QStringLiteral("--ping"), QStringLiteral("--close-code"), QStringLiteral("4000"),
+                  QStringLiteral("--close-reason"), QStringLiteral("done")});
+    QVERIFY(client.waitForStarted());
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QProcess::NotRunning, 120000);
+    const QByteArray output = client.readAllStandardOutput();
+    QVERIFY2(client.exitCode() == 0, QByteArray(output + client.readAllStandardError()).constData());
+    const QJsonObject summary = QJsonDocument::fromJson(output).object();
+    QCOMPARE(summary[QStringLiteral("ok")].toBool(), true);
+    QCOMPARE(summary[QStringLiteral("messages")].toArray().size(), 12);
+    QCOMPARE(summary[QStringLiteral("ping")][QStringLiteral("ok")].toBool(), true);
+    QCOMPARE(summary[QStringLiteral("closeCode")].toInt(), 4000); // the server echoes our close
+
+    // Refused handshake: the HTTP backend has no WebSocket server -> 404, exit 1.
+    QProcess refused;
+    refused.start(QStringLiteral("/usr/bin/python3"),
+                  {commonScript(QStringLiteral("ws_client.py")),
+                   QStringLiteral("ws://127.0.0.1:%1/chat").arg(backends.httpPort())});
+    QTRY_COMPARE_WITH_TIMEOUT(refused.state(), QProcess::NotRunning, 60000);
+    QCOMPARE(refused.exitCode(), 1);
+    const QJsonObject r = QJsonDocument::fromJson(refused.readAllStandardOutput()).object();
+    QCOMPARE(r[QStringLiteral("ok")].toBool(), false);
+    QCOMPARE(r[QStringLiteral("httpStatus")].toInt(), 404);
 }
 
 QTEST_GUILESS_MAIN(tst_Demo)
