@@ -346,6 +346,8 @@ void HttpProbe::evaluate()
 {
     if (m_phase == Phase::Done)
         return;
+    if (m_body.size() > MaxBodyBytes)
+        m_body.truncate(MaxBodyBytes); // match.body looks at the first MaxBodyBytes only
     if (!m_spec.statusCodes.matches(m_status)) {
         fail(Messages::statusMismatch(m_spec.statusCodes.expectedText(), m_status), m_status);
         return;
