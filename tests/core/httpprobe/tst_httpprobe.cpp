@@ -5,6 +5,7 @@
 #include "net/clock.h"
 
 #include "../healthmonitor/scriptedhttpbackend.h"
+#include "tlsbackend.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -269,6 +270,79 @@ private slots:
         });
         Net::ManualClock clock;
         const ProbeResult result = run(specFor(server.serverPort()), &clock);
+        QVERIFY(!result.success);
+        QCOMPARE(result.detail, Messages::connect());
+    }
+
+    void tls_data()
+    {
+        QTest::addColumn<QString>("leafName");
+        QTest::addColumn<bool>("leafExpired");
+        QTest::addColumn<QString>("probeHost");
+        QTest::addColumn<int>("roots"); // 0 none (system CAs), 1 the issuing CA, 2 an unrelated CA
+        QTest::addColumn<bool>("success");
+        QTest::addColumn<QString>("detail");
+        QTest::newRow("trusted, name matches") << "backend.contoso.test" << false << "backend.contoso.test" << 1 << true << Messages::success(200);
+        QTest::newRow("trusted, name differs") << "backend.contoso.test" << false << "other.contoso.test" << 1 << false << Messages::commonNameMismatch();
+        QTest::newRow("no trusted root configured") << "backend.contoso.test" << false << "backend.contoso.test" << 0 << false << Messages::untrustedRoot();
+        QTest::newRow("wrong trusted root") << "backend.contoso.test" << false << "backend.contoso.test" << 2 << false << Messages::untrustedRoot();
+        QTest::newRow("expired leaf") << "backend.contoso.test" << true << "backend.contoso.test" << 1 << false << Messages::expired();
+    }
+
+    void tls()
+    {
+        QFETCH(QString, leafName);
+        QFETCH(bool, leafExpired);
+        QFETCH(QString, probeHost);
+        QFETCH(int, roots);
+        QFETCH(bool, success);
+        QFETCH(QString, detail);
+        if (!QSslSocket::supportsSsl())
+            QSKIP("No TLS backend");
+        const TestCerts::KeyPair ca = TestCerts::make(QStringLiteral("Probe Test Root"), nullptr, true);
+        const TestCerts::KeyPair other = TestCerts::make(QStringLiteral("Unrelated Root"), nullptr, true);
+        const TestCerts::KeyPair leaf = leafExpired
+            ? TestCerts::make(leafName, &ca, false, -2 * 86400, -86400)
+            : TestCerts::make(leafName, &ca, false);
+        TlsBackend backend(leaf);
+        Net::ManualClock clock;
+        ProbeSpec spec = specFor(backend.port());
+        spec.scheme = QStringLiteral("https");
+        spec.hostHeader = probeHost; // Host header and SNI; the TCP connection goes to 127.0.0.1
+        if (roots == 1)
+            spec.trustedRoots = {ca.certificate()};
+        else if (roots == 2)
+            spec.trustedRoots = {other.certificate()};
+        const ProbeResult result = run(spec, &clock);
+        QCOMPARE(result.detail, detail);
+        QCOMPARE(result.success, success);
+        if (success) {
+            QCOMPARE(backend.requests.size(), 1);
+            QCOMPARE(backend.header(0, "Host"), probeHost.toUtf8());
+        } else {
+            QCOMPARE(backend.requests.size(), 0); // nothing sent over an unverified connection
+        }
+    }
+
+    void httpsProbeToPlainHttpBackend()
+    {
+        if (!QSslSocket::supportsSsl())
+            QSKIP("No TLS backend");
+        // A plain-HTTP server answers the ClientHello with a 400 and closes: the handshake fails.
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QObject::connect(&server, &QTcpServer::newConnection, &server, [&server] {
+            QTcpSocket *s = server.nextPendingConnection();
+            QObject::connect(s, &QTcpSocket::readyRead, s, [s] {
+                s->readAll();
+                s->write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                s->disconnectFromHost();
+            });
+        });
+        Net::ManualClock clock;
+        ProbeSpec spec = specFor(server.serverPort());
+        spec.scheme = QStringLiteral("https");
+        const ProbeResult result = run(spec, &clock);
         QVERIFY(!result.success);
         QCOMPARE(result.detail, Messages::connect());
     }
