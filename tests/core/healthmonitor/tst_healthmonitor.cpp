@@ -10,6 +10,7 @@
 #include "net/clock.h"
 
 #include "scriptedhttpbackend.h"
+#include "../httpprobe/tlsbackend.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -733,6 +734,57 @@ private slots:
         const QJsonObject pool2 = pools[1].toObject();
         QVERIFY(pool2["backendAddressPool"]["id"].toString().endsWith("/backendAddressPools/pool2"));
         QCOMPARE(pool2["backendHttpSettingsCollection"][0]["servers"][0]["health"].toString(), QStringLiteral("Healthy"));
+    }
+
+    void httpsWithTrustedRoots_data()
+    {
+        QTest::addColumn<int>("encoding"); // 0 base64 DER (.cer), 1 PEM text, 2 base64 of PEM, 3 none
+        QTest::addColumn<QString>("health");
+        QTest::addColumn<QString>("detail");
+        QTest::newRow("base64 DER") << 0 << "Healthy" << Messages::success(200);
+        QTest::newRow("PEM text") << 1 << "Healthy" << Messages::success(200);
+        QTest::newRow("base64 of a PEM file") << 2 << "Healthy" << Messages::success(200);
+        QTest::newRow("no trusted root") << 3 << "Unhealthy" << Messages::untrustedRoot();
+    }
+
+    void httpsWithTrustedRoots()
+    {
+        QFETCH(int, encoding);
+        QFETCH(QString, health);
+        QFETCH(QString, detail);
+        if (!QSslSocket::supportsSsl())
+            QSKIP("No TLS backend");
+        const TestCerts::KeyPair ca = TestCerts::make(QStringLiteral("Monitor Test Root"), nullptr, true);
+        const TestCerts::KeyPair leaf = TestCerts::make(QStringLiteral("api.contoso.test"), &ca, false);
+        TlsBackend backend(leaf);
+        ConfigBuilder b;
+        b.pool("pool1", {"10.0.0.4"});
+        Config::BackendHttpSettings &s = b.setting("bhs1", 443, QStringLiteral("probe1"));
+        s.protocol = QStringLiteral("Https");
+        s.hostName = QStringLiteral("api.contoso.test");
+        Config::Probe &p = b.probe("probe1");
+        p.protocol = QStringLiteral("Https");
+        p.host.clear();
+        p.pickHostNameFromBackendHttpSettings = true;
+        p.unhealthyThreshold = 1;
+        if (encoding != 3) {
+            Config::TrustedRootCertificate root;
+            root.name = QStringLiteral("root1");
+            const QByteArray pem = ca.certPem;
+            root.data = encoding == 0 ? QString::fromLatin1(ca.certificate().toDer().toBase64())
+                      : encoding == 1 ? QString::fromLatin1(pem)
+                                      : QString::fromLatin1(pem.toBase64());
+            b.c.trustedRootCertificates.append(root);
+            s.trustedRootCertificates.append(ref(QStringLiteral("trustedRootCertificates"), QStringLiteral("root1")));
+        }
+        b.rule("rule1", "pool1", "bhs1").map("10.0.0.4", QStringLiteral("127.0.0.1:%1").arg(backend.port()));
+        Fixture f;
+        f.monitor.setConfig(b.c);
+        QCOMPARE(f.server("10.0.0.4").probeUrl, QStringLiteral("https://api.contoso.test:443/"));
+        f.monitor.start();
+        QTRY_COMPARE_WITH_TIMEOUT(f.completed.size(), 1, 10000);
+        QCOMPARE(f.server("10.0.0.4").detail, detail);
+        QCOMPARE(state(f.server("10.0.0.4").state), health);
     }
 
     void probeNowWithoutStart()
