@@ -787,6 +787,28 @@ private slots:
         QCOMPARE(state(f.server("10.0.0.4").state), health);
     }
 
+    void noTargets()
+    {
+        // Rules that only redirect, an empty pool, a rule whose listener is missing: nothing to probe.
+        ConfigBuilder b;
+        b.pool("empty", {});
+        b.setting("bhs1", 80);
+        b.rule("rule1", "empty", "bhs1");
+        b.pool("pool2", {"10.0.0.4"});
+        b.rule("rule2", "pool2", "missing-setting");
+        Fixture f;
+        QSignalSpy first(&f.monitor, &HealthMonitor::firstResultsReady);
+        f.monitor.setConfig(b.c);
+        QVERIFY(f.monitor.servers().isEmpty());
+        QVERIFY(f.monitor.hasFirstResults());
+        f.monitor.start();
+        QCOMPARE(first.size(), 0); // never from inside start()
+        QTRY_COMPARE(first.size(), 1);
+        const QJsonObject json = QJsonDocument::fromJson(f.monitor.backendHealthJson()).object();
+        QVERIFY(json.contains("backendAddressPools"));
+        QCOMPARE(json["backendAddressPools"].toArray().size(), 0);
+    }
+
     void probeNowWithoutStart()
     {
         ScriptedHttpBackend b1, b2;
