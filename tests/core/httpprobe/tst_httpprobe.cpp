@@ -347,6 +347,77 @@ private slots:
         QCOMPARE(result.detail, Messages::connect());
     }
 
+    void rawResponses_data()
+    {
+        QTest::addColumn<QByteArray>("response");
+        QTest::addColumn<QString>("bodyMatch");
+        QTest::addColumn<bool>("success");
+        QTest::addColumn<int>("httpStatus");
+        QTest::addColumn<QString>("detail");
+        QTest::newRow("100 Continue, then 200") << QByteArray("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
+            << "" << true << 200 << Messages::success(200);
+        QTest::newRow("HTTP/1.0 without length") << QByteArray("HTTP/1.0 200 OK\r\n\r\nall good")
+            << "good" << true << 200 << Messages::success(200);
+        QTest::newRow("no reason phrase") << QByteArray("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n")
+            << "" << true << 200 << Messages::success(200);
+        QTest::newRow("204 without body") << QByteArray("HTTP/1.1 204 No Content\r\n\r\n")
+            << "" << true << 204 << Messages::success(204);
+        QTest::newRow("chunk extension") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nHello\r\n0\r\n\r\n")
+            << "Hello" << true << 200 << Messages::success(200);
+        QTest::newRow("chunked wins over length") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOK\r\n0\r\n\r\n")
+            << "OK" << true << 200 << Messages::success(200);
+        QTest::newRow("bad chunk size") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nHello\r\n0\r\n\r\n")
+            << "" << false << 200 << Messages::connect();
+        QTest::newRow("missing CRLF after chunk") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOKXX0\r\n\r\n")
+            << "" << false << 200 << Messages::connect();
+        QTest::newRow("negative length") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n")
+            << "" << false << 200 << Messages::connect();
+        QTest::newRow("garbage length") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n")
+            << "" << false << 200 << Messages::connect();
+        QTest::newRow("headers over 32 KiB") << QByteArray("HTTP/1.1 200 OK\r\nX-Big: " + QByteArray(40 * 1024, 'a') + "\r\n\r\n")
+            << "" << false << 0 << Messages::connect();
+        QTest::newRow("status out of range") << QByteArray("HTTP/1.1 20 OK\r\n\r\n")
+            << "" << false << 0 << Messages::connect();
+        QTest::newRow("101 to a GET") << QByteArray("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n")
+            << "" << false << 101 << Messages::statusMismatch("200-399", 101);
+    }
+
+    void rawResponses()
+    {
+        QFETCH(QByteArray, response);
+        QFETCH(QString, bodyMatch);
+        QFETCH(bool, success);
+        QFETCH(int, httpStatus);
+        QFETCH(QString, detail);
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QObject::connect(&server, &QTcpServer::newConnection, &server, [&server, response] {
+            QTcpSocket *s = server.nextPendingConnection();
+            QObject::connect(s, &QTcpSocket::readyRead, s, [s, response] {
+                s->readAll();
+                s->write(response);
+                s->disconnectFromHost();
+            });
+        });
+        Net::ManualClock clock;
+        ProbeSpec spec = specFor(server.serverPort());
+        spec.body = bodyMatch;
+        const ProbeResult result = run(spec, &clock);
+        QCOMPARE(result.detail, detail);
+        QCOMPARE(result.success, success);
+        QCOMPARE(result.httpStatus, httpStatus);
+    }
+
+    void systemClock()
+    {
+        // nullptr clock: the system clock (QTimer); a quick backend answers long before the timeout.
+        ScriptedHttpBackend backend;
+        const ProbeResult result = run(specFor(backend.port()), nullptr);
+        QVERIFY(result.success);
+        QVERIFY(result.timeMs > 1'600'000'000'000);
+        QVERIFY(result.latencyMs >= 0 && result.latencyMs < 10'000);
+    }
+
     void sslErrorMapping_data()
     {
         QTest::addColumn<QList<int>>("errors");
