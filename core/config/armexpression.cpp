@@ -125,6 +125,16 @@ private:
 
     QJsonValue parseExpression()
     {
+        // Bounded recursion: hostile input like concat(concat(concat(... must not exhaust the stack.
+        if (++m_depth > 64)
+            return fail(QStringLiteral("the expression is nested too deeply"));
+        QJsonValue v = parseExpressionBody();
+        --m_depth;
+        return v;
+    }
+
+    QJsonValue parseExpressionBody()
+    {
         QJsonValue v = parsePrimary();
         while (!failed()) {
             if (take(QLatin1Char('.'))) {
@@ -797,6 +807,7 @@ private:
     ArmEvaluator *m_ev;
     QString m_s;
     int m_pos = 0;
+    int m_depth = 0;
     QString m_error;
 };
 
@@ -932,6 +943,10 @@ QJsonValue ArmEvaluator::variableValue(const QString &name, QString *error)
         return {};
     }
     const QString guard = QStringLiteral("v:") + key;
+    if (m_evaluating.size() > 64) {
+        *error = QStringLiteral("variables and parameters refer to each other too deeply");
+        return {};
+    }
     if (m_evaluating.contains(guard)) {
         *error = QStringLiteral("variable '%1' refers to itself").arg(declaredName);
         return {};
