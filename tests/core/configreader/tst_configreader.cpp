@@ -306,6 +306,10 @@ void tst_ConfigReader::parametersOverrideDefaults()
     QVERIFY2(!hasErrors(overridden.loadDiagnostics()), qPrintable(describe(overridden.loadDiagnostics())));
     QCOMPARE(overridden.model().frontendPorts.first().port, 8081);
     QCOMPARE(overridden.model().backendAddressPools.first().name, QStringLiteral("pool"));
+    // A value for a parameter the template does not declare is a warning, not an error.
+    const ConfigDocument extra = ConfigDocument::fromJson(json, R"({ "parameters": { "port": { "value": 81 }, "nope": { "value": 1 } } })");
+    QVERIFY(!hasErrors(extra.loadDiagnostics()));
+    QVERIFY(findDiagnostic(extra.loadDiagnostics(), QStringLiteral("parameters.nope"), QStringLiteral("does not declare")));
 }
 
 void tst_ConfigReader::expressions_data()
@@ -394,6 +398,13 @@ void tst_ConfigReader::brokenFiles_data()
                                     << QByteArray() << "resources[1].properties.frontendPorts[0].name" << "refers to itself" << true;
     QTest::newRow("reference-function") << templateWith(R"({ "frontendPorts": [ { "name": "[reference('ip').ipAddress]" } ] })")
                                          << QByteArray() << "resources[1].properties.frontendPorts[0].name" << "cannot be evaluated locally" << true;
+    QTest::newRow("mixed-case-key-path") << templateWith(R"({ "FrontendPorts": [ { "Name": "p", "Properties": { "Port": "[parameters('port')]" } } ] })",
+                                                         R"({ "port": { "type": "int" } })")
+                                         << QByteArray() << "resources[1].properties.frontendPorts[0].properties.port" << "has no value" << true;
+    QTest::newRow("not-allowed-value") << templateWith(R"({ "sku": { "name": "[parameters('sku')]" } })",
+                                                       R"({ "sku": { "type": "string", "allowedValues": [ "Standard_v2", "WAF_v2" ] } })")
+                                       << QByteArray(R"({ "parameters": { "sku": { "value": "Basic" } } })")
+                                       << "resources[1].properties.sku.name" << "not one of its allowedValues" << true;
     QTest::newRow("bad-index") << templateWith(R"({ "frontendPorts": [ { "name": "[createArray('a')[3]]" } ] })")
                                << QByteArray() << "resources[1].properties.frontendPorts[0].name" << "out of range" << true;
     QTest::newRow("bad-parameters-file") << templateWith(R"({ "frontendPorts": [] })") << QByteArray("{ nope")

@@ -121,6 +121,8 @@ private slots:
     void renameFollowsReferences_data();
     void renameFollowsReferences();
     void renameRejectsClash();
+    void renameInBareResourceWithLiteralIds();
+    void editValueThatCameFromAnArrayParameter();
     void localGatewayEdits();
     void loadSaveLoadEqual_data();
     void loadSaveLoadEqual();
@@ -405,6 +407,47 @@ void tst_ConfigWriter::renameRejectsClash()
     QVERIFY(!doc.renameElement(QStringLiteral("backendAddressPools"), QStringLiteral("noSuchPool"), QStringLiteral("x")));
     QVERIFY(!doc.renameElement(QStringLiteral("backendAddressPools"), QStringLiteral("webPool"), QString()));
     QCOMPARE(doc.toJson(), before);
+}
+
+void tst_ConfigWriter::renameInBareResourceWithLiteralIds()
+{
+    // Literal ids, one with the stray `')]"` of the WebSocket doc sample.
+    const QByteArray json = R"({
+  "name": "gw",
+  "properties": {
+    "backendAddressPools": [ { "name": "ContosoServerPool", "properties": { "backendAddresses": [] } } ],
+    "requestRoutingRules": [
+      { "name": "r1", "properties": { "ruleType": "Basic",
+        "backendAddressPool": { "id": "/subscriptions/{subscriptionId}/resourceGroups/{rg}/providers/Microsoft.Network/applicationGateways/gw/backendAddressPools/ContosoServerPool')]" } } },
+      { "name": "r2", "properties": { "ruleType": "Basic",
+        "backendAddressPool": { "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/backendAddressPools/contososerverpool" } } }
+    ]
+  }
+})";
+    ConfigDocument doc = ConfigDocument::fromJson(json);
+    QCOMPARE(doc.model().requestRoutingRules.at(0).backendAddressPool.name, QStringLiteral("ContosoServerPool"));
+    QVERIFY(doc.renameElement(QStringLiteral("backendAddressPools"), QStringLiteral("ContosoServerPool"), QStringLiteral("pool2")));
+    const QByteArray out = doc.toJson();
+    QVERIFY2(out.contains("/applicationGateways/gw/backendAddressPools/pool2')]\""), out.constData());
+    QVERIFY2(out.contains("/applicationGateways/gw/backendAddressPools/pool2\""), out.constData());
+    QVERIFY(!out.contains("ContosoServerPool"));
+    QCOMPARE(doc.model().requestRoutingRules.at(1).backendAddressPool.name, QStringLiteral("pool2"));
+    QCOMPARE(doc.model().backendAddressPools.first().name, QStringLiteral("pool2"));
+}
+
+void tst_ConfigWriter::editValueThatCameFromAnArrayParameter()
+{
+    ConfigDocument doc = load(examplesDir() + QStringLiteral("/websocket-chat.json"));
+    GatewayConfig m = doc.model();
+    m.backendAddressPools[0].backendAddresses << BackendAddress{QString(), QStringLiteral("chat3.example.test")};
+    doc.setModel(m);
+    const QByteArray json = doc.toJson();
+    QVERIFY(!json.contains("\"backendAddresses\": \"[parameters('backendServers')]\""));
+    QVERIFY(json.contains("\"fqdn\": \"chat3.example.test\""));
+    QVERIFY(json.contains("\"backendServers\": {")); // the parameter itself stays
+    QCOMPARE(doc.model().backendAddressPools[0].backendAddresses.size(), 3);
+    QCOMPARE(doc.model().backendAddressPools[0].backendAddresses.at(0).ipAddress, QStringLiteral("10.0.1.4"));
+    QCOMPARE(ConfigDocument::fromJson(json).model(), doc.model());
 }
 
 void tst_ConfigWriter::localGatewayEdits()
