@@ -191,8 +191,38 @@ void mutate(GatewayConfig &c, const QString &m)
         c.localGateway.backendAddressMap.insert(QStringLiteral("10.0.1.4"), m.section(QLatin1Char('='), 1));
     } else if (m.startsWith(QLatin1String("bind="))) {
         c.localGateway.bindAddress = m.section(QLatin1Char('='), 1);
-    } else if (m == QLatin1String("cert-file-incomplete")) {
-        c.localGateway.certificateFiles.insert(QStringLiteral("nocert"), CertificateFile{});
+    } else if (m.startsWith(QLatin1String("rewrite-"))) {
+        RewriteRuleSet set;
+        set.name = QStringLiteral("rw");
+        set.jsonPath = P + QStringLiteral("rewriteRuleSets[0]");
+        RewriteRule rr;
+        rr.name = QStringLiteral("one");
+        HeaderConfiguration h{QStringLiteral("X-Test"), QStringLiteral("v")};
+        if (m == QLatin1String("rewrite-upgrade"))
+            h.headerName = QStringLiteral("upgrade");
+        else if (m == QLatin1String("rewrite-bad-name"))
+            h.headerName = QStringLiteral("X_Under");
+        else if (m == QLatin1String("rewrite-crlf"))
+            h.headerValue = QStringLiteral("a\r\nInjected: 1");
+        else if (m == QLatin1String("rewrite-delete-host"))
+            h = HeaderConfiguration{QStringLiteral("Host"), QString()};
+        else if (m == QLatin1String("rewrite-reroute-basic"))
+            rr.urlConfiguration = UrlConfiguration{QStringLiteral("/x"), QString(), true, true};
+        rr.requestHeaderConfigurations << h;
+        set.rewriteRules << rr;
+        c.rewriteRuleSets << set;
+        r.rewriteRuleSet = ref("rewriteRuleSets", "rw");
+    } else if (m.startsWith(QLatin1String("cert-"))) {
+        SslCertificate cert;
+        cert.name = QStringLiteral("cert");
+        cert.jsonPath = P + QStringLiteral("sslCertificates[0]");
+        if (m == QLatin1String("cert-key-vault"))
+            cert.keyVaultSecretId = QStringLiteral("https://vault.example/secrets/x");
+        if (m == QLatin1String("cert-with-files"))
+            c.localGateway.certificateFiles.insert(QStringLiteral("cert"), CertificateFile{QStringLiteral("dev.pfx"), {}, {}, {}});
+        c.sslCertificates << cert;
+        if (m == QLatin1String("cert-file-incomplete"))
+            c.localGateway.certificateFiles.insert(QStringLiteral("nocert"), CertificateFile{});
     } else {
         QFAIL(qPrintable(QStringLiteral("unknown mutation ") + m));
     }
@@ -295,6 +325,17 @@ void tst_ConfigValidator::rules_data()
     row("bind-any", "bind=0.0.0.0", "warning", "metadata.localGateway.bindAddress", "open to the network");
     row("bind-not-ip", "bind=localhost", "error", "metadata.localGateway.bindAddress", "not an IP address");
     row("bind-loopback-v6", "bind=::1", "none", "metadata.localGateway.bindAddress", "");
+    const QString rw = P + QStringLiteral("rewriteRuleSets[0].properties.rewriteRules[0].actionSet.requestHeaderConfigurations[0].");
+    row("rewrite-valid", "rewrite-valid", "none", rw + "headerName", "");
+    row("rewrite-upgrade", "rewrite-upgrade", "error", rw + "headerName", "cannot be rewritten");
+    row("rewrite-bad-name", "rewrite-bad-name", "error", rw + "headerName", "only letters, digits and '-'");
+    row("rewrite-crlf", "rewrite-crlf", "error", rw + "headerValue", "CR, LF or NUL");
+    row("rewrite-delete-host", "rewrite-delete-host", "error", rw + "headerValue", "Host header cannot be deleted");
+    row("rewrite-reroute-basic", "rewrite-reroute-basic", "error",
+        P + "rewriteRuleSets[0].properties.rewriteRules[0].actionSet.urlConfiguration.reroute", "not allowed in a rule set used by a Basic rule");
+    row("cert-no-data", "cert-no-data", "warning", P + "sslCertificates[0].properties.data", "cannot start locally");
+    row("cert-key-vault", "cert-key-vault", "warning", P + "sslCertificates[0].properties.keyVaultSecretId", "cannot be read locally");
+    row("cert-with-files", "cert-with-files", "none", P + "sslCertificates[0].properties.data", "");
     row("cert-file-incomplete", "cert-file-incomplete", "error", "metadata.localGateway.certificateFiles.nocert", "needs pfx");
 }
 
