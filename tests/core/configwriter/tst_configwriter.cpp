@@ -123,6 +123,7 @@ private slots:
     void renameRejectsClash();
     void renameInBareResourceWithLiteralIds();
     void editValueThatCameFromAnArrayParameter();
+    void keepsBomCrLfAndTabs();
     void localGatewayEdits();
     void loadSaveLoadEqual_data();
     void loadSaveLoadEqual();
@@ -448,6 +449,29 @@ void tst_ConfigWriter::editValueThatCameFromAnArrayParameter()
     QCOMPARE(doc.model().backendAddressPools[0].backendAddresses.size(), 3);
     QCOMPARE(doc.model().backendAddressPools[0].backendAddresses.at(0).ipAddress, QStringLiteral("10.0.1.4"));
     QCOMPARE(ConfigDocument::fromJson(json).model(), doc.model());
+}
+
+void tst_ConfigWriter::keepsBomCrLfAndTabs()
+{
+    QByteArray json = "\xEF\xBB\xBF{\r\n\t\"resources\": [\r\n\t\t{\r\n\t\t\t\"type\": \"Microsoft.Network/applicationGateways\",\r\n"
+                      "\t\t\t\"name\": \"gw\",\r\n\t\t\t\"properties\": {\r\n\t\t\t\t\"frontendPorts\": [\r\n"
+                      "\t\t\t\t\t{ \"name\": \"p\", \"properties\": { \"port\": 80 } }\r\n\t\t\t\t]\r\n\t\t\t}\r\n\t\t}\r\n\t]\r\n}\r\n";
+    ConfigDocument doc = ConfigDocument::fromJson(json);
+    QVERIFY2(doc.isLoaded() && !hasErrors(doc.loadDiagnostics()), qPrintable(describe(doc.loadDiagnostics())));
+    QCOMPARE(doc.toJson(), json);
+    GatewayConfig m = doc.model();
+    m.frontendPorts[0].port = 81;
+    FrontendPort extra;
+    extra.name = QStringLiteral("q");
+    extra.port = 82;
+    m.frontendPorts << extra;
+    doc.setModel(m);
+    const QByteArray out = doc.toJson();
+    QVERIFY(out.startsWith("\xEF\xBB\xBF{\r\n\t\"resources\""));
+    QVERIFY(out.contains("{ \"name\": \"p\", \"properties\": { \"port\": 81 } },\r\n\t\t\t\t\t{\r\n\t\t\t\t\t\t\"name\": \"q\""));
+    QCOMPARE(out.count("\r\n"), out.count("\n")); // every line break is still CRLF
+    QCOMPARE(doc.model().frontendPorts.size(), 2);
+    QCOMPARE(doc.model().frontendPorts.at(1).port, 82);
 }
 
 void tst_ConfigWriter::localGatewayEdits()
