@@ -127,7 +127,7 @@ public:
     {
         perWorker->clear();
         for (int i = 0; i < workers.size(); ++i)
-            perWorker->append({});
+            perWorker->append(QList<QPair<ListenerSocketRuntime, qintptr>>());
         QHostAddress bind(rt.config.localGateway.bindAddress.isEmpty()
                               ? QStringLiteral("127.0.0.1")
                               : rt.config.localGateway.bindAddress);
@@ -160,7 +160,7 @@ public:
                 }
                 port = bound; // port 0: the others join the port the first one got
                 srt.localPort = bound;
-                (*perWorker)[w].append({srt, qintptr(fd)});
+                (*perWorker)[w].append(qMakePair(srt, qintptr(fd)));
             }
             ListenerInfo info;
             info.name = socket.listenerNames.join(QLatin1String(", "));

@@ -14,6 +14,7 @@
 #include <QList>
 #include <QObject>
 #include <QTcpServer>
+#include <QTimer>
 
 #include <memory>
 #include <vector>
@@ -96,8 +97,8 @@ public:
     void sessionOpenedAndClosed(const Session::SessionSnapshot &snapshot);
 
 signals:
-    void sessionBatch(const Gateway::Session::SessionBatch &batch);
-    void eventsReady(const QList<Gateway::Events::GatewayEvent> &events);
+    void sessionBatch(const ::Gateway::Session::SessionBatch &batch);
+    void eventsReady(const QList<::Gateway::Events::GatewayEvent> &events);
     void drained(int workerIndex); // after beginStop, once every connection is gone
 
 private:
@@ -117,7 +118,7 @@ private:
     QList<Session::SessionSnapshot> m_openedSessions;
     bool m_stopping = false;
     qint64 m_stopDeadline = 0;
-    class QTimer *m_tickTimer = nullptr;
+    QTimer *m_tickTimer = nullptr;
 };
 
 } // namespace Gateway::Proxy
