@@ -125,6 +125,19 @@ void removeHeaders(Headers &headers, QByteArrayView name)
     headers.removeIf([name](const Header &h) { return equalsIgnoreCase(h.name, name); });
 }
 
+bool isForwardableFieldName(QByteArrayView name)
+{
+    if (name.isEmpty())
+        return false;
+    for (char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            || c == '-';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 bool RequestHead::idempotent() const
 {
     return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE"

@@ -184,6 +184,8 @@ ParseResult RequestParser::parse(QByteArrayView buffer, RequestHead *head)
         } else if (c != want) {
             if (want == '\n')
                 return error(400, "bare CR");
+            if (want == '\r' && c == '\n')
+                return error(400, "bare LF");
             return error(400, "malformed HTTP version");
         }
     }
