@@ -167,6 +167,7 @@ private slots:
     void idempotent_data();
     void idempotent();
     void headerHelpers();
+    void commonNamesAreShared();
 };
 
 void tst_HttpRequestParser::cases_data()
@@ -404,6 +405,23 @@ void tst_HttpRequestParser::headerHelpers()
     QVERIFY(!isForwardableFieldName("x_foo"));
     QVERIFY(!isForwardableFieldName("x.foo"));
     QVERIFY(!isForwardableFieldName(""));
+}
+
+void tst_HttpRequestParser::commonNamesAreShared()
+{
+    // Common field names and methods come from static literals: no allocation per request.
+    const QByteArray bytes = "GET /x HTTP/1.1\r\nHost: a\r\nUser-Agent: u\r\nX-Rare: r\r\n\r\n";
+    const RequestHead a = parseOk(bytes);
+    const RequestHead b = parseOk(bytes);
+    QCOMPARE(a.method.constData(), b.method.constData());
+    QCOMPARE(a.headers[0].name.constData(), b.headers[0].name.constData());
+    QCOMPARE(a.headers[1].name.constData(), b.headers[1].name.constData());
+    QVERIFY(a.headers[2].name.constData() != b.headers[2].name.constData());
+    QCOMPARE(a.headers[2].name, QByteArray("X-Rare"));
+    QCOMPARE(a.path.constData(), a.target.constData()); // shared when equal
+    // Case is kept as received: a differently cased name is not the interned one.
+    const RequestHead c = parseOk("GET / HTTP/1.1\r\nHOST: a\r\n\r\n");
+    QCOMPARE(c.headers[0].name, QByteArray("HOST"));
 }
 
 QTEST_GUILESS_MAIN(tst_HttpRequestParser)
