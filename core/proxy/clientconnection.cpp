@@ -510,6 +510,8 @@ void ClientConnection::sendRequestHead()
             || nameIs(name, "X-Original-URL") || nameIs(name, "X-AppGW-Trace-Id")
             || nameIs(name, "X-Forwarded-Proto") || nameIs(name, "X-Forwarded-Port"))
             continue;
+        if (nameIs(name, "Expect") && !m_req.expectContinue)
+            continue; // an HTTP/1.0 expectation is ignored (RFC 9110 §10.1.1)
         if (nameIs(name, "X-Forwarded-For")) {
             xff = xff.isEmpty() ? h.value : xff + ", " + h.value;
             continue;

@@ -113,7 +113,7 @@ void FakeBackend::setHandler(Handler handler)
 FakeBackend::Handler FakeBackend::respondWith(int status, const QByteArray &body,
                                               const QByteArray &extraHeaders)
 {
-    return [status, body, extraHeaders](const ReceivedRequest &) {
+    return [status, body, extraHeaders](const ReceivedRequest &) -> QByteArray {
         return "HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Length: "
             + QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
     };
