@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "demo/demo.h"
+
 #include "config/configdocument.h"
 #include "config/configvalidator.h"
 #include "events/jsonlineswriter.h"
@@ -48,6 +50,10 @@ const char *const HelpText =
     "      stream as JSON lines to PATH (or standard output with -).\n"
     "  validate FILE [--parameters FILE]\n"
     "      Print every error and warning as FILE: json.path: message; exit 1 on errors.\n"
+    "  demo [--events PATH|-] [--workers N] [--duration SECONDS]\n"
+    "      Start the bundled demo (WebSocket chat/echo and HTTP backends, demo clients, one of\n"
+    "      them pinging every 25 s against a 20 s request timeout) behind a gateway and print\n"
+    "      the event stream (default: standard output) until SIGINT/SIGTERM.\n"
     "  health FILE [--parameters FILE] [--wait SECONDS]\n"
     "      Probe every backend once and print the backend health as\n"
     "      `az network application-gateway show-backend-health` does; exit 0 when every\n"
@@ -67,6 +73,7 @@ struct Options
     QString events;
     int workers = 1;
     int waitSeconds = 0;
+    int durationSeconds = 0;
 };
 
 int usageError(const QString &message)
@@ -104,6 +111,11 @@ int parse(const QStringList &args, Options *options)
             if (!value(&n) || (options->workers = n.toInt(&ok), !ok) || options->workers < 1
                 || options->workers > 64)
                 return usageError(QStringLiteral("--workers needs a number from 1 to 64"));
+        } else if (arg == QLatin1String("--duration")) {
+            QString n;
+            bool ok = false;
+            if (!value(&n) || (options->durationSeconds = n.toInt(&ok), !ok) || options->durationSeconds < 1)
+                return usageError(QStringLiteral("--duration needs a number of seconds"));
         } else if (arg == QLatin1String("--wait")) {
             QString n;
             bool ok = false;
@@ -117,7 +129,7 @@ int parse(const QStringList &args, Options *options)
             return usageError(QStringLiteral("unexpected argument %1").arg(arg));
         }
     }
-    if (options->file.isEmpty())
+    if (options->file.isEmpty() && options->command != QLatin1String("demo"))
         return usageError(QStringLiteral("%1 needs a configuration FILE").arg(options->command));
     return -1;
 }
@@ -289,6 +301,50 @@ int healthCommand(const Options &options)
     return allHealthy ? Success : InvalidConfiguration;
 }
 
+int demoCommand(const Options &options)
+{
+    Gateway::Demo::Demo demo;
+    QString error;
+    if (!demo.start(&error)) {
+        err() << "appgw: demo: " << error << "\n";
+        return RuntimeFailure;
+    }
+    auto document = Gateway::Config::ConfigDocument::fromJson(demo.gatewayConfigJson());
+    Gateway::Proxy::GatewayOptions gatewayOptions;
+    gatewayOptions.workers = options.workers;
+    Gateway::Proxy::Gateway gateway(gatewayOptions);
+    Gateway::Events::JsonLinesWriter writer;
+    if (!writer.open(options.events.isEmpty() ? QStringLiteral("-") : options.events, &error)) {
+        err() << "appgw: cannot write events: " << error << "\n";
+        return RuntimeFailure;
+    }
+    QObject::connect(gateway.events(), &Gateway::Events::EventBus::eventsPublished, &writer,
+                     &Gateway::Events::JsonLinesWriter::write);
+    QObject::connect(&demo, &Gateway::Demo::Demo::log, qApp, [](const QString &line) {
+        err() << "demo: " << line << "\n";
+        err().flush();
+    });
+    if (!gateway.start(document.model(), &error)) {
+        err() << "appgw: " << error << "\n";
+        return RuntimeFailure;
+    }
+    const quint16 port = quint16(gateway.listeners().constFirst().port);
+    err() << "appgw: demo gateway on http://127.0.0.1:" << port
+          << "/ (WebSocket chat at ws://127.0.0.1:" << port << "/chat); Ctrl-C stops it\n";
+    err().flush();
+    demo.startClients(port);
+    QObject::connect(&gateway, &Gateway::Proxy::Gateway::stopped, qApp,
+                     [] { QTimer::singleShot(0, qApp, [] { QCoreApplication::exit(Success); }); });
+    const auto stop = [&gateway, &demo] {
+        gateway.stopNow(); // sessions close with reason "shutdown"
+        demo.stop();
+    };
+    installSignalHandlers(&gateway, [stop](int) { stop(); });
+    if (options.durationSeconds > 0)
+        QTimer::singleShot(options.durationSeconds * 1000, &gateway, stop);
+    return QCoreApplication::exec();
+}
+
 } // namespace
 
 int run(const QStringList &arguments)
@@ -315,6 +371,8 @@ int run(const QStringList &arguments)
         return validateCommand(options);
     if (options.command == QLatin1String("run"))
         return runCommand(options);
+    if (options.command == QLatin1String("demo"))
+        return demoCommand(options);
     if (options.command == QLatin1String("health"))
         return healthCommand(options);
     return usageError(QStringLiteral("unknown command %1").arg(options.command));

@@ -1,5 +1,6 @@
 #include "proxy/clientconnection.h"
 
+#include "health/healthtable.h"
 #include "http/errorpage.h"
 #include "net/clock.h"
 #include "net/tcpstream.h"
@@ -1086,6 +1087,18 @@ void ClientConnection::checkTimeout(qint64 now)
         return;
     case Phase::Closed:
         return;
+    }
+}
+
+void ClientConnection::refreshHealth(const Health::HealthTable &table)
+{
+    if (m_phase != Phase::Tunnel)
+        return;
+    const auto entry = table.get(m_route.poolName, m_route.settingName, m_snapshot.server);
+    const bool unhealthy = entry.state == Health::HealthState::Unhealthy;
+    if (unhealthy != m_snapshot.backendUnhealthy) {
+        m_snapshot.backendUnhealthy = unhealthy;
+        m_dirty = true;
     }
 }
 

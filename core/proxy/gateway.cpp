@@ -344,9 +344,13 @@ void Gateway::stopNow()
     d->running = false;
     d->stopping = false;
     if (wasRunning) {
-        d->events->publish(Events::GatewayEvent{d->clock->nowMs(), QStringLiteral("gateway.stopped"),
-                                                QJsonObject{{QStringLiteral("gateway"), d->config.name}}});
-        emit stopped();
+        // Queued, so it follows the workers' last batches (already queued to this thread).
+        const Events::GatewayEvent event{d->clock->nowMs(), QStringLiteral("gateway.stopped"),
+                                         QJsonObject{{QStringLiteral("gateway"), d->config.name}}};
+        QMetaObject::invokeMethod(this, [this, event] {
+            d->events->publish(event);
+            emit stopped();
+        }, Qt::QueuedConnection);
     }
 }
 

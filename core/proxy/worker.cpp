@@ -1,5 +1,6 @@
 #include "proxy/worker.h"
 
+#include "health/healthtable.h"
 #include "net/clock.h"
 #include "net/tcpstream.h"
 #include "proxy/clientconnection.h"
@@ -248,10 +249,15 @@ void Worker::tick()
     Session::SessionBatch batch;
     // Timeouts: one pass over the connections per tick, no timer per connection.
     const QList<ClientConnection *> connections = m_connections.keys();
+    const quint64 healthGeneration = m_runtime->health ? m_runtime->health->generation() : 0;
+    const bool healthChanged = healthGeneration != m_healthGeneration;
+    m_healthGeneration = healthGeneration;
     for (ClientConnection *connection : connections) {
         if (!m_connections.contains(connection))
             continue;
         connection->checkTimeout(nowMs);
+        if (healthChanged && m_connections.contains(connection))
+            connection->refreshHealth(*m_runtime->health);
     }
     for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it) {
         ClientConnection *connection = it.key();

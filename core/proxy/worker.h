@@ -117,6 +117,7 @@ private:
     QList<Session::SessionClosed> m_closedSessions;
     QList<Session::SessionSnapshot> m_openedSessions;
     bool m_stopping = false;
+    quint64 m_healthGeneration = 0;
     qint64 m_stopDeadline = 0;
     QTimer *m_tickTimer = nullptr;
 };
