@@ -110,12 +110,16 @@ qsizetype TcpStream::read(char *buffer, qsizetype max)
         const ssize_t n = ::recv(m_fd, buffer, size_t(max), 0);
         if (n > 0)
             return n;
-        if (n == 0)
+        if (n == 0) {
+            m_mayHaveData = true; // EOF stays readable: report it again after a resume
             return EndOfStream;
+        }
         if (errno == EINTR)
             continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            m_mayHaveData = false; // drained: only a new edge brings more
             return WouldBlock;
+        }
         fail(errno);
         return Failed;
     }
@@ -204,7 +208,9 @@ void TcpStream::setReadEnabled(bool enabled)
     if (m_readEnabled == enabled)
         return;
     m_readEnabled = enabled;
-    if (enabled && m_readPending) {
+    // Edge-triggered: if reading stopped before the socket was drained, no new edge will come,
+    // so a resume must look again.
+    if (enabled && (m_readPending || m_mayHaveData)) {
         m_readPending = false;
         notify(StreamOwner::Event::Readable);
     }
@@ -251,6 +257,7 @@ void TcpStream::ioEvent(quint32 events)
         }
     }
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+        m_mayHaveData = true;
         if (m_readEnabled)
             notify(StreamOwner::Event::Readable);
         else

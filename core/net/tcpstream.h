@@ -40,6 +40,7 @@ private:
     bool m_connected = false;
     bool m_readEnabled = true;
     bool m_readPending = false;  // edge seen while reads were disabled
+    bool m_mayHaveData = true;   // not known to be drained (reads stopped before WouldBlock)
     bool m_shutdownPending = false;
     bool m_writeShut = false;
     bool m_closed = false;
