@@ -204,7 +204,9 @@ void TcpStream::setReadEnabled(bool enabled)
     if (m_readEnabled == enabled)
         return;
     m_readEnabled = enabled;
-    if (enabled && m_readPending) {
+    // tls: the owner may have paused in the middle of a read loop (HighWater) with bytes still in
+    // the kernel and no new edge to come: on resume always offer a read (WouldBlock is harmless).
+    if (enabled) {
         m_readPending = false;
         notify(StreamOwner::Event::Readable);
     }
