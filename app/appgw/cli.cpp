@@ -9,9 +9,13 @@
 #include "health/healthtable.h"
 #include "net/clock.h"
 #include "proxy/gateway.h"
+#include "tls/certificatefactory.h"
+#include "tls/certificatestore.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QFileInfo>
+#include <QSaveFile>
 #include <QSocketNotifier>
 #include <QTextStream>
 #include <QThread>
@@ -58,6 +62,9 @@ const char *const HelpText =
     "      Probe every backend once and print the backend health as\n"
     "      `az network application-gateway show-backend-health` does; exit 0 when every\n"
     "      server is healthy, 1 otherwise.\n"
+    "  cert create --host NAME [--host NAME...] --out FILE.pfx [--password-env VAR]\n"
+    "      Make a development CA (FILE-ca.crt) and a certificate for the names (FILE.pfx,\n"
+    "      825 days; password from VAR, else empty), and print how to trust the CA.\n"
     "\n"
     "Options:\n"
     "  --help       Show this help.\n"
@@ -152,6 +159,10 @@ std::optional<Gateway::Config::ConfigDocument> load(const Options &options, bool
     Gateway::Config::Diagnostics diagnostics = document.loadDiagnostics();
     if (document.isLoaded())
         diagnostics += Gateway::Config::validate(document.model());
+    if (document.isLoaded()) { // tls: certificates are loaded and checked now, not at the first connection
+        Gateway::Tls::CertificateStore store;
+        diagnostics += Gateway::Tls::loadCertificates(document.model(), QFileInfo(options.file).absolutePath(), &store);
+    }
     int errors = 0;
     int warnings = 0;
     for (const auto &diagnostic : std::as_const(diagnostics)) {
@@ -343,6 +354,94 @@ int demoCommand(const Options &options)
     if (options.durationSeconds > 0)
         QTimer::singleShot(options.durationSeconds * 1000, &gateway, stop);
     return QCoreApplication::exec();
+
+// `appgw cert create`: a development CA and a leaf, with OpenSSL's API (core/tls).
+int certCommand(const QStringList &args)
+{
+    if (args.isEmpty() || args.first() != QLatin1String("create"))
+        return usageError(QStringLiteral("cert needs a subcommand: cert create --host NAME --out FILE.pfx"));
+    QStringList hosts;
+    QString outFile;
+    QString passwordEnv;
+    for (int i = 1; i < args.size(); ++i) {
+        const QString arg = args.at(i);
+        const bool hasValue = i + 1 < args.size();
+        if (arg == QLatin1String("--host") && hasValue)
+            hosts.append(args.at(++i));
+        else if (arg == QLatin1String("--out") && hasValue)
+            outFile = args.at(++i);
+        else if (arg == QLatin1String("--password-env") && hasValue)
+            passwordEnv = args.at(++i);
+        else
+            return usageError(QStringLiteral("cert create: unexpected argument %1").arg(arg));
+    }
+    if (hosts.isEmpty() || outFile.isEmpty())
+        return usageError(QStringLiteral("cert create needs --host NAME and --out FILE.pfx"));
+    QString password;
+    if (!passwordEnv.isEmpty()) {
+        if (!qEnvironmentVariableIsSet(passwordEnv.toLocal8Bit().constData()))
+            return usageError(QStringLiteral("environment variable %1 is not set").arg(passwordEnv));
+        password = qEnvironmentVariable(passwordEnv.toLocal8Bit().constData());
+    }
+    const QFileInfo outInfo(outFile);
+    const QString base = outInfo.suffix().compare(QLatin1String("pfx"), Qt::CaseInsensitive) == 0
+        ? outInfo.absolutePath() + QLatin1Char('/') + outInfo.completeBaseName()
+        : outInfo.absoluteFilePath();
+    const QString pfxPath = outInfo.absoluteFilePath();
+    const QString caPath = base + QStringLiteral("-ca.crt");
+
+    QString error;
+    Gateway::Tls::CertificateRequest caRequest;
+    caRequest.commonName = QStringLiteral("appgw development CA (%1)")
+                               .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
+    caRequest.isCa = true;
+    caRequest.validDays = 825;
+    const Gateway::Tls::KeyPair ca = Gateway::Tls::CertificateFactory::create(caRequest, {}, &error);
+    Gateway::Tls::CertificateRequest leafRequest;
+    leafRequest.commonName = hosts.first();
+    leafRequest.hosts = hosts;
+    leafRequest.validDays = 825;
+    const Gateway::Tls::KeyPair leaf = ca.isNull() ? Gateway::Tls::KeyPair{}
+                                                   : Gateway::Tls::CertificateFactory::create(leafRequest, ca, &error);
+    const QByteArray pfx = leaf.isNull()
+        ? QByteArray()
+        : Gateway::Tls::CertificateFactory::toPkcs12(leaf, {ca.certificatePem}, password, &error);
+    if (pfx.isEmpty()) {
+        err() << "appgw: cannot create the certificate: " << error << "\n";
+        return RuntimeFailure;
+    }
+    const auto save = [](const QString &path, const QByteArray &bytes, bool secret) {
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            return file.errorString();
+        if (secret)
+            file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        file.write(bytes);
+        return file.commit() ? QString() : file.errorString();
+    };
+    QString problem = save(pfxPath, pfx, true);
+    if (problem.isEmpty())
+        problem = save(caPath, ca.certificatePem, false);
+    if (!problem.isEmpty()) {
+        err() << "appgw: cannot write " << outFile << ": " << problem << "\n";
+        return RuntimeFailure;
+    }
+    // The CA's key is not kept: nothing else can ever be signed with it.
+    out() << "Created " << pfxPath << " (certificate for " << hosts.join(QStringLiteral(", "))
+          << ", valid 825 days" << (password.isEmpty() ? QStringLiteral(", empty password") : QString()) << ")\n"
+          << "Created " << caPath << " (the development CA that signed it)\n\n"
+          << "Trust the CA:\n"
+          << "  curl:      curl --cacert " << caPath << " https://" << hosts.first() << ":PORT/\n"
+          << "  Debian:    sudo cp " << caPath << " /usr/local/share/ca-certificates/appgw-dev-ca.crt"
+          << " && sudo update-ca-certificates\n"
+          << "  Chromium:  certutil -d sql:$HOME/.pki/nssdb -A -t \"C,,\" -n appgw-dev-ca -i " << caPath << "\n\n"
+          << "Use it in your template, for the sslCertificates entry named CERTNAME:\n"
+          << "  \"metadata\": { \"localGateway\": { \"certificateFiles\": {\n"
+          << "    \"CERTNAME\": { \"pfx\": \"" << pfxPath << "\""
+          << (passwordEnv.isEmpty() ? QString() : QStringLiteral(", \"passwordEnv\": \"%1\"").arg(passwordEnv))
+          << " } } } }\n";
+    out().flush();
+    return Success;
 }
 
 } // namespace
@@ -363,6 +462,8 @@ int run(const QStringList &arguments)
             return Success;
         }
     }
+    if (arguments.size() >= 2 && arguments.at(1) == QLatin1String("cert"))
+        return certCommand(arguments.mid(2));
     Options options;
     const int parsed = parse(arguments, &options);
     if (parsed >= 0)

@@ -9,6 +9,7 @@
 #include "routing/routetable.h"
 #include "session/framedecoder.h"
 #include "session/heartbeattracker.h"
+#include "tls/backendtls.h"
 
 #include <QHostInfo>
 #include <QJsonObject>
@@ -481,7 +482,11 @@ void ClientConnection::connectToServer(int serverIndex)
         address = cached.addresses().constFirst();
     }
     QString error;
-    m_backend = Net::TcpStream::connectTo(address, quint16(port), &error);
+    if (m_route.setting->https) // tls: end-to-end TLS (SNI + verification), core/tls/backendtls.h
+        m_backend = Tls::connectBackend(m_runtime->certificates.get(), *m_route.setting, address.toString(),
+                                        quint16(port), Routing::backendHostHeader(m_route, serverIndex, m_req.hostHeader), this);
+    else
+        m_backend = Net::TcpStream::connectTo(address, quint16(port), &error);
     if (!m_backend) {
         backendFailed(false, true);
         return;

@@ -6,6 +6,7 @@
 #include "proxy/clientconnection.h"
 #include "routing/backendselector.h"
 #include "routing/routetable.h"
+#include "tls/tlsacceptor.h"
 
 #include <QTimer>
 
@@ -192,6 +193,19 @@ void Worker::accept(int descriptor, const ListenerSocketRuntime &socket)
 {
     if (m_stopping) {
         ::close(descriptor);
+        return;
+    }
+    if (socket.https) {
+        // tls: plain-HTTP check, SNI certificate choice and handshake first (core/tls).
+        Tls::TlsAcceptor::accept(descriptor, socket.frontendPort, m_runtime->certificates,
+            {[this, socket](Net::Stream *stream) {
+                 auto *connection = new ClientConnection(this, stream, socket);
+                 m_connections.insert(connection, true);
+                 connection->start();
+             },
+             [this](Events::GatewayEvent event) { publishEvent(std::move(event)); },
+             [this] { return now(); }},
+            this);
         return;
     }
     Net::TcpStream *stream = Net::TcpStream::adopt(descriptor);
