@@ -17,6 +17,10 @@
 # plus the GUI-thread lag probe (benchguilag: the gateway in-process, a 10 ms timer on the main
 # thread, 4,000 idle + 50 active sessions flowing). Results: a table on stdout, and
 # tests/bench/results/latest.md and latest.json (or --out DIR).
+# Each measurement runs --seconds (default 3, --quick 2) and is repeated --rounds times (default 2,
+# --quick 1) with the proxies in rotated order; the best round counts. The load generator, the
+# backend and the proxy share the machine's cores: on a busy machine the figures move by ±30 %
+# between rounds, so compare ratios from one run, not figures across runs.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -44,7 +48,7 @@ while [[ $# -gt 0 ]]; do
         --build-dir) BUILD="$2"; shift ;;
         --no-build) BUILD_IT=0 ;;
         --out) OUT="$2"; shift ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         *) echo "run-bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
