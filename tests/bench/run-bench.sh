@@ -316,7 +316,8 @@ order() { # round -> the three proxies, rotated
 for w in $WORKERS; do
     log "worker count $w: starting the gateway, nginx and HAProxy"
     start_proxies "$w"
-    for scenario in small idle large http; do
+    # idle first: its memory figure is taken on freshly started proxies.
+    for scenario in idle small large http; do
         for ROUND in $(seq "$ROUNDS"); do
             for p in $(order "$ROUND"); do
                 case $scenario in
