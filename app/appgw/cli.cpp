@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "demo/demo.h"
+
 #include "config/configdocument.h"
 #include "config/configvalidator.h"
 #include "events/jsonlineswriter.h"
@@ -7,9 +9,13 @@
 #include "health/healthtable.h"
 #include "net/clock.h"
 #include "proxy/gateway.h"
+#include "tls/certificatefactory.h"
+#include "tls/certificatestore.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QFileInfo>
+#include <QSaveFile>
 #include <QSocketNotifier>
 #include <QTextStream>
 #include <QThread>
@@ -48,10 +54,17 @@ const char *const HelpText =
     "      stream as JSON lines to PATH (or standard output with -).\n"
     "  validate FILE [--parameters FILE]\n"
     "      Print every error and warning as FILE: json.path: message; exit 1 on errors.\n"
+    "  demo [--events PATH|-] [--workers N] [--duration SECONDS]\n"
+    "      Start the bundled demo (WebSocket chat/echo and HTTP backends, demo clients, one of\n"
+    "      them pinging every 25 s against a 20 s request timeout) behind a gateway and print\n"
+    "      the event stream (default: standard output) until SIGINT/SIGTERM.\n"
     "  health FILE [--parameters FILE] [--wait SECONDS]\n"
     "      Probe every backend once and print the backend health as\n"
     "      `az network application-gateway show-backend-health` does; exit 0 when every\n"
     "      server is healthy, 1 otherwise.\n"
+    "  cert create --host NAME [--host NAME...] --out FILE.pfx [--password-env VAR]\n"
+    "      Make a development CA (FILE-ca.crt) and a certificate for the names (FILE.pfx,\n"
+    "      825 days; password from VAR, else empty), and print how to trust the CA.\n"
     "\n"
     "Options:\n"
     "  --help       Show this help.\n"
@@ -67,6 +80,7 @@ struct Options
     QString events;
     int workers = 1;
     int waitSeconds = 0;
+    int durationSeconds = 0;
 };
 
 int usageError(const QString &message)
@@ -104,6 +118,11 @@ int parse(const QStringList &args, Options *options)
             if (!value(&n) || (options->workers = n.toInt(&ok), !ok) || options->workers < 1
                 || options->workers > 64)
                 return usageError(QStringLiteral("--workers needs a number from 1 to 64"));
+        } else if (arg == QLatin1String("--duration")) {
+            QString n;
+            bool ok = false;
+            if (!value(&n) || (options->durationSeconds = n.toInt(&ok), !ok) || options->durationSeconds < 1)
+                return usageError(QStringLiteral("--duration needs a number of seconds"));
         } else if (arg == QLatin1String("--wait")) {
             QString n;
             bool ok = false;
@@ -117,7 +136,7 @@ int parse(const QStringList &args, Options *options)
             return usageError(QStringLiteral("unexpected argument %1").arg(arg));
         }
     }
-    if (options->file.isEmpty())
+    if (options->file.isEmpty() && options->command != QLatin1String("demo"))
         return usageError(QStringLiteral("%1 needs a configuration FILE").arg(options->command));
     return -1;
 }
@@ -140,6 +159,10 @@ std::optional<Gateway::Config::ConfigDocument> load(const Options &options, bool
     Gateway::Config::Diagnostics diagnostics = document.loadDiagnostics();
     if (document.isLoaded())
         diagnostics += Gateway::Config::validate(document.model());
+    if (document.isLoaded()) { // tls: certificates are loaded and checked now, not at the first connection
+        Gateway::Tls::CertificateStore store;
+        diagnostics += Gateway::Tls::loadCertificates(document.model(), QFileInfo(options.file).absolutePath(), &store);
+    }
     int errors = 0;
     int warnings = 0;
     for (const auto &diagnostic : std::as_const(diagnostics)) {
@@ -289,6 +312,138 @@ int healthCommand(const Options &options)
     return allHealthy ? Success : InvalidConfiguration;
 }
 
+int demoCommand(const Options &options)
+{
+    Gateway::Demo::Demo demo;
+    QString error;
+    if (!demo.start(&error)) {
+        err() << "appgw: demo: " << error << "\n";
+        return RuntimeFailure;
+    }
+    auto document = Gateway::Config::ConfigDocument::fromJson(demo.gatewayConfigJson());
+    Gateway::Proxy::GatewayOptions gatewayOptions;
+    gatewayOptions.workers = options.workers;
+    Gateway::Proxy::Gateway gateway(gatewayOptions);
+    Gateway::Events::JsonLinesWriter writer;
+    if (!writer.open(options.events.isEmpty() ? QStringLiteral("-") : options.events, &error)) {
+        err() << "appgw: cannot write events: " << error << "\n";
+        return RuntimeFailure;
+    }
+    QObject::connect(gateway.events(), &Gateway::Events::EventBus::eventsPublished, &writer,
+                     &Gateway::Events::JsonLinesWriter::write);
+    QObject::connect(&demo, &Gateway::Demo::Demo::log, qApp, [](const QString &line) {
+        err() << "demo: " << line << "\n";
+        err().flush();
+    });
+    if (!gateway.start(document.model(), &error)) {
+        err() << "appgw: " << error << "\n";
+        return RuntimeFailure;
+    }
+    const quint16 port = quint16(gateway.listeners().constFirst().port);
+    err() << "appgw: demo gateway on http://127.0.0.1:" << port
+          << "/ (WebSocket chat at ws://127.0.0.1:" << port << "/chat); Ctrl-C stops it\n";
+    err().flush();
+    demo.startClients(port);
+    QObject::connect(&gateway, &Gateway::Proxy::Gateway::stopped, qApp,
+                     [] { QTimer::singleShot(0, qApp, [] { QCoreApplication::exit(Success); }); });
+    const auto stop = [&gateway, &demo] {
+        gateway.stopNow(); // sessions close with reason "shutdown"
+        demo.stop();
+    };
+    installSignalHandlers(&gateway, [stop](int) { stop(); });
+    if (options.durationSeconds > 0)
+        QTimer::singleShot(options.durationSeconds * 1000, &gateway, stop);
+    return QCoreApplication::exec();
+
+// `appgw cert create`: a development CA and a leaf, with OpenSSL's API (core/tls).
+int certCommand(const QStringList &args)
+{
+    if (args.isEmpty() || args.first() != QLatin1String("create"))
+        return usageError(QStringLiteral("cert needs a subcommand: cert create --host NAME --out FILE.pfx"));
+    QStringList hosts;
+    QString outFile;
+    QString passwordEnv;
+    for (int i = 1; i < args.size(); ++i) {
+        const QString arg = args.at(i);
+        const bool hasValue = i + 1 < args.size();
+        if (arg == QLatin1String("--host") && hasValue)
+            hosts.append(args.at(++i));
+        else if (arg == QLatin1String("--out") && hasValue)
+            outFile = args.at(++i);
+        else if (arg == QLatin1String("--password-env") && hasValue)
+            passwordEnv = args.at(++i);
+        else
+            return usageError(QStringLiteral("cert create: unexpected argument %1").arg(arg));
+    }
+    if (hosts.isEmpty() || outFile.isEmpty())
+        return usageError(QStringLiteral("cert create needs --host NAME and --out FILE.pfx"));
+    QString password;
+    if (!passwordEnv.isEmpty()) {
+        if (!qEnvironmentVariableIsSet(passwordEnv.toLocal8Bit().constData()))
+            return usageError(QStringLiteral("environment variable %1 is not set").arg(passwordEnv));
+        password = qEnvironmentVariable(passwordEnv.toLocal8Bit().constData());
+    }
+    const QFileInfo outInfo(outFile);
+    const QString base = outInfo.suffix().compare(QLatin1String("pfx"), Qt::CaseInsensitive) == 0
+        ? outInfo.absolutePath() + QLatin1Char('/') + outInfo.completeBaseName()
+        : outInfo.absoluteFilePath();
+    const QString pfxPath = outInfo.absoluteFilePath();
+    const QString caPath = base + QStringLiteral("-ca.crt");
+
+    QString error;
+    Gateway::Tls::CertificateRequest caRequest;
+    caRequest.commonName = QStringLiteral("appgw development CA (%1)")
+                               .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
+    caRequest.isCa = true;
+    caRequest.validDays = 825;
+    const Gateway::Tls::KeyPair ca = Gateway::Tls::CertificateFactory::create(caRequest, {}, &error);
+    Gateway::Tls::CertificateRequest leafRequest;
+    leafRequest.commonName = hosts.first();
+    leafRequest.hosts = hosts;
+    leafRequest.validDays = 825;
+    const Gateway::Tls::KeyPair leaf = ca.isNull() ? Gateway::Tls::KeyPair{}
+                                                   : Gateway::Tls::CertificateFactory::create(leafRequest, ca, &error);
+    const QByteArray pfx = leaf.isNull()
+        ? QByteArray()
+        : Gateway::Tls::CertificateFactory::toPkcs12(leaf, {ca.certificatePem}, password, &error);
+    if (pfx.isEmpty()) {
+        err() << "appgw: cannot create the certificate: " << error << "\n";
+        return RuntimeFailure;
+    }
+    const auto save = [](const QString &path, const QByteArray &bytes, bool secret) {
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            return file.errorString();
+        if (secret)
+            file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        file.write(bytes);
+        return file.commit() ? QString() : file.errorString();
+    };
+    QString problem = save(pfxPath, pfx, true);
+    if (problem.isEmpty())
+        problem = save(caPath, ca.certificatePem, false);
+    if (!problem.isEmpty()) {
+        err() << "appgw: cannot write " << outFile << ": " << problem << "\n";
+        return RuntimeFailure;
+    }
+    // The CA's key is not kept: nothing else can ever be signed with it.
+    out() << "Created " << pfxPath << " (certificate for " << hosts.join(QStringLiteral(", "))
+          << ", valid 825 days" << (password.isEmpty() ? QStringLiteral(", empty password") : QString()) << ")\n"
+          << "Created " << caPath << " (the development CA that signed it)\n\n"
+          << "Trust the CA:\n"
+          << "  curl:      curl --cacert " << caPath << " https://" << hosts.first() << ":PORT/\n"
+          << "  Debian:    sudo cp " << caPath << " /usr/local/share/ca-certificates/appgw-dev-ca.crt"
+          << " && sudo update-ca-certificates\n"
+          << "  Chromium:  certutil -d sql:$HOME/.pki/nssdb -A -t \"C,,\" -n appgw-dev-ca -i " << caPath << "\n\n"
+          << "Use it in your template, for the sslCertificates entry named CERTNAME:\n"
+          << "  \"metadata\": { \"localGateway\": { \"certificateFiles\": {\n"
+          << "    \"CERTNAME\": { \"pfx\": \"" << pfxPath << "\""
+          << (passwordEnv.isEmpty() ? QString() : QStringLiteral(", \"passwordEnv\": \"%1\"").arg(passwordEnv))
+          << " } } } }\n";
+    out().flush();
+    return Success;
+}
+
 } // namespace
 
 int run(const QStringList &arguments)
@@ -307,6 +462,8 @@ int run(const QStringList &arguments)
             return Success;
         }
     }
+    if (arguments.size() >= 2 && arguments.at(1) == QLatin1String("cert"))
+        return certCommand(arguments.mid(2));
     Options options;
     const int parsed = parse(arguments, &options);
     if (parsed >= 0)
@@ -315,6 +472,8 @@ int run(const QStringList &arguments)
         return validateCommand(options);
     if (options.command == QLatin1String("run"))
         return runCommand(options);
+    if (options.command == QLatin1String("demo"))
+        return demoCommand(options);
     if (options.command == QLatin1String("health"))
         return healthCommand(options);
     return usageError(QStringLiteral("unknown command %1").arg(options.command));

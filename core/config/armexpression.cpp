@@ -125,6 +125,16 @@ private:
 
     QJsonValue parseExpression()
     {
+        // Bounded recursion: hostile input like concat(concat(concat(... must not exhaust the stack.
+        if (++m_depth > 64)
+            return fail(QStringLiteral("the expression is nested too deeply"));
+        QJsonValue v = parseExpressionBody();
+        --m_depth;
+        return v;
+    }
+
+    QJsonValue parseExpressionBody()
+    {
         QJsonValue v = parsePrimary();
         while (!failed()) {
             if (take(QLatin1Char('.'))) {
@@ -797,6 +807,7 @@ private:
     ArmEvaluator *m_ev;
     QString m_s;
     int m_pos = 0;
+    int m_depth = 0;
     QString m_error;
 };
 
@@ -823,7 +834,25 @@ QJsonValue ArmEvaluator::evaluateString(const QString &text, QString *error)
     return parser.parseAll(error);
 }
 
-QJsonValue ArmEvaluator::evaluateTree(const QJsonValue &value, const QString &path, Diagnostics *diagnostics)
+static QString camelCase(const QString &key)
+{
+    if (key.isEmpty() || !key.at(0).isUpper())
+        return key;
+    if (key == key.toUpper())
+        return key.toLower(); // "ID" -> "id"
+    return key.at(0).toLower() + key.mid(1);
+}
+
+QStringList ArmEvaluator::undeclaredParameters() const
+{
+    QStringList out;
+    for (auto it = m_parameterValues.begin(); it != m_parameterValues.end(); ++it)
+        if (valueCi(m_parameterDeclarations, it.key()).isUndefined())
+            out << it.key();
+    return out;
+}
+
+QJsonValue ArmEvaluator::evaluateTree(const QJsonValue &value, const QString &path, Diagnostics *diagnostics, bool canonicalKeys)
 {
     switch (value.type()) {
     case QJsonValue::String: {
@@ -841,14 +870,17 @@ QJsonValue ArmEvaluator::evaluateTree(const QJsonValue &value, const QString &pa
         QJsonArray out;
         const QJsonArray in = value.toArray();
         for (int i = 0; i < in.size(); ++i)
-            out.append(evaluateTree(in.at(i), path + QLatin1Char('[') + QString::number(i) + QLatin1Char(']'), diagnostics));
+            out.append(evaluateTree(in.at(i), path + QLatin1Char('[') + QString::number(i) + QLatin1Char(']'), diagnostics, canonicalKeys));
         return out;
     }
     case QJsonValue::Object: {
         QJsonObject out;
         const QJsonObject in = value.toObject();
         for (auto it = in.begin(); it != in.end(); ++it)
-            out.insert(it.key(), evaluateTree(it.value(), path.isEmpty() ? it.key() : path + QLatin1Char('.') + it.key(), diagnostics));
+        {
+            const QString key = canonicalKeys ? camelCase(it.key()) : it.key();
+            out.insert(it.key(), evaluateTree(it.value(), path.isEmpty() ? key : path + QLatin1Char('.') + key, diagnostics, canonicalKeys));
+        }
         return out;
     }
     default:
@@ -916,6 +948,12 @@ QJsonValue ArmEvaluator::parameterValue(const QString &name, QString *error)
         *error = QStringLiteral("parameter '%1' is declared as %2 but its value is a %3").arg(declaredName, type, typeName(value));
         return {};
     }
+    const QJsonValue allowed = valueCi(decl, QStringLiteral("allowedValues"));
+    if (allowed.isArray() && !allowed.toArray().isEmpty() && !allowed.toArray().contains(value)) {
+        *error = QStringLiteral("parameter '%1' has the value %2, which is not one of its allowedValues %3")
+                     .arg(declaredName, toText(value), toText(allowed));
+        return {};
+    }
     m_parameterCache.insert(key, value);
     return value;
 }
@@ -932,6 +970,10 @@ QJsonValue ArmEvaluator::variableValue(const QString &name, QString *error)
         return {};
     }
     const QString guard = QStringLiteral("v:") + key;
+    if (m_evaluating.size() > 64) {
+        *error = QStringLiteral("variables and parameters refer to each other too deeply");
+        return {};
+    }
     if (m_evaluating.contains(guard)) {
         *error = QStringLiteral("variable '%1' refers to itself").arg(declaredName);
         return {};

@@ -28,7 +28,13 @@ public:
 
     // Evaluates every expression inside value, recursively. A string that fails becomes null and
     // an error with its path is appended to diagnostics.
-    QJsonValue evaluateTree(const QJsonValue &value, const QString &path, Diagnostics *diagnostics);
+    // With canonicalKeys, keys in the reported paths are written in ARM's camelCase ("Port" ->
+    // "port"), as the reader and validator write them.
+    QJsonValue evaluateTree(const QJsonValue &value, const QString &path, Diagnostics *diagnostics,
+                            bool canonicalKeys = false);
+
+    // Parameters the parameters file gives but the template does not declare.
+    QStringList undeclaredParameters() const;
 
     // One string. Not an expression: returned as is ("[[" escapes a literal "[").
     // On failure returns Undefined and sets *error.

@@ -111,7 +111,9 @@ bool ConfigDocument::save(QString *errorString)
 bool ConfigDocument::saveAs(const QString &path, QString *errorString)
 {
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
+    // Unbuffered, so that a short write (disk full, file size limit) shows in write()'s result:
+    // buffered, Qt 6.4 can report success for a file that was cut short while flushing.
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered)) {
         if (errorString)
             *errorString = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
         return false;

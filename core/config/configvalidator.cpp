@@ -412,6 +412,56 @@ void Validator::run()
         }
     }
 
+    // Certificates the local gateway can actually load.
+    for (const SslCertificate &cert : c.sslCertificates) {
+        const bool hasFiles = c.localGateway.certificateFiles.contains(cert.name);
+        if (hasFiles)
+            continue;
+        if (!cert.keyVaultSecretId.isEmpty() && cert.data.isEmpty())
+            warning(prop(cert, QStringLiteral("keyVaultSecretId")),
+                    QStringLiteral("certificate '%1' is in Key Vault, which cannot be read locally; add a metadata.localGateway.certificateFiles entry for it").arg(cert.name));
+        else if (cert.data.isEmpty())
+            warning(prop(cert, QStringLiteral("data")),
+                    QStringLiteral("certificate '%1' has no data and no metadata.localGateway.certificateFiles entry; listeners using it cannot start locally").arg(cert.name));
+    }
+
+    // Rewrite rule sets (reliability-cases C03: framing and routing headers are not rewritable,
+    // values must not smuggle line breaks).
+    QSet<QString> basicRewriteSets;
+    for (const RequestRoutingRule &r : c.requestRoutingRules)
+        if (r.rewriteRuleSet.isSet() && r.ruleType.compare(QLatin1String("Basic"), Qt::CaseInsensitive) == 0)
+            basicRewriteSets << r.rewriteRuleSet.name.toLower();
+    static const QRegularExpression headerName(QStringLiteral("^[A-Za-z0-9-]+$"));
+    static const QStringList notRewritable = {QStringLiteral("Connection"), QStringLiteral("Upgrade"),
+                                              QStringLiteral("Content-Length"), QStringLiteral("Transfer-Encoding")};
+    for (const RewriteRuleSet &set : c.rewriteRuleSets) {
+        for (int i = 0; i < set.rewriteRules.size(); ++i) {
+            const RewriteRule &rule = set.rewriteRules.at(i);
+            const QString rulePath = prop(set, QStringLiteral("rewriteRules[%1]").arg(i));
+            auto headers = [&](const QList<HeaderConfiguration> &list, const QString &key, bool request) {
+                for (int j = 0; j < list.size(); ++j) {
+                    const HeaderConfiguration &h = list.at(j);
+                    const QString path = join(rulePath, QStringLiteral("actionSet.%1[%2]").arg(key).arg(j));
+                    if (!headerName.match(h.headerName).hasMatch())
+                        error(join(path, QStringLiteral("headerName")),
+                              QStringLiteral("header name '%1' may contain only letters, digits and '-'").arg(h.headerName));
+                    else if (notRewritable.contains(h.headerName, Qt::CaseInsensitive))
+                        error(join(path, QStringLiteral("headerName")),
+                              QStringLiteral("the %1 header cannot be rewritten").arg(h.headerName));
+                    else if (request && h.headerName.compare(QLatin1String("Host"), Qt::CaseInsensitive) == 0 && h.headerValue.isEmpty())
+                        error(join(path, QStringLiteral("headerValue")), QStringLiteral("the Host header cannot be deleted"));
+                    if (h.headerValue.contains(QLatin1Char('\r')) || h.headerValue.contains(QLatin1Char('\n')) || h.headerValue.contains(QChar(0)))
+                        error(join(path, QStringLiteral("headerValue")), QStringLiteral("a header value must not contain CR, LF or NUL"));
+                }
+            };
+            headers(rule.requestHeaderConfigurations, QStringLiteral("requestHeaderConfigurations"), true);
+            headers(rule.responseHeaderConfigurations, QStringLiteral("responseHeaderConfigurations"), false);
+            if (rule.urlConfiguration.reroute && basicRewriteSets.contains(set.name.toLower()))
+                error(join(rulePath, QStringLiteral("actionSet.urlConfiguration.reroute")),
+                      QStringLiteral("reroute (re-evaluate the path map) is not allowed in a rule set used by a Basic rule"));
+        }
+    }
+
     // Local settings.
     const LocalGateway &lg = c.localGateway;
     const QHostAddress bind(lg.bindAddress);

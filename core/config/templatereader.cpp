@@ -662,12 +662,12 @@ void TemplateReader::read(ConfigDocument &doc, const QByteArray &json, const QBy
             return;
         }
         gatewayPath = index(QStringLiteral("resources"), found);
-        gateway = evaluator.evaluateTree(list.at(found), gatewayPath, &diags).toObject();
+        gateway = evaluator.evaluateTree(list.at(found), gatewayPath, &diags, true).toObject();
     } else if (!valueCi(root, QStringLiteral("properties")).isUndefined()) {
         doc.m_kind = ConfigDocument::Kind::BareResource;
         QJsonObject resource = root;
         resource.remove(QStringLiteral("metadata"));
-        gateway = evaluator.evaluateTree(resource, QString(), &diags).toObject();
+        gateway = evaluator.evaluateTree(resource, QString(), &diags, true).toObject();
     } else {
         diags.append({Diagnostic::Severity::Error, QString(),
                       QStringLiteral("neither an ARM template (no \"resources\") nor an application gateway resource (no \"properties\")")});
@@ -675,6 +675,9 @@ void TemplateReader::read(ConfigDocument &doc, const QByteArray &json, const QBy
         return;
     }
 
+    for (const QString &name : evaluator.undeclaredParameters())
+        diags.append({Diagnostic::Severity::Warning, QStringLiteral("parameters.") + name,
+                      QStringLiteral("the parameters file gives '%1', which the template does not declare; it is ignored (Azure rejects it)").arg(name)});
     reader.readGateway(gateway, gatewayPath, &doc.m_model);
     const QJsonObject metadata = valueCi(root, QStringLiteral("metadata")).toObject();
     const QJsonValue local = valueCi(metadata, QStringLiteral("localGateway"));

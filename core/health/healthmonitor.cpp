@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMetaObject>
 #include <QPointer>
 #include <QSet>
 
@@ -529,6 +530,16 @@ void HealthMonitor::start()
     if (d->running)
         return;
     d->running = true;
+    if (d->targets.empty()) {
+        // Nothing to probe: the first results are (vacuously) ready; tell waiters from the loop.
+        QMetaObject::invokeMethod(this, [this] {
+            if (d->targets.empty() && !d->firstResultsEmitted) {
+                d->firstResultsEmitted = true;
+                emit firstResultsReady();
+            }
+        }, Qt::QueuedConnection);
+        return;
+    }
     const qint64 now = d->clock->nowMs();
     for (const auto &t : d->targets) {
         d->schedule(t.get(), now + t->intervalMs);

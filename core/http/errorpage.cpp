@@ -6,7 +6,7 @@ namespace Gateway::Http {
 
 namespace {
 
-QByteArray page(const QByteArray &title, const QByteArray &heading)
+QByteArray page(const QByteArray &title, const QByteArray &heading, const QByteArray &detail = {})
 {
     QByteArray body;
     body.reserve(200 + 2 * title.size());
@@ -14,7 +14,10 @@ QByteArray page(const QByteArray &title, const QByteArray &heading)
         .append(title)
         .append("</title></head>\r\n<body>\r\n<center><h1>")
         .append(heading)
-        .append("</h1></center>\r\n<hr><center>")
+        .append("</h1></center>\r\n");
+    if (!detail.isEmpty())
+        body.append("<center>").append(detail).append("</center>\r\n");
+    body.append("<hr><center>")
         .append(ServerName)
         .append("</center>\r\n</body>\r\n</html>\r\n");
     return body;
@@ -58,8 +61,7 @@ QByteArray errorPageResponse(int status, bool keepAlive, const QByteArray &extra
 QByteArray plainHttpToHttpsPortResponse()
 {
     const QByteArray body = page("400 The plain HTTP request was sent to HTTPS port",
-                                 "400 Bad Request</h1></center>\r\n<center>The plain HTTP request "
-                                 "was sent to HTTPS port");
+                                 "400 Bad Request", "The plain HTTP request was sent to HTTPS port");
     return response(400, body, false, {});
 }
 

@@ -125,6 +125,19 @@ void removeHeaders(Headers &headers, QByteArrayView name)
     headers.removeIf([name](const Header &h) { return equalsIgnoreCase(h.name, name); });
 }
 
+bool isForwardableFieldName(QByteArrayView name)
+{
+    if (name.isEmpty())
+        return false;
+    for (char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            || c == '-';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 bool RequestHead::idempotent() const
 {
     return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE"
@@ -259,6 +272,91 @@ QByteArray reasonPhrase(int status)
 }
 
 namespace Internal {
+
+namespace {
+
+constexpr int InternSlots = 512;
+
+int internSlot(QByteArrayView name)
+{
+    const unsigned first = static_cast<unsigned char>(toLowerAscii(name.front()));
+    const unsigned last = static_cast<unsigned char>(toLowerAscii(name.back()));
+    const unsigned mid = static_cast<unsigned char>(toLowerAscii(name[name.size() / 2]));
+    return int((unsigned(name.size()) * 131u + first * 31u + mid * 7u + last) % InternSlots);
+}
+
+struct InternTable
+{
+    std::array<const QByteArray *, InternSlots> m_slots {};
+    explicit InternTable(const QByteArray *names, qsizetype count)
+    {
+        for (qsizetype i = 0; i < count; ++i) {
+            const int slot = internSlot(names[i]);
+            if (!m_slots[slot]) // on a collision the later name is simply not interned
+                m_slots[slot] = &names[i];
+        }
+    }
+    QByteArray lookup(QByteArrayView name) const
+    {
+        if (name.isEmpty())
+            return QByteArray();
+        const QByteArray *hit = m_slots[internSlot(name)];
+        if (hit && QByteArrayView(*hit) == name)
+            return *hit;
+        return name.toByteArray();
+    }
+};
+
+} // namespace
+
+QByteArray internFieldName(QByteArrayView name)
+{
+    static const QByteArray names[] = {
+        QByteArrayLiteral("Host"), QByteArrayLiteral("User-Agent"), QByteArrayLiteral("Accept"),
+        QByteArrayLiteral("Accept-Language"), QByteArrayLiteral("Accept-Encoding"),
+        QByteArrayLiteral("Connection"), QByteArrayLiteral("Cookie"),
+        QByteArrayLiteral("Upgrade-Insecure-Requests"), QByteArrayLiteral("Sec-Fetch-Dest"),
+        QByteArrayLiteral("Sec-Fetch-Mode"), QByteArrayLiteral("Sec-Fetch-Site"),
+        QByteArrayLiteral("Sec-Fetch-User"), QByteArrayLiteral("Cache-Control"),
+        QByteArrayLiteral("Content-Type"), QByteArrayLiteral("Content-Length"),
+        QByteArrayLiteral("Referer"), QByteArrayLiteral("Origin"),
+        QByteArrayLiteral("Authorization"), QByteArrayLiteral("If-None-Match"),
+        QByteArrayLiteral("If-Modified-Since"), QByteArrayLiteral("Pragma"),
+        QByteArrayLiteral("Upgrade"), QByteArrayLiteral("Sec-WebSocket-Key"),
+        QByteArrayLiteral("Sec-WebSocket-Version"), QByteArrayLiteral("Sec-WebSocket-Extensions"),
+        QByteArrayLiteral("Sec-WebSocket-Protocol"), QByteArrayLiteral("Sec-WebSocket-Accept"),
+        QByteArrayLiteral("X-Forwarded-For"), QByteArrayLiteral("X-Forwarded-Proto"),
+        QByteArrayLiteral("X-Forwarded-Port"), QByteArrayLiteral("X-Requested-With"),
+        QByteArrayLiteral("Transfer-Encoding"), QByteArrayLiteral("Expect"),
+        QByteArrayLiteral("sec-ch-ua"), QByteArrayLiteral("sec-ch-ua-mobile"),
+        QByteArrayLiteral("sec-ch-ua-platform"), QByteArrayLiteral("DNT"), QByteArrayLiteral("TE"),
+        QByteArrayLiteral("Range"), QByteArrayLiteral("Priority"), QByteArrayLiteral("Keep-Alive"),
+        QByteArrayLiteral("Date"), QByteArrayLiteral("Server"), QByteArrayLiteral("Content-Encoding"),
+        QByteArrayLiteral("Set-Cookie"), QByteArrayLiteral("Location"), QByteArrayLiteral("ETag"),
+        QByteArrayLiteral("Last-Modified"), QByteArrayLiteral("Vary"), QByteArrayLiteral("Expires"),
+        QByteArrayLiteral("Access-Control-Allow-Origin"),
+        QByteArrayLiteral("Strict-Transport-Security"), QByteArrayLiteral("X-Content-Type-Options"),
+        QByteArrayLiteral("Content-Security-Policy"), QByteArrayLiteral("X-Frame-Options"),
+        QByteArrayLiteral("Age"), QByteArrayLiteral("Via"), QByteArrayLiteral("Trailer"),
+        QByteArrayLiteral("Accept-Ranges"), QByteArrayLiteral("Content-Range"),
+        QByteArrayLiteral("host"), QByteArrayLiteral("user-agent"), QByteArrayLiteral("accept"),
+        QByteArrayLiteral("content-type"), QByteArrayLiteral("content-length"),
+        QByteArrayLiteral("connection"), QByteArrayLiteral("accept-encoding"),
+    };
+    static const InternTable table(names, qsizetype(std::size(names)));
+    return table.lookup(name);
+}
+
+QByteArray internMethod(QByteArrayView method)
+{
+    static const QByteArray names[] = {
+        QByteArrayLiteral("GET"), QByteArrayLiteral("POST"), QByteArrayLiteral("PUT"),
+        QByteArrayLiteral("DELETE"), QByteArrayLiteral("HEAD"), QByteArrayLiteral("OPTIONS"),
+        QByteArrayLiteral("PATCH"), QByteArrayLiteral("TRACE"),
+    };
+    static const InternTable table(names, qsizetype(std::size(names)));
+    return table.lookup(method);
+}
 
 bool validateHost(QByteArrayView value, QByteArray *normalized, bool requirePort)
 {

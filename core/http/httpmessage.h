@@ -27,6 +27,9 @@ QByteArray headerValue(const Headers &headers, QByteArrayView name); // first va
 int headerCount(const Headers &headers, QByteArrayView name);
 bool headerHasToken(const Headers &headers, QByteArrayView name, QByteArrayView token); // list-aware
 void removeHeaders(Headers &headers, QByteArrayView name);
+// Azure forwards only request fields whose names are letters, digits and '-' (azure-reference.md
+// §7); the parser keeps every valid token, the proxy drops the others with this test.
+bool isForwardableFieldName(QByteArrayView name);
 
 enum class BodyKind {
     None,          // no body

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 
 namespace Gateway::Http::Internal {
@@ -157,6 +158,11 @@ inline qint64 parseDecimal(QByteArrayView s)
 // requirePort: authority-form (CONNECT) needs "host:port".
 bool validateHost(QByteArrayView value, QByteArray *normalized, bool requirePort = false);
 
+// A QByteArray for a field name or method as received. Common names come from a table of
+// static literals (copies of those never allocate); others are copied.
+QByteArray internFieldName(QByteArrayView name);
+QByteArray internMethod(QByteArrayView method);
+
 // Result of scanning field lines (shared by the request and response parsers).
 struct FieldLine
 {
@@ -227,6 +233,18 @@ FieldScan scanFieldLines(QByteArrayView buf, qsizetype pos, qsizetype limitEnd, 
         const qsizetype nameEnd = i;
         ++i;
         const qsizetype valueStart = i;
+        // Eight bytes at a time while none is a control byte (< 0x20 or 0x7f); the byte loop
+        // below then classifies the rest exactly (HTAB is allowed, CR ends the value).
+        while (i + 8 <= scanEnd) {
+            std::uint64_t x;
+            std::memcpy(&x, d + i, 8);
+            const std::uint64_t below20 = (x - 0x2020202020202020ull) & ~x & 0x8080808080808080ull;
+            const std::uint64_t y = x ^ 0x7f7f7f7f7f7f7f7full;
+            const std::uint64_t del = (y - 0x0101010101010101ull) & ~y & 0x8080808080808080ull;
+            if (below20 | del)
+                break;
+            i += 8;
+        }
         while (i < scanEnd && (CharTable[static_cast<unsigned char>(d[i])] & ValueChar))
             ++i;
         if (i >= scanEnd)

@@ -184,6 +184,8 @@ ParseResult RequestParser::parse(QByteArrayView buffer, RequestHead *head)
         } else if (c != want) {
             if (want == '\n')
                 return error(400, "bare CR");
+            if (want == '\r' && c == '\n')
+                return error(400, "bare LF");
             return error(400, "malformed HTTP version");
         }
     }
@@ -247,25 +249,27 @@ ParseResult RequestParser::parse(QByteArrayView buffer, RequestHead *head)
 
     // The head is complete: build it, then check the fields' meaning.
     RequestHead h;
-    h.method = method.toByteArray();
+    h.method = internMethod(method);
     h.target = target.toByteArray();
     h.versionMajor = major;
     h.versionMinor = minor;
     if (path.isEmpty()) {
-        h.path = "/";
+        h.path = QByteArrayLiteral("/");
     } else {
         const qsizetype q = path.indexOf('?');
         if (q >= 0) {
             h.path = q == 0 ? QByteArray("/") : path.first(q).toByteArray();
             h.query = path.sliced(q + 1).toByteArray();
             h.hasQuery = true;
+        } else if (path.size() == target.size()) {
+            h.path = h.target; // shared, no copy
         } else {
             h.path = path.toByteArray();
         }
     }
     h.headers.reserve(lines.size());
     for (const FieldLine &l : lines) {
-        h.headers.append(Header { QByteArray(d + l.nameBegin, l.nameEnd - l.nameBegin),
+        h.headers.append(Header { internFieldName(QByteArrayView(d + l.nameBegin, l.nameEnd - l.nameBegin)),
                                   QByteArray(d + l.valueBegin, l.valueEnd - l.valueBegin) });
     }
 

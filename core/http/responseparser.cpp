@@ -102,7 +102,7 @@ ParseResult ResponseParser::parse(QByteArrayView buffer, QByteArrayView requestM
     h.reason = QByteArray(d + reasonBegin, reasonEnd - reasonBegin);
     h.headers.reserve(lines.size());
     for (const FieldLine &l : lines) {
-        h.headers.append(Header { QByteArray(d + l.nameBegin, l.nameEnd - l.nameBegin),
+        h.headers.append(Header { internFieldName(QByteArrayView(d + l.nameBegin, l.nameEnd - l.nameBegin)),
                                   QByteArray(d + l.valueBegin, l.valueEnd - l.valueBegin) });
     }
 

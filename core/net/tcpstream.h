@@ -43,6 +43,8 @@ private:
     bool m_shutdownPending = false;
     bool m_writeShut = false;
     bool m_closed = false;
+    bool m_drained = false;      // the last read was short: the socket is empty until next event
+    bool m_hangupSeen = false;   // FIN/HUP/error reported: never skip a read after that
     QByteArray m_out;            // unsent output; empty (no allocation) most of the time
     qsizetype m_outPos = 0;
     QString m_error;

@@ -1,5 +1,6 @@
 #include "proxy/clientconnection.h"
 
+#include "health/healthtable.h"
 #include "http/errorpage.h"
 #include "net/clock.h"
 #include "net/tcpstream.h"
@@ -8,6 +9,7 @@
 #include "routing/routetable.h"
 #include "session/framedecoder.h"
 #include "session/heartbeattracker.h"
+#include "tls/backendtls.h"
 
 #include <QHostInfo>
 #include <QJsonObject>
@@ -480,7 +482,11 @@ void ClientConnection::connectToServer(int serverIndex)
         address = cached.addresses().constFirst();
     }
     QString error;
-    m_backend = Net::TcpStream::connectTo(address, quint16(port), &error);
+    if (m_route.setting->https) // tls: end-to-end TLS (SNI + verification), core/tls/backendtls.h
+        m_backend = Tls::connectBackend(m_runtime->certificates.get(), *m_route.setting, address.toString(),
+                                        quint16(port), Routing::backendHostHeader(m_route, serverIndex, m_req.hostHeader), this);
+    else
+        m_backend = Net::TcpStream::connectTo(address, quint16(port), &error);
     if (!m_backend) {
         backendFailed(false, true);
         return;
@@ -510,6 +516,8 @@ void ClientConnection::sendRequestHead()
             || nameIs(name, "X-Original-URL") || nameIs(name, "X-AppGW-Trace-Id")
             || nameIs(name, "X-Forwarded-Proto") || nameIs(name, "X-Forwarded-Port"))
             continue;
+        if (nameIs(name, "Expect") && !m_req.expectContinue)
+            continue; // an HTTP/1.0 expectation is ignored (RFC 9110 §10.1.1)
         if (nameIs(name, "X-Forwarded-For")) {
             xff = xff.isEmpty() ? h.value : xff + ", " + h.value;
             continue;
@@ -1084,6 +1092,18 @@ void ClientConnection::checkTimeout(qint64 now)
         return;
     case Phase::Closed:
         return;
+    }
+}
+
+void ClientConnection::refreshHealth(const Health::HealthTable &table)
+{
+    if (m_phase != Phase::Tunnel)
+        return;
+    const auto entry = table.get(m_route.poolName, m_route.settingName, m_snapshot.server);
+    const bool unhealthy = entry.state == Health::HealthState::Unhealthy;
+    if (unhealthy != m_snapshot.backendUnhealthy) {
+        m_snapshot.backendUnhealthy = unhealthy;
+        m_dirty = true;
     }
 }
 

@@ -20,6 +20,7 @@
 #include <memory>
 
 namespace Gateway::Session { class FrameDecoder; class HeartbeatTracker; }
+namespace Gateway::Health { class HealthTable; }
 
 namespace Gateway::Proxy {
 
@@ -38,6 +39,8 @@ public:
 
     // Called by the worker's tick.
     void checkTimeout(qint64 now);
+    // A session whose server turned unhealthy stays open (Azure) and is marked.
+    void refreshHealth(const Health::HealthTable &table);
     // Ends the connection at once: both sockets closed, no close frame (the client sees 1006 on
     // a WebSocket). reason goes to session.closed.
     void abort(const QString &closedBy, const QString &reason);

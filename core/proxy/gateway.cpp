@@ -10,6 +10,7 @@
 #include "proxy/worker.h"
 #include "routing/routetable.h"
 #include "session/sessionregistry.h"
+#include "tls/certificatestore.h"
 
 #include <QHostAddress>
 #include <QJsonArray>
@@ -105,6 +106,7 @@ public:
     std::shared_ptr<const Runtime> runtime;
     QList<ListenerInfo> listeners;
     quint64 generation = 0;
+    std::shared_ptr<const Tls::CertificateStore> certificates; // tls: loaded by loadTls()
     bool running = false;
     bool stopping = false;
     int drainedWorkers = 0;
@@ -117,8 +119,23 @@ public:
         rt->health = healthTable;
         rt->options = options;
         rt->clock = clock;
+        rt->certificates = certificates;
         rt->generation = ++generation;
         return rt;
+    }
+
+    // tls: loads and checks the certificates before anything binds; the first error, one line.
+    bool loadTls(const Config::GatewayConfig &cfg, QString *errorString)
+    {
+        auto store = std::make_shared<Tls::CertificateStore>();
+        for (const Config::Diagnostic &diagnostic : Tls::loadCertificates(cfg, options.configDirectory, store.get())) {
+            if (diagnostic.isError()) {
+                *errorString = diagnostic.path + QStringLiteral(": ") + diagnostic.message;
+                return false;
+            }
+        }
+        certificates = std::move(store);
+        return true;
     }
 
     // Binds every listening socket, one per worker each. On failure closes what it bound.
@@ -127,7 +144,7 @@ public:
     {
         perWorker->clear();
         for (int i = 0; i < workers.size(); ++i)
-            perWorker->append({});
+            perWorker->append(QList<QPair<ListenerSocketRuntime, qintptr>>());
         QHostAddress bind(rt.config.localGateway.bindAddress.isEmpty()
                               ? QStringLiteral("127.0.0.1")
                               : rt.config.localGateway.bindAddress);
@@ -160,7 +177,7 @@ public:
                 }
                 port = bound; // port 0: the others join the port the first one got
                 srt.localPort = bound;
-                (*perWorker)[w].append({srt, qintptr(fd)});
+                (*perWorker)[w].append(qMakePair(srt, qintptr(fd)));
             }
             ListenerInfo info;
             info.name = socket.listenerNames.join(QLatin1String(", "));
@@ -200,6 +217,8 @@ bool Gateway::start(const Config::GatewayConfig &config, QString *errorString)
         error = QStringLiteral("the gateway is already running");
         return false;
     }
+    if (!d->loadTls(config, &error)) // tls
+        return false;
     d->config = config;
     d->stopping = false;
     d->drainedWorkers = 0;
@@ -281,13 +300,18 @@ bool Gateway::apply(const Config::GatewayConfig &config, QString *errorString)
         return start(config, errorString);
     QString localError;
     QString &error = errorString ? *errorString : localError;
+    const auto previousCertificates = d->certificates;
+    if (!d->loadTls(config, &error)) // tls: a bad certificate leaves the running config alone
+        return false;
     auto runtime = d->buildRuntime(config);
     QList<QList<QPair<ListenerSocketRuntime, qintptr>>> perWorker;
     QList<ListenerInfo> infos;
     // New sockets are bound before the old ones close (SO_REUSEPORT), so a port that stays
     // keeps accepting. A failure leaves the running configuration untouched.
-    if (!d->bindAll(*runtime, &perWorker, &infos, &error))
+    if (!d->bindAll(*runtime, &perWorker, &infos, &error)) {
+        d->certificates = previousCertificates;
         return false;
+    }
     d->config = config;
     d->runtime = runtime;
     d->listeners = infos;
@@ -344,9 +368,13 @@ void Gateway::stopNow()
     d->running = false;
     d->stopping = false;
     if (wasRunning) {
-        d->events->publish(Events::GatewayEvent{d->clock->nowMs(), QStringLiteral("gateway.stopped"),
-                                                QJsonObject{{QStringLiteral("gateway"), d->config.name}}});
-        emit stopped();
+        // Queued, so it follows the workers' last batches (already queued to this thread).
+        const Events::GatewayEvent event{d->clock->nowMs(), QStringLiteral("gateway.stopped"),
+                                         QJsonObject{{QStringLiteral("gateway"), d->config.name}}};
+        QMetaObject::invokeMethod(this, [this, event] {
+            d->events->publish(event);
+            emit stopped();
+        }, Qt::QueuedConnection);
     }
 }
 

@@ -14,6 +14,7 @@
 namespace Gateway::Routing { class RouteTable; }
 namespace Gateway::Health { class HealthTable; }
 namespace Gateway::Net { class Clock; }
+namespace Gateway::Tls { class CertificateStore; }
 
 namespace Gateway::Proxy {
 
@@ -32,6 +33,7 @@ struct Runtime
     std::shared_ptr<Health::HealthTable> health;
     GatewayOptions options;
     Net::Clock *clock = nullptr;
+    std::shared_ptr<const Tls::CertificateStore> certificates; // tls: Https listeners and backends
     quint64 generation = 0; // bumps on every apply
 };
 

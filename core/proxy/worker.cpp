@@ -1,10 +1,12 @@
 #include "proxy/worker.h"
 
+#include "health/healthtable.h"
 #include "net/clock.h"
 #include "net/tcpstream.h"
 #include "proxy/clientconnection.h"
 #include "routing/backendselector.h"
 #include "routing/routetable.h"
+#include "tls/tlsacceptor.h"
 
 #include <QTimer>
 
@@ -193,6 +195,19 @@ void Worker::accept(int descriptor, const ListenerSocketRuntime &socket)
         ::close(descriptor);
         return;
     }
+    if (socket.https) {
+        // tls: plain-HTTP check, SNI certificate choice and handshake first (core/tls).
+        Tls::TlsAcceptor::accept(descriptor, socket.frontendPort, m_runtime->certificates,
+            {[this, socket](Net::Stream *stream) {
+                 auto *connection = new ClientConnection(this, stream, socket);
+                 m_connections.insert(connection, true);
+                 connection->start();
+             },
+             [this](Events::GatewayEvent event) { publishEvent(std::move(event)); },
+             [this] { return now(); }},
+            this);
+        return;
+    }
     Net::TcpStream *stream = Net::TcpStream::adopt(descriptor);
     auto *connection = new ClientConnection(this, stream, socket);
     m_connections.insert(connection, true);
@@ -248,10 +263,15 @@ void Worker::tick()
     Session::SessionBatch batch;
     // Timeouts: one pass over the connections per tick, no timer per connection.
     const QList<ClientConnection *> connections = m_connections.keys();
+    const quint64 healthGeneration = m_runtime->health ? m_runtime->health->generation() : 0;
+    const bool healthChanged = healthGeneration != m_healthGeneration;
+    m_healthGeneration = healthGeneration;
     for (ClientConnection *connection : connections) {
         if (!m_connections.contains(connection))
             continue;
         connection->checkTimeout(nowMs);
+        if (healthChanged && m_connections.contains(connection))
+            connection->refreshHealth(*m_runtime->health);
     }
     for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it) {
         ClientConnection *connection = it.key();

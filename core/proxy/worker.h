@@ -14,6 +14,7 @@
 #include <QList>
 #include <QObject>
 #include <QTcpServer>
+#include <QTimer>
 
 #include <memory>
 #include <vector>
@@ -96,8 +97,8 @@ public:
     void sessionOpenedAndClosed(const Session::SessionSnapshot &snapshot);
 
 signals:
-    void sessionBatch(const Gateway::Session::SessionBatch &batch);
-    void eventsReady(const QList<Gateway::Events::GatewayEvent> &events);
+    void sessionBatch(const ::Gateway::Session::SessionBatch &batch);
+    void eventsReady(const QList<::Gateway::Events::GatewayEvent> &events);
     void drained(int workerIndex); // after beginStop, once every connection is gone
 
 private:
@@ -116,8 +117,9 @@ private:
     QList<Session::SessionClosed> m_closedSessions;
     QList<Session::SessionSnapshot> m_openedSessions;
     bool m_stopping = false;
+    quint64 m_healthGeneration = 0;
     qint64 m_stopDeadline = 0;
-    class QTimer *m_tickTimer = nullptr;
+    QTimer *m_tickTimer = nullptr;
 };
 
 } // namespace Gateway::Proxy

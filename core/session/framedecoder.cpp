@@ -28,15 +28,22 @@ bool FrameDecoder::isValidCloseCode(int code)
         || (code >= 3000 && code <= 4999);
 }
 
-qsizetype FrameDecoder::headerLength() const
+namespace {
+
+// The length of a frame header whose first two bytes are known.
+qsizetype headerLengthFor(quint8 second)
 {
-    if (m_header.size() < 2)
-        return 2;
-    const auto second = static_cast<quint8>(m_header.at(1));
     const quint8 len7 = second & 0x7F;
     const qsizetype extended = len7 == 126 ? 2 : (len7 == 127 ? 8 : 0);
     const qsizetype mask = (second & 0x80) ? 4 : 0;
     return 2 + extended + mask;
+}
+
+} // namespace
+
+qsizetype FrameDecoder::headerLength() const
+{
+    return m_headerSize < 2 ? 2 : headerLengthFor(m_header[1]);
 }
 
 int FrameDecoder::captureLimit() const
@@ -54,14 +61,25 @@ void FrameDecoder::feed(QByteArrayView bytes, qint64 timeMs, const FrameCallback
     const qsizetype size = bytes.size();
     while (!m_failed && pos < size) {
         if (!m_inFrame) {
+            const auto *in = reinterpret_cast<const quint8 *>(bytes.data());
+            // Fast path: the whole header is in this feed, decode it in place.
+            if (m_headerSize == 0 && size - pos >= 2) {
+                const qsizetype need = headerLengthFor(in[pos + 1]);
+                if (size - pos >= need) {
+                    pos += need;
+                    beginFrame(in + pos - need, timeMs, onFrame);
+                    continue;
+                }
+            }
             qsizetype need = headerLength();
-            while (m_header.size() < need && pos < size) {
-                m_header.append(bytes.at(pos++));
+            while (m_headerSize < need && pos < size) {
+                m_header[m_headerSize++] = in[pos++];
                 need = headerLength();
             }
-            if (m_header.size() < need)
+            if (m_headerSize < need)
                 return; // header split across feeds: wait for the rest
-            beginFrame(timeMs, onFrame);
+            m_headerSize = 0;
+            beginFrame(m_header, timeMs, onFrame);
             continue;
         }
 
@@ -71,11 +89,13 @@ void FrameDecoder::feed(QByteArrayView bytes, qint64 timeMs, const FrameCallback
         if (m_current.preview.size() < limit) {
             const qsizetype copy = std::min<qsizetype>(take, limit - m_current.preview.size());
             const qsizetype start = m_current.preview.size();
+            if (start == 0) // one allocation of the final size, no growth steps
+                m_current.preview.reserve(qsizetype(std::min<quint64>(quint64(limit), m_current.payloadLength)));
             m_current.preview.append(bytes.data() + pos, copy);
             if (m_current.masked) {
                 char *out = m_current.preview.data() + start;
                 for (qsizetype i = 0; i < copy; ++i)
-                    out[i] = char(quint8(out[i]) ^ m_mask[(m_payloadSeen + quint64(i)) % 4]);
+                    out[i] = char(quint8(out[i]) ^ m_mask[(m_payloadSeen + quint64(i)) & 3]);
             }
         }
         m_payloadSeen += quint64(take);
@@ -85,10 +105,10 @@ void FrameDecoder::feed(QByteArrayView bytes, qint64 timeMs, const FrameCallback
     }
 }
 
-void FrameDecoder::beginFrame(qint64 timeMs, const FrameCallback &onFrame)
+void FrameDecoder::beginFrame(const quint8 *h, qint64 timeMs, const FrameCallback &onFrame)
 {
-    const auto *h = reinterpret_cast<const quint8 *>(m_header.constData());
-    FrameRecord frame;
+    m_current = FrameRecord();
+    FrameRecord &frame = m_current;
     frame.direction = m_direction;
     frame.fin = h[0] & 0x80;
     frame.rsv1 = h[0] & 0x40;
@@ -115,8 +135,6 @@ void FrameDecoder::beginFrame(qint64 timeMs, const FrameCallback &onFrame)
     } else {
         std::fill(std::begin(m_mask), std::end(m_mask), quint8(0));
     }
-    m_header.clear();
-    m_current = frame;
     m_payloadSeen = 0;
 
     // Validation, in the order a reader would notice the problem.

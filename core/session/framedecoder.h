@@ -39,7 +39,7 @@ public:
 
 private:
     qsizetype headerLength() const;
-    void beginFrame(qint64 timeMs, const FrameCallback &onFrame);
+    void beginFrame(const quint8 *header, qint64 timeMs, const FrameCallback &onFrame);
     void finishFrame(qint64 timeMs, const FrameCallback &onFrame);
     void reportInvalid(const QString &reason, qint64 timeMs, const FrameCallback &onFrame);
     int captureLimit() const;
@@ -49,7 +49,8 @@ private:
     bool m_failed = false;
     quint64 m_frames = 0;
     // decoder state
-    QByteArray m_header;      // partial frame header (at most 14 bytes)
+    quint8 m_header[14] = {}; // partial frame header (at most 14 bytes), no allocation
+    qsizetype m_headerSize = 0;
     FrameRecord m_current;
     quint64 m_payloadSeen = 0;
     quint8 m_mask[4] = {0, 0, 0, 0};

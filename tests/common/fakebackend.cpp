@@ -113,7 +113,7 @@ void FakeBackend::setHandler(Handler handler)
 FakeBackend::Handler FakeBackend::respondWith(int status, const QByteArray &body,
                                               const QByteArray &extraHeaders)
 {
-    return [status, body, extraHeaders](const ReceivedRequest &) {
+    return [status, body, extraHeaders](const ReceivedRequest &) -> QByteArray {
         return "HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Length: "
             + QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
     };
@@ -218,7 +218,13 @@ QByteArray exchange(quint16 port, const QByteArray &bytes, int timeoutMs, bool *
 
 QByteArray readResponse(QTcpSocket &socket, int timeoutMs)
 {
-    QByteArray buf;
+    // Bytes past one response (pipelined answers) are kept on the socket for the next call.
+    QByteArray buf = socket.property("appgw_pending").toByteArray();
+    socket.setProperty("appgw_pending", QByteArray());
+    const auto keepRest = [&socket](const QByteArray &all, qsizetype used) {
+        socket.setProperty("appgw_pending", all.mid(used));
+        return all.left(used);
+    };
     QElapsedTimer timer;
     timer.start();
     for (;;) {
@@ -234,15 +240,17 @@ QByteArray readResponse(QTcpSocket &socket, int timeoutMs)
                 continue;
             }
             if (status == 101 || status == 204 || status == 304)
-                return head;
+                return keepRest(buf, end + 4);
             if (parsed.header("Transfer-Encoding").toLower().contains("chunked")) {
+                if (buf.mid(end + 4).startsWith("0\r\n\r\n"))
+                    return keepRest(buf, end + 4 + 5);
                 const qsizetype last = buf.indexOf("\r\n0\r\n\r\n", end);
-                if (last >= 0 || buf.mid(end + 4).startsWith("0\r\n\r\n"))
-                    return buf;
+                if (last >= 0)
+                    return keepRest(buf, last + 7);
             } else {
                 need = parsed.header("Content-Length").toLongLong();
                 if (buf.size() >= end + 4 + need)
-                    return buf.left(end + 4 + need);
+                    return keepRest(buf, end + 4 + need);
             }
         }
         if (timer.elapsed() > timeoutMs)

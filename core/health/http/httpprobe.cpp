@@ -190,11 +190,12 @@ bool HttpProbe::parseHeaders()
             end = lfEnd;
             sepLen = 2;
         }
-        if (end < 0) {
-            if (m_buffer.size() > MaxHeaderBytes)
-                fail(Messages::connect());
+        if (end < 0 ? m_buffer.size() > MaxHeaderBytes : end > MaxHeaderBytes) {
+            fail(Messages::connect()); // header section over the bound: not a response we accept
             return false;
         }
+        if (end < 0)
+            return false;
         const QByteArray head = m_buffer.left(end);
         m_buffer.remove(0, end + sepLen);
         const QList<QByteArray> lines = head.split('\n');
@@ -346,6 +347,8 @@ void HttpProbe::evaluate()
 {
     if (m_phase == Phase::Done)
         return;
+    if (m_body.size() > MaxBodyBytes)
+        m_body.truncate(MaxBodyBytes); // match.body looks at the first MaxBodyBytes only
     if (!m_spec.statusCodes.matches(m_status)) {
         fail(Messages::statusMismatch(m_spec.statusCodes.expectedText(), m_status), m_status);
         return;

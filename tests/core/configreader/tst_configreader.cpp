@@ -1,5 +1,8 @@
 #include "config/configdocument.h"
 #include "config/configvalidator.h"
+#include "testsupport.h"
+
+#include <QRandomGenerator>
 
 #include <QDir>
 #include <QFile>
@@ -76,6 +79,7 @@ private slots:
     void lookupsAreCaseInsensitive();
     void examplesLoad_data();
     void examplesLoad();
+    void hostileInputDoesNotCrash();
 };
 
 void tst_ConfigReader::everySampleLoads_data()
@@ -302,6 +306,10 @@ void tst_ConfigReader::parametersOverrideDefaults()
     QVERIFY2(!hasErrors(overridden.loadDiagnostics()), qPrintable(describe(overridden.loadDiagnostics())));
     QCOMPARE(overridden.model().frontendPorts.first().port, 8081);
     QCOMPARE(overridden.model().backendAddressPools.first().name, QStringLiteral("pool"));
+    // A value for a parameter the template does not declare is a warning, not an error.
+    const ConfigDocument extra = ConfigDocument::fromJson(json, R"({ "parameters": { "port": { "value": 81 }, "nope": { "value": 1 } } })");
+    QVERIFY(!hasErrors(extra.loadDiagnostics()));
+    QVERIFY(findDiagnostic(extra.loadDiagnostics(), QStringLiteral("parameters.nope"), QStringLiteral("does not declare")));
 }
 
 void tst_ConfigReader::expressions_data()
@@ -390,6 +398,13 @@ void tst_ConfigReader::brokenFiles_data()
                                     << QByteArray() << "resources[1].properties.frontendPorts[0].name" << "refers to itself" << true;
     QTest::newRow("reference-function") << templateWith(R"({ "frontendPorts": [ { "name": "[reference('ip').ipAddress]" } ] })")
                                          << QByteArray() << "resources[1].properties.frontendPorts[0].name" << "cannot be evaluated locally" << true;
+    QTest::newRow("mixed-case-key-path") << templateWith(R"({ "FrontendPorts": [ { "Name": "p", "Properties": { "Port": "[parameters('port')]" } } ] })",
+                                                         R"({ "port": { "type": "int" } })")
+                                         << QByteArray() << "resources[1].properties.frontendPorts[0].properties.port" << "has no value" << true;
+    QTest::newRow("not-allowed-value") << templateWith(R"({ "sku": { "name": "[parameters('sku')]" } })",
+                                                       R"({ "sku": { "type": "string", "allowedValues": [ "Standard_v2", "WAF_v2" ] } })")
+                                       << QByteArray(R"({ "parameters": { "sku": { "value": "Basic" } } })")
+                                       << "resources[1].properties.sku.name" << "not one of its allowedValues" << true;
     QTest::newRow("bad-index") << templateWith(R"({ "frontendPorts": [ { "name": "[createArray('a')[3]]" } ] })")
                                << QByteArray() << "resources[1].properties.frontendPorts[0].name" << "out of range" << true;
     QTest::newRow("bad-parameters-file") << templateWith(R"({ "frontendPorts": [] })") << QByteArray("{ nope")
@@ -489,6 +504,54 @@ void tst_ConfigReader::examplesLoad()
         QCOMPARE(c.urlPathMaps.first().pathRules.size(), 3);
         QCOMPARE(c.urlPathMaps.first().pathRules.at(1).paths.first(), QStringLiteral("/ws/*"));
         QCOMPARE(c.urlPathMaps.first().pathRules.at(2).redirectConfiguration.name, QStringLiteral("oldApiRedirect"));
+    }
+}
+
+void tst_ConfigReader::hostileInputDoesNotCrash()
+{
+    // Deeply nested expressions and JSON, self-referencing variable chains, truncated and
+    // corrupted files: errors, never a crash or a hang.
+    QString deep = QStringLiteral("[");
+    for (int i = 0; i < 5000; ++i)
+        deep += QStringLiteral("concat(");
+    deep += QStringLiteral("'x'") + QString(5000, QLatin1Char(')')) + QStringLiteral("]");
+    const QByteArray props = "{ \"frontendPorts\": [ { \"name\": "
+                             + QJsonDocument(QJsonArray{deep}).toJson(QJsonDocument::Compact).mid(1).chopped(1) + " } ] }";
+    ConfigDocument doc = ConfigDocument::fromJson(templateWith(props));
+    QVERIFY(findDiagnostic(doc.loadDiagnostics(), QStringLiteral("resources[1].properties.frontendPorts[0].name"), QStringLiteral("nested too deeply")));
+
+    QByteArray variables = "{";
+    for (int i = 0; i < 200; ++i)
+        variables += "\"v" + QByteArray::number(i) + "\": \"[variables('v" + QByteArray::number(i + 1) + "')]\", ";
+    variables += "\"v200\": \"end\" }";
+    doc = ConfigDocument::fromJson(templateWith(R"({ "frontendPorts": [ { "name": "[variables('v0')]" } ] })", "{}", variables));
+    QVERIFY(findDiagnostic(doc.loadDiagnostics(), QStringLiteral("resources[1].properties.frontendPorts[0].name"), QStringLiteral("too deeply")));
+
+    QByteArray nested = QByteArray(3000, '[') + QByteArray(3000, ']');
+    doc = ConfigDocument::fromJson(nested);
+    QVERIFY(!doc.isLoaded());
+
+    const QByteArray chat = TestSupport::readFile(QStringLiteral(APPGW_SOURCE_DIR) + QStringLiteral("/resources/examples/websocket-chat.json")).toUtf8();
+    QVERIFY(!chat.isEmpty());
+    for (qsizetype cut = 0; cut < chat.size(); cut += 37) {
+        const ConfigDocument d = ConfigDocument::fromJson(chat.left(cut));
+        validate(d.model());
+        QVERIFY(!d.isLoaded());
+    }
+    QRandomGenerator rng(42);
+    const QByteArray specials = "[]{}(),'\":./\\ 0a";
+    for (int round = 0; round < 300; ++round) {
+        QByteArray mutated = chat;
+        for (int k = 0; k < 3; ++k)
+            mutated[rng.bounded(int(mutated.size()))] = specials.at(rng.bounded(int(specials.size())));
+        ConfigDocument d = ConfigDocument::fromJson(mutated);
+        validate(d.model());
+        if (d.isLoaded()) {
+            GatewayConfig m = d.model();
+            m.backendHttpSettingsCollection.append(BackendHttpSettings());
+            d.setModel(m);
+            d.toJson();
+        }
     }
 }
 

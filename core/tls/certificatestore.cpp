@@ -1,0 +1,462 @@
+#include "tls/certificatestore.h"
+
+#include "routing/hostmatch.h"
+#include "tls/opensslutil.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSslCipher>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+
+namespace Gateway::Tls {
+
+namespace {
+
+QString join(const QString &path, const QString &key)
+{
+    return path.isEmpty() ? key : path + QLatin1Char('.') + key;
+}
+
+// Mozilla Intermediate (reliability-cases.md T02).
+const char *const IntermediateCiphers[] = {
+    "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+    "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+    "DHE-RSA-AES128-GCM-SHA256", "DHE-RSA-AES256-GCM-SHA384", "DHE-RSA-CHACHA20-POLY1305"};
+
+QSsl::KeyAlgorithm algorithmOf(EVP_PKEY *key)
+{
+    switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_RSA: return QSsl::Rsa;
+    case EVP_PKEY_EC: return QSsl::Ec;
+    case EVP_PKEY_DSA: return QSsl::Dsa;
+    case EVP_PKEY_DH: return QSsl::Dh;
+    default: return QSsl::Opaque;
+    }
+}
+
+QString toQt(X509 *leaf, EVP_PKEY *key, STACK_OF(X509) *chain, ServerCertificate *out)
+{
+    const QSsl::KeyAlgorithm algorithm = algorithmOf(key);
+    if (algorithm == QSsl::Opaque || algorithm == QSsl::Dh)
+        return QStringLiteral("the private key type is not supported (use RSA or ECDSA)");
+    out->certificate = QSslCertificate(Ssl::certToPem(leaf), QSsl::Pem);
+    out->key = QSslKey(Ssl::keyToPem(key), algorithm, QSsl::Pem, QSsl::PrivateKey);
+    out->chain.clear();
+    for (int i = 0; chain && i < sk_X509_num(chain); ++i)
+        out->chain.append(QSslCertificate(Ssl::certToPem(sk_X509_value(chain, i)), QSsl::Pem));
+    if (out->certificate.isNull() || out->key.isNull())
+        return QStringLiteral("the certificate or key could not be converted");
+    return {};
+}
+
+QByteArray decodeRootData(const QString &data)
+{
+    return data.trimmed().toLatin1();
+}
+
+QList<QSslCertificate> parseRoot(const QString &data)
+{
+    const QByteArray raw = decodeRootData(data);
+    if (raw.isEmpty())
+        return {};
+    if (raw.contains("-----BEGIN"))
+        return QSslCertificate::fromData(raw, QSsl::Pem);
+    const QByteArray decoded = QByteArray::fromBase64(raw);
+    if (decoded.contains("-----BEGIN"))
+        return QSslCertificate::fromData(decoded, QSsl::Pem);
+    return QSslCertificate::fromData(decoded, QSsl::Der);
+}
+
+} // namespace
+
+QString readPkcs12(const QByteArray &der, const QString &password, ServerCertificate *out)
+{
+    Ssl::ensureProviders();
+    ERR_clear_error();
+    const unsigned char *p = reinterpret_cast<const unsigned char *>(der.constData());
+    PKCS12 *p12 = d2i_PKCS12(nullptr, &p, long(der.size()));
+    if (!p12) {
+        ERR_clear_error();
+        return QStringLiteral("is not a PKCS#12 (PFX) file");
+    }
+    const QByteArray pass = password.toUtf8();
+    const char *passPtr = pass.constData();
+    if (PKCS12_mac_present(p12)) {
+        bool ok = PKCS12_verify_mac(p12, passPtr, int(pass.size())) == 1;
+        if (!ok && pass.isEmpty()) {
+            ok = PKCS12_verify_mac(p12, nullptr, 0) == 1;
+            if (ok)
+                passPtr = nullptr;
+        }
+        if (!ok) {
+            PKCS12_free(p12);
+            ERR_clear_error();
+            return QStringLiteral("the PFX password is wrong");
+        }
+    }
+    EVP_PKEY *key = nullptr;
+    X509 *leaf = nullptr;
+    STACK_OF(X509) *chain = nullptr;
+    const int parsed = PKCS12_parse(p12, passPtr, &key, &leaf, &chain);
+    PKCS12_free(p12);
+    QString error;
+    if (parsed != 1)
+        error = QStringLiteral("the PFX cannot be read (%1)").arg(Ssl::lastError());
+    else if (!leaf)
+        error = QStringLiteral("the PFX holds no certificate");
+    else if (!key)
+        error = QStringLiteral("the PFX holds no private key (Azure needs the private and public key)");
+    else if (X509_check_private_key(leaf, key) != 1)
+        error = QStringLiteral("the private key in the PFX does not match its certificate");
+    else
+        error = toQt(leaf, key, chain, out);
+    EVP_PKEY_free(key);
+    X509_free(leaf);
+    sk_X509_pop_free(chain, X509_free);
+    ERR_clear_error();
+    return error;
+}
+
+QString readPem(const QByteArray &certificatePem, const QByteArray &keyPem, const QString &password,
+                ServerCertificate *out)
+{
+    Ssl::ensureProviders();
+    ERR_clear_error();
+    const QList<QSslCertificate> all = QSslCertificate::fromData(certificatePem, QSsl::Pem);
+    if (all.isEmpty())
+        return QStringLiteral("holds no PEM certificate");
+    Ssl::Cert leaf = Ssl::certFromPem(certificatePem);
+    Ssl::PKey key = Ssl::keyFromPem(keyPem, password.toUtf8());
+    ERR_clear_error();
+    if (!leaf)
+        return QStringLiteral("holds no PEM certificate");
+    if (!key)
+        return keyPem.contains("ENCRYPTED") ? QStringLiteral("the private key password is wrong")
+                                            : QStringLiteral("the key file holds no PEM private key");
+    if (X509_check_private_key(leaf.get(), key.get()) != 1) {
+        ERR_clear_error();
+        return QStringLiteral("the private key does not match the certificate");
+    }
+    const QString error = toQt(leaf.get(), key.get(), nullptr, out);
+    if (error.isEmpty())
+        out->chain = all.mid(1);
+    return error;
+}
+
+const ServerCertificate *CertificateStore::certificate(const QString &name) const
+{
+    auto it = m_certificates.constFind(name.toLower());
+    return it == m_certificates.cend() ? nullptr : &it.value();
+}
+
+const ListenerTls *CertificateStore::select(int frontendPort, const QString &sni) const
+{
+    const QByteArray host = sni.toLower().toLatin1();
+    const ListenerTls *exact = nullptr;
+    const ListenerTls *wildcard = nullptr;
+    const ListenerTls *basic = nullptr;
+    const ListenerTls *first = nullptr;
+    for (const ListenerTls &l : m_listeners) {
+        if (l.frontendPort != frontendPort)
+            continue;
+        if (!first && !l.requireServerNameIndication)
+            first = &l;
+        if (l.hostNames.isEmpty()) {
+            if (!basic)
+                basic = &l;
+            continue;
+        }
+        if (host.isEmpty())
+            continue;
+        for (const QString &name : l.hostNames) {
+            const QByteArray pattern = name.toLatin1();
+            if (!Routing::hostMatches(pattern, host))
+                continue;
+            if (Routing::hasWildcard(pattern)) {
+                if (!wildcard)
+                    wildcard = &l;
+            } else if (!exact) {
+                exact = &l;
+            }
+        }
+    }
+    if (exact)
+        return exact;
+    if (wildcard)
+        return wildcard;
+    // No SNI, or a name no listener serves: the Basic listener, else the first listener that does
+    // not insist on SNI (nginx's default server); a port where all require SNI refuses.
+    if (basic && !(host.isEmpty() && basic->requireServerNameIndication))
+        return basic;
+    return first;
+}
+
+QSslConfiguration CertificateStore::backendConfiguration(const QString &settingName) const
+{
+    return m_backend.value(settingName.toLower(), m_defaultBackend);
+}
+
+void CertificateStore::applyPolicy(QSslConfiguration *configuration, const QString &policyName,
+                                   const QString &policyType, const QString &minProtocolVersion)
+{
+    QSsl::SslProtocol protocol = QSsl::TlsV1_2OrLater;
+    bool intermediate = true;
+    const QString name = policyName.toLower();
+    QT_WARNING_PUSH
+    QT_WARNING_DISABLE_DEPRECATED
+    if (name == QLatin1String("appgwsslpolicy20150501")) {
+        protocol = QSsl::TlsV1_0OrLater;
+        intermediate = false;
+    } else if (name == QLatin1String("appgwsslpolicy20170401")) {
+        protocol = QSsl::TlsV1_1OrLater;
+        intermediate = false;
+    } else if (name.isEmpty() && policyType.startsWith(QLatin1String("Custom"), Qt::CaseInsensitive)) {
+        const QString v = minProtocolVersion.toLower();
+        if (v == QLatin1String("tlsv1_0"))
+            protocol = QSsl::TlsV1_0OrLater, intermediate = false;
+        else if (v == QLatin1String("tlsv1_1"))
+            protocol = QSsl::TlsV1_1OrLater, intermediate = false;
+        else if (v == QLatin1String("tlsv1_3"))
+            protocol = QSsl::TlsV1_3OrLater;
+    }
+    QT_WARNING_POP
+    configuration->setProtocol(protocol);
+    if (intermediate) {
+        QList<QSslCipher> ciphers;
+        const QList<QSslCipher> supported = QSslConfiguration::supportedCiphers();
+        for (const char *cipher : IntermediateCiphers) {
+            for (const QSslCipher &s : supported) {
+                if (s.name() == QLatin1String(cipher)) {
+                    ciphers.append(s);
+                    break;
+                }
+            }
+        }
+        if (!ciphers.isEmpty())
+            configuration->setCiphers(ciphers);
+    }
+}
+
+Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const QString &configDir,
+                                     CertificateStore *out)
+{
+    Config::Diagnostics diagnostics;
+    *out = CertificateStore();
+    const auto error = [&diagnostics](const QString &path, const QString &message) {
+        diagnostics.append({Config::Diagnostic::Severity::Error, path, message});
+    };
+    const auto resolve = [&configDir](const QString &file) {
+        if (QFileInfo(file).isAbsolute() || configDir.isEmpty())
+            return QDir::cleanPath(file);
+        return QDir::cleanPath(QDir(configDir).absoluteFilePath(file));
+    };
+    const auto readFile = [&](const QString &path, const QString &file, const QString &certName,
+                              QByteArray *bytes) {
+        const QString abs = resolve(file);
+        QFile f(abs);
+        if (!QFileInfo(abs).isFile()) {
+            error(path, QStringLiteral("certificate '%1': file '%2' does not exist").arg(certName, abs));
+            return false;
+        }
+        if (!f.open(QIODevice::ReadOnly)) {
+            error(path, QStringLiteral("certificate '%1': cannot read '%2': %3").arg(certName, abs, f.errorString()));
+            return false;
+        }
+        *bytes = f.readAll();
+        return true;
+    };
+
+    // 1. Server certificates, for Https listeners only.
+    for (const Config::HttpListener &listener : config.httpListeners) {
+        if (listener.protocol.compare(QLatin1String("Https"), Qt::CaseInsensitive) != 0)
+            continue;
+        const QString name = listener.sslCertificate.name;
+        if (name.isEmpty())
+            continue; // the validator reports the missing reference
+        if (out->m_certificates.contains(name.toLower())) {
+            continue;
+        }
+        const Config::SslCertificate *cert = config.sslCertificate(name);
+        const QString certPath = cert ? join(cert->jsonPath, QStringLiteral("properties"))
+                                      : join(join(listener.jsonPath, QStringLiteral("properties")),
+                                             QStringLiteral("sslCertificate"));
+        ServerCertificate loaded;
+        loaded.name = cert ? cert->name : name;
+        QString problem;
+        QString problemPath;
+        bool found = false;
+        for (auto it = config.localGateway.certificateFiles.cbegin();
+             it != config.localGateway.certificateFiles.cend(); ++it) {
+            if (it.key().compare(name, Qt::CaseInsensitive) != 0)
+                continue;
+            found = true;
+            const Config::CertificateFile &files = it.value();
+            const QString entry = QStringLiteral("metadata.localGateway.certificateFiles.%1").arg(it.key());
+            QString password;
+            if (!files.passwordEnv.isEmpty()) {
+                if (!qEnvironmentVariableIsSet(files.passwordEnv.toLocal8Bit().constData())) {
+                    error(join(entry, QStringLiteral("passwordEnv")),
+                          QStringLiteral("certificate '%1': environment variable %2 (the password) is not set")
+                              .arg(name, files.passwordEnv));
+                    problem = QStringLiteral("-");
+                    break;
+                }
+                password = qEnvironmentVariable(files.passwordEnv.toLocal8Bit().constData());
+            }
+            const QString from = files.passwordEnv.isEmpty()
+                ? QString()
+                : QStringLiteral(" (password from environment variable %1)").arg(files.passwordEnv);
+            if (!files.pfx.isEmpty()) {
+                QByteArray der;
+                problemPath = join(entry, QStringLiteral("pfx"));
+                if (!readFile(problemPath, files.pfx, name, &der)) {
+                    problem = QStringLiteral("-");
+                    break;
+                }
+                const QString reason = readPkcs12(der, password, &loaded);
+                if (!reason.isEmpty())
+                    problem = QStringLiteral("certificate '%1': '%2' %3%4")
+                                  .arg(name, resolve(files.pfx),
+                                       reason.startsWith(QLatin1String("is ")) ? reason
+                                                                               : QStringLiteral("- ") + reason,
+                                       reason.contains(QLatin1String("password")) ? from : QString());
+            } else if (!files.pem.isEmpty()) {
+                QByteArray pem, key;
+                problemPath = join(entry, QStringLiteral("pem"));
+                if (!readFile(problemPath, files.pem, name, &pem)) {
+                    problem = QStringLiteral("-");
+                    break;
+                }
+                problemPath = join(entry, QStringLiteral("key"));
+                if (files.key.isEmpty()) {
+                    problem = QStringLiteral("certificate '%1': a pem certificate needs its private key file (key)").arg(name);
+                    break;
+                }
+                if (!readFile(problemPath, files.key, name, &key)) {
+                    problem = QStringLiteral("-");
+                    break;
+                }
+                const QString reason = readPem(pem, key, password, &loaded);
+                if (!reason.isEmpty()) {
+                    problemPath = reason.startsWith(QLatin1String("holds")) ? join(entry, QStringLiteral("pem")) : problemPath;
+                    problem = QStringLiteral("certificate '%1': %2%3")
+                                  .arg(name, reason.startsWith(QLatin1String("holds"))
+                                                 ? QStringLiteral("'%1' %2").arg(resolve(files.pem), reason)
+                                                 : reason,
+                                       reason.contains(QLatin1String("password")) ? from : QString());
+                }
+            } else {
+                problemPath = entry;
+                problem = QStringLiteral("certificate '%1': a certificate file entry needs pfx, or pem and key").arg(name);
+            }
+            break;
+        }
+        if (!found) {
+            if (!cert) {
+                continue; // dangling reference: the validator's error
+            } else if (cert->data.trimmed().isEmpty()) {
+                problemPath = join(certPath, cert->keyVaultSecretId.isEmpty() ? QStringLiteral("data")
+                                                                               : QStringLiteral("keyVaultSecretId"));
+                problem = cert->keyVaultSecretId.isEmpty()
+                    ? QStringLiteral("certificate '%1' has no data; add it, or a metadata.localGateway.certificateFiles entry").arg(name)
+                    : QStringLiteral("certificate '%1' is in Key Vault, which cannot be read locally; add a metadata.localGateway.certificateFiles entry for it").arg(name);
+            } else {
+                const QByteArray der = QByteArray::fromBase64(cert->data.trimmed().toLatin1());
+                const QString reason = readPkcs12(der, cert->password, &loaded);
+                if (!reason.isEmpty()) {
+                    problemPath = join(certPath, reason.contains(QLatin1String("password"))
+                                                     ? QStringLiteral("password") : QStringLiteral("data"));
+                    problem = QStringLiteral("certificate '%1': %2")
+                                  .arg(name, reason.startsWith(QLatin1String("is "))
+                                                 ? QStringLiteral("data ") + reason : reason);
+                }
+                if (problemPath.isEmpty())
+                    problemPath = join(certPath, QStringLiteral("data"));
+            }
+        }
+        if (!problem.isEmpty()) {
+            if (problem != QLatin1String("-"))
+                error(problemPath, problem);
+            continue;
+        }
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const QString where = problemPath.isEmpty() ? join(certPath, QStringLiteral("data")) : problemPath;
+        if (loaded.certificate.expiryDate() < now) {
+            error(where, QStringLiteral("certificate '%1' expired on %2 (valid %3 to %4)")
+                             .arg(name, loaded.certificate.expiryDate().toString(Qt::ISODate),
+                                  loaded.certificate.effectiveDate().toString(Qt::ISODate),
+                                  loaded.certificate.expiryDate().toString(Qt::ISODate)));
+            continue;
+        }
+        if (loaded.certificate.effectiveDate() > now) {
+            error(where, QStringLiteral("certificate '%1' is not valid before %2")
+                             .arg(name, loaded.certificate.effectiveDate().toString(Qt::ISODate)));
+            continue;
+        }
+        out->m_certificates.insert(name.toLower(), loaded);
+    }
+
+    // 2. Listener entries with their server configuration.
+    for (const Config::HttpListener &listener : config.httpListeners) {
+        if (listener.protocol.compare(QLatin1String("Https"), Qt::CaseInsensitive) != 0)
+            continue;
+        const ServerCertificate *cert = out->certificate(listener.sslCertificate.name);
+        const Config::FrontendPort *port = config.frontendPort(listener.frontendPort.name);
+        if (!cert || !port)
+            continue;
+        ListenerTls l;
+        l.listener = listener.name;
+        l.frontendPort = port->port;
+        l.hostNames = listener.hostNames;
+        if (!listener.hostName.isEmpty())
+            l.hostNames.prepend(listener.hostName);
+        l.requireServerNameIndication = listener.requireServerNameIndication;
+        l.certificateName = cert->name;
+        QSslConfiguration c = QSslConfiguration::defaultConfiguration();
+        c.setLocalCertificate(cert->certificate);
+        c.setLocalCertificateChain(QList<QSslCertificate>{cert->certificate} + cert->chain);
+        c.setPrivateKey(cert->key);
+        c.setPeerVerifyMode(QSslSocket::VerifyNone);
+        CertificateStore::applyPolicy(&c, config.sslPolicyName, config.sslPolicyType,
+                                      config.minProtocolVersion);
+        l.configuration = c;
+        out->m_listeners.append(l);
+    }
+
+    // 3. Backend settings with protocol Https: system CAs + the setting's trusted roots.
+    const QList<QSslCertificate> system = QSslConfiguration::systemCaCertificates();
+    out->m_defaultBackend = QSslConfiguration::defaultConfiguration();
+    out->m_defaultBackend.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    out->m_defaultBackend.setCaCertificates(system);
+    for (const Config::BackendHttpSettings &setting : config.backendHttpSettingsCollection) {
+        if (setting.protocol.compare(QLatin1String("Https"), Qt::CaseInsensitive) != 0)
+            continue;
+        QList<QSslCertificate> cas = system;
+        for (int i = 0; i < setting.trustedRootCertificates.size(); ++i) {
+            const Config::Ref &ref = setting.trustedRootCertificates.at(i);
+            const Config::TrustedRootCertificate *root = config.trustedRootCertificate(ref.name);
+            if (!root)
+                continue; // the validator reports dangling references
+            const QList<QSslCertificate> parsed = parseRoot(root->data);
+            if (parsed.isEmpty()) {
+                error(join(join(root->jsonPath, QStringLiteral("properties")), QStringLiteral("data")),
+                      QStringLiteral("trusted root certificate '%1' holds no certificate (expected base64 DER or PEM)")
+                          .arg(root->name));
+                continue;
+            }
+            cas += parsed;
+        }
+        QSslConfiguration c = out->m_defaultBackend;
+        c.setCaCertificates(cas);
+        out->m_backend.insert(setting.name.toLower(), c);
+    }
+    return diagnostics;
+}
+
+} // namespace Gateway::Tls

@@ -1,0 +1,8 @@
+target_sources(gateway_core PRIVATE
+    tls/backendtls.cpp tls/backendtls.h
+    tls/certificatefactory.cpp tls/certificatefactory.h
+    tls/certificatestore.cpp tls/certificatestore.h
+    tls/clienthello.cpp tls/clienthello.h
+    tls/opensslutil.cpp tls/opensslutil.h
+    tls/tlsacceptor.cpp tls/tlsacceptor.h
+)

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine: installs the Debian packages the project needs,
+# configures and builds it, then (optionally) runs the console demo or the test suite.
+#
+#   installer/setup.sh            install + build
+#   installer/setup.sh --run      install + build + run the console with its demo
+#                                 (the GUI when there is a display, else `appgw demo` headless)
+#   installer/setup.sh --test     install + build + tests (ctest; the fuzzers first when clang is there)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+mode=${1:-build}
+
+# Runtime and build dependencies (keep in sync with installer/CMakeLists.txt's CPACK_DEBIAN_PACKAGE_DEPENDS).
+packages=(
+    cmake ninja-build g++ pkg-config
+    qt6-base-dev qt6-websockets-dev qt6-charts-dev qt6-tools-dev-tools libgl-dev
+    libssl-dev
+)
+# Test-only: a non-Qt WebSocket peer, clang + its runtime for the libFuzzer targets.
+test_packages=(python3 python3-websockets clang libclang-rt-14-dev)
+
+missing=()
+want=("${packages[@]}")
+[ "$mode" = "--test" ] && want+=("${test_packages[@]}")
+for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$jobs"
+
+case "$mode" in
+--run)
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$build/app/console/appgw-console" ]; then
+        exec "$build/app/console/appgw-console" --demo
+    fi
+    echo "setup: no display: running the headless demo (events as JSON lines; Ctrl-C stops)"
+    exec "$build/app/appgw" demo
+    ;;
+--test)
+    if command -v clang++ >/dev/null && [ "${SKIP_FUZZ:-0}" != 1 ]; then
+        echo "setup: fuzzing the HTTP parsers (${FUZZ_SECONDS:-60} s each)"
+        "$root/tests/fuzz/run-fuzzers.sh" "${FUZZ_SECONDS:-60}" "$root/build-fuzz" 2>&1 | tail -n 4
+    fi
+    cd "$build"
+    exec ctest --output-on-failure -j"$jobs" --timeout 900
+    ;;
+build) ;;
+*) echo "usage: installer/setup.sh [--run|--test]" >&2; exit 2 ;;
+esac
