@@ -698,6 +698,10 @@ void MainWindow::liveTick()
             states.insert(QStringLiteral("%1/%2").arg(pool.name.toLower(), a.address().toLower()),
                           m_healthModel->serverState(pool.name, a.address()));
     m_topology->setServerStates(states);
+    if (QDockWidget *d = m_docks.value(QStringLiteral("timeoutsDock"))) {
+        const int n = m_timeoutModel->rowCount();
+        d->setWindowTitle(n > 0 ? tr("Timeout Warnings (%1)").arg(n) : tr("Timeout Warnings"));
+    }
     updateStatus();
 }
 

@@ -11,6 +11,8 @@ using Session::SessionState;
 SessionSortModel::SessionSortModel(QObject *parent) : QSortFilterProxyModel(parent)
 {
     setDynamicSortFilter(true);
+    // The filter reads the whole row (state, listener, text): any changed column re-filters.
+    setFilterKeyColumn(-1);
 }
 
 void SessionSortModel::setSessionModel(SessionTableModel *model)

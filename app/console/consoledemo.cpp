@@ -6,9 +6,12 @@
 #include "eventlogmodel.h"
 #include "events/gatewayevent.h"
 #include "mainwindow.h"
+#include "sessiontablemodel.h"
+#include "sessionswidget.h"
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QTimer>
 
 namespace Gateway::Ui {
 
@@ -41,6 +44,28 @@ bool startConsoleDemo(MainWindow *window, QString *errorString)
         return false;
     }
     demo->startClients();
+
+    // Show a live WebSocket session's frames as soon as one has traffic, so a new user sees
+    // frames without having to know where to click.
+    auto *picker = new QTimer(window);
+    picker->setInterval(500);
+    QObject::connect(picker, &QTimer::timeout, window, [window, picker] {
+        if (window->sessionsWidget()->currentSession() != 0) {
+            picker->deleteLater();
+            return;
+        }
+        const SessionTableModel *model = window->sessionModel();
+        for (int row = model->rowCount() - 1; row >= 0; --row) {
+            const auto &s = model->session(row);
+            if (s.webSocket && s.framesOut > 0 && s.state != Session::SessionState::Closed
+                && s.path.contains(QLatin1String("chat"))) {
+                window->showSession(s.id);
+                picker->deleteLater();
+                return;
+            }
+        }
+    });
+    picker->start();
     QObject::connect(window, &MainWindow::gatewayStopped, demo, [demo] { demo->stop(); });
     return true;
 }
