@@ -72,11 +72,11 @@ FramesWidget::FramesWidget(QWidget *parent)
     m_view->setAlternatingRowColors(true);
     m_view->setObjectName(QStringLiteral("framesView"));
     const int em = fontMetrics().horizontalAdvance(QLatin1Char('M'));
-    m_view->header()->resizeSection(FrameTableModel::DirectionColumn, 11 * em);
+    m_view->header()->resizeSection(FrameTableModel::DirectionColumn, 7 * em);
     m_view->header()->resizeSection(FrameTableModel::OpcodeColumn, 6 * em);
     m_view->header()->resizeSection(FrameTableModel::SizeColumn, 5 * em);
     m_view->header()->resizeSection(FrameTableModel::TimeColumn, 7 * em);
-    m_view->header()->resizeSection(FrameTableModel::FlagsColumn, 7 * em);
+    m_view->header()->resizeSection(FrameTableModel::FlagsColumn, 8 * em);
 
     const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     for (QPlainTextEdit *edit : {m_text, m_hex, m_json}) {
@@ -111,7 +111,9 @@ FramesWidget::FramesWidget(QWidget *parent)
     split->addWidget(left);
     split->addWidget(m_routing);
     split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 1);
+    split->setStretchFactor(1, 2);
+    m_routing->setMinimumWidth(16 * fontMetrics().horizontalAdvance(QLatin1Char('M')));
+    split->setSizes({600, 260});
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

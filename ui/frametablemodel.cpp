@@ -74,7 +74,7 @@ QVariant FrameTableModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case DirectionColumn: return in ? tr("client → backend") : tr("backend → client");
+        case DirectionColumn: return in ? tr("to backend") : tr("to client");
         case OpcodeColumn: return opcodeText(f.opcode);
         case SizeColumn: return bytesText(qint64(f.payloadLength));
         case TimeColumn: return timeText(f.timeMs);

@@ -338,11 +338,11 @@ void MainWindow::createDocks()
     splitDockWidget(properties, health, Qt::Vertical);
     tabifyDockWidget(health, stats);
     health->raise();
-    resizeDocks({m_docks.value(QStringLiteral("elementsDock"))}, {220}, Qt::Horizontal);
-    resizeDocks({properties}, {430}, Qt::Horizontal);
-    resizeDocks({sessions}, {380}, Qt::Vertical);
-    resizeDocks({sessions, frames}, {900, 600}, Qt::Horizontal);
-    resizeDocks({properties, health}, {420, 260}, Qt::Vertical);
+    resizeDocks({m_docks.value(QStringLiteral("elementsDock"))}, {200}, Qt::Horizontal);
+    resizeDocks({properties}, {400}, Qt::Horizontal);
+    resizeDocks({sessions}, {360}, Qt::Vertical);
+    resizeDocks({sessions, frames}, {780, 780}, Qt::Horizontal);
+    resizeDocks({properties, health}, {380, 300}, Qt::Vertical);
 }
 
 void MainWindow::createMenus()

@@ -14,8 +14,8 @@ class TopologyNode final : public QGraphicsObject
 {
     Q_OBJECT
 public:
-    static constexpr qreal Width = 196;
-    static constexpr qreal Height = 52;
+    static constexpr qreal Width = 168;
+    static constexpr qreal Height = 48;
 
     TopologyNode(const ElementRef &ref, const QIcon &icon, const QColor &accent,
                  QGraphicsItem *parent = nullptr);
@@ -33,8 +33,16 @@ public:
 
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
-    QPointF inPort() const { return pos() + QPointF(0, Height / 2); }
-    QPointF outPort() const { return pos() + QPointF(Width, Height / 2); }
+    // Horizontal layout: edges enter on the left and leave on the right; vertical: top/bottom.
+    void setVertical(bool vertical) { m_vertical = vertical; }
+    QPointF inPort() const
+    {
+        return pos() + (m_vertical ? QPointF(Width / 2, 0) : QPointF(0, Height / 2));
+    }
+    QPointF outPort() const
+    {
+        return pos() + (m_vertical ? QPointF(Width / 2, Height) : QPointF(Width, Height / 2));
+    }
 
 private:
     ElementRef m_ref;
@@ -46,6 +54,7 @@ private:
     Health::HealthState m_health = Health::HealthState::Unknown;
     bool m_showHealth = false;
     int m_problem = 0;
+    bool m_vertical = false;
 };
 
 } // namespace Gateway::Ui

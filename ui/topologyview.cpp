@@ -9,6 +9,7 @@
 #include <QGraphicsSimpleTextItem>
 #include <QPainterPath>
 #include <QScrollBar>
+#include <QTimer>
 #include <QWheelEvent>
 
 namespace Gateway::Ui {
@@ -17,8 +18,8 @@ using namespace Config;
 
 namespace {
 
-constexpr qreal ColumnGap = 86;
-constexpr qreal RowGap = 18;
+constexpr qreal ColumnGap = 44;
+constexpr qreal RowGap = 14;
 constexpr qreal Top = 40;
 
 QString key(const QString &kind, const QString &name)
@@ -68,12 +69,14 @@ void TopologyView::drawBackground(QPainter *painter, const QRectF &rect)
     f.setCapitalization(QFont::AllUppercase);
     f.setPointSizeF(f.pointSizeF() * 0.8);
     painter->setFont(f);
-    for (const auto &[x, title] : std::as_const(m_columns))
-        painter->drawText(QPointF(x + 4, 22), title);
+    for (const auto &[at, title] : std::as_const(m_columns))
+        painter->drawText(at, title);
 }
 
 void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnostics)
 {
+    m_config = c;
+    m_diagnostics = diagnostics;
     m_rebuilding = true;
     m_scene->clear();
     m_nodes.clear();
@@ -201,31 +204,54 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
     for (const BackendAddressPool &p : c.backendAddressPools)
         poolNode(p.name);
 
-    // Layout
-    const QStringList titles = {tr("Listeners"), tr("Rules"), tr("Path maps / redirects"),
-                                tr("Backend settings"), tr("Backend pools"), tr("Servers")};
-    qreal x = 12;
+    // Layout: columns left to right, or rows top to bottom, whichever fits the view better.
+    const QStringList titles = {tr("Listeners"), tr("Rules"), tr("Path maps"),
+                                tr("Settings"), tr("Pools"), tr("Servers")};
+    int longest = 1;
+    for (const auto &col : std::as_const(columns))
+        longest = std::max(longest, int(col.size()));
+    const qreal hW = columns.size() * (TopologyNode::Width + ColumnGap);
+    const qreal hH = Top + longest * (TopologyNode::Height + RowGap);
+    const qreal vW = 110 + longest * (TopologyNode::Width + 24);
+    const qreal vH = columns.size() * (TopologyNode::Height + 44);
+    const qreal viewW = std::max(100, viewport()->width());
+    const qreal viewH = std::max(100, viewport()->height());
+    m_vertical = std::min(viewW / vW, viewH / vH) > std::min(viewW / hW, viewH / hH) * 1.1;
     for (int col = 0; col < columns.size(); ++col) {
-        qreal y = Top;
-        for (TopologyNode *n : std::as_const(columns[col])) {
-            n->setPos(x, y);
-            y += TopologyNode::Height + RowGap;
+        for (int i = 0; i < columns[col].size(); ++i) {
+            TopologyNode *n = columns[col][i];
+            n->setVertical(m_vertical);
+            if (m_vertical)
+                n->setPos(110 + i * (TopologyNode::Width + 24), 12 + col * (TopologyNode::Height + 44));
+            else
+                n->setPos(12 + col * (TopologyNode::Width + ColumnGap), Top + i * (TopologyNode::Height + RowGap));
         }
-        m_columns.append({x, titles.at(col)});
-        x += TopologyNode::Width + ColumnGap;
+        if (m_vertical)
+            m_columns.append({QPointF(4, 12 + col * (TopologyNode::Height + 44) + TopologyNode::Height / 2 + 4),
+                              titles.at(col)});
+        else
+            m_columns.append({QPointF(16 + col * (TopologyNode::Width + ColumnGap), 22), titles.at(col)});
     }
 
     for (const Edge &e : std::as_const(edges)) {
         const QPointF a = e.from->outPort();
         const QPointF b = e.to->inPort();
         QPainterPath path(a);
-        const qreal dx = std::max<qreal>(40, (b.x() - a.x()) / 2);
-        path.cubicTo(a + QPointF(dx, 0), b - QPointF(dx, 0), b);
+        if (m_vertical) {
+            const qreal dy = std::max<qreal>(20, (b.y() - a.y()) / 2);
+            path.cubicTo(a + QPointF(0, dy), b - QPointF(0, dy), b);
+        } else {
+            const qreal dx = std::max<qreal>(40, (b.x() - a.x()) / 2);
+            path.cubicTo(a + QPointF(dx, 0), b - QPointF(dx, 0), b);
+        }
         auto *item = m_scene->addPath(path, QPen(QColor(0x9a, 0xa3, 0xb0), 1.4));
         item->setZValue(-1);
         // arrow head
         QPolygonF head;
-        head << b << b + QPointF(-7, -4) << b + QPointF(-7, 4);
+        if (m_vertical)
+            head << b << b + QPointF(-4, -7) << b + QPointF(4, -7);
+        else
+            head << b << b + QPointF(-7, -4) << b + QPointF(-7, 4);
         auto *h = m_scene->addPolygon(head, QPen(Qt::NoPen), QColor(0x9a, 0xa3, 0xb0));
         h->setZValue(-1);
         if (!e.label.isEmpty()) {
@@ -235,7 +261,8 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
             label->setFont(f);
             label->setBrush(QColor(0x6b, 0x4d, 0x98));
             const QPointF mid = path.pointAtPercent(0.55);
-            label->setPos(mid + QPointF(-label->boundingRect().width() / 2, -16));
+            label->setPos(m_vertical ? mid + QPointF(6, -8)
+                                     : mid + QPointF(-label->boundingRect().width() / 2, -16));
             label->setZValue(-0.5);
         }
     }
@@ -254,7 +281,7 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
     for (auto it = severity.cbegin(); it != severity.cend(); ++it)
         it.key()->setProblem(it.value());
 
-    const QRectF bounds = m_scene->itemsBoundingRect().adjusted(-10, -40, 30, 30);
+    const QRectF bounds = m_scene->itemsBoundingRect().adjusted(m_vertical ? -110 : -10, m_vertical ? -10 : -40, 30, 30);
     m_scene->setSceneRect(bounds.united(QRectF(0, 0, 10, 10)));
     setSessionCounts(m_counts);
     setServerStates(m_states);
@@ -265,6 +292,19 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
         fitAll();
     }
     viewport()->update();
+}
+
+void TopologyView::resizeEvent(QResizeEvent *event)
+{
+    QGraphicsView::resizeEvent(event);
+    if (m_relayoutPending || m_nodes.isEmpty())
+        return;
+    m_relayoutPending = true;
+    QTimer::singleShot(50, this, [this] {
+        m_relayoutPending = false;
+        setConfig(m_config, m_diagnostics);
+        fitAll();
+    });
 }
 
 void TopologyView::setListenerAddresses(const QHash<QString, QString> &addresses)
@@ -330,9 +370,12 @@ void TopologyView::fitAll()
     const QRectF r = m_scene->sceneRect();
     const qreal sx = viewport()->width() / r.width();
     const qreal sy = viewport()->height() / r.height();
-    const qreal s = std::clamp(std::min(sx, sy), 0.4, 1.0);
+    const qreal s = std::clamp(std::min(sx, sy), 0.55, 1.25);
     scale(s, s);
-    ensureVisible(QRectF(r.topLeft(), QSizeF(1, 1)));
+    if (r.width() * s <= viewport()->width() && r.height() * s <= viewport()->height())
+        centerOn(r.center());
+    else
+        ensureVisible(QRectF(r.topLeft(), QSizeF(1, 1)));
 }
 
 void TopologyView::zoomIn()

@@ -51,6 +51,7 @@ signals:
 protected:
     void wheelEvent(QWheelEvent *event) override;
     void drawBackground(QPainter *painter, const QRectF &rect) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void onSelectionChanged();
@@ -60,7 +61,11 @@ private:
     QHash<QString, QString> m_addresses;
     QHash<QString, int> m_counts;
     QHash<QString, Health::HealthState> m_states;
-    QList<QPair<qreal, QString>> m_columns;
+    QList<QPair<QPointF, QString>> m_columns;
+    Config::GatewayConfig m_config;
+    Config::Diagnostics m_diagnostics;
+    bool m_vertical = false;
+    bool m_relayoutPending = false;
     ElementRef m_selected;
     bool m_rebuilding = false;
     bool m_fitted = false;

@@ -2,6 +2,7 @@
 
 #include "config/configdocument.h"
 #include "configcontroller.h"
+#include "configelements.h"
 #include "demo/demo.h"
 #include "eventlogmodel.h"
 #include "events/gatewayevent.h"
@@ -44,6 +45,19 @@ bool startConsoleDemo(MainWindow *window, QString *errorString)
         return false;
     }
     demo->startClients();
+
+    // Open the backend setting whose request timeout the validator warns about, so the
+    // editor's inline timeout warning is in view from the start.
+    const Config::GatewayConfig &config = window->controller()->config();
+    for (const Config::Diagnostic &d : window->controller()->diagnostics()) {
+        if (!d.isError() && d.path.endsWith(QLatin1String(".requestTimeout"))) {
+            const ElementRef ref = elementForPath(config, d.path);
+            if (ref.kind == ElementKind::BackendHttpSettings) {
+                window->openElement(ref);
+                break;
+            }
+        }
+    }
 
     // Show a live WebSocket session's frames as soon as one has traffic, so a new user sees
     // frames without having to know where to click.
