@@ -114,10 +114,9 @@ ConfigController::ConfigController(QObject *parent)
 
 ConfigController::~ConfigController()
 {
-    // A clean shutdown with unsaved edits keeps the recovery file only if the user has not
-    // decided (the main window discards it after "Discard" or a save).
-    if (isModified())
-        autosaveNow();
+    // No autosave here: edits are autosaved 1.5 s after they happen (a crash loses at most
+    // that), and a recovery file the user discarded on close must not come back.
+    m_autosave.stop();
 }
 
 Config::Diagnostics ConfigController::diagnosticsFor(const ElementRef &ref, bool includeChildren) const
