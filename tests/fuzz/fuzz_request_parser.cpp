@@ -105,7 +105,10 @@ void roundTrip(const RequestHead &h)
         + headerCount(again.headers, "Transfer-Encoding");
     check(framingFields == (framing == BodyKind::None ? 0 : 1), "not exactly one framing field");
     check(again.upgradeWebSocket == h.upgradeWebSocket, "upgrade changed");
-    check(again.keepAlive == h.keepAlive, "persistence changed");
+    // An upgrade is sent as "Connection: Upgrade" whatever keepAlive says: that upstream
+    // connection becomes a tunnel or is closed, it is never reused for HTTP.
+    if (!h.upgradeWebSocket)
+        check(again.keepAlive == h.keepAlive, "persistence changed");
     for (const Header &f : again.headers) {
         for (char c : f.value)
             check(c != '\r' && c != '\n' && c != '\0', "CR, LF or NUL in a value");
