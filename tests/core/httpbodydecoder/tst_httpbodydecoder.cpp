@@ -101,6 +101,7 @@ private slots:
     void invalid_data();
     void invalid();
     void errorIsSticky();
+    void defaultConstructedHasNoBody();
     void contentLengthRemaining();
     void untilClose();
     void hugeChunkIsStreamedWithoutBuffering();
@@ -220,6 +221,18 @@ void tst_HttpBodyDecoder::errorIsSticky()
     QVERIFY(again.error);
     QVERIFY(!again.done);
     QVERIFY(!decoder.isDone());
+}
+
+void tst_HttpBodyDecoder::defaultConstructedHasNoBody()
+{
+    BodyDecoder decoder;
+    QVERIFY(decoder.isDone());
+    bool called = false;
+    const auto r = decoder.feed("5\r\nhello\r\n0\r\n\r\n", [&](QByteArrayView) { called = true; });
+    QVERIFY(r.done);
+    QCOMPARE(r.consumed, 0);
+    QVERIFY(!called);
+    QCOMPARE(decoder.remaining(), 0);
 }
 
 void tst_HttpBodyDecoder::contentLengthRemaining()
