@@ -210,6 +210,14 @@ void ClientConnection::onClientReadable()
             break;
         case Phase::Closing:
             break; // discard while lingering
+        case Phase::Connecting:
+            // The request head is not sent yet: keep body bytes until it is (bounded).
+            m_in.append(data.data(), data.size());
+            if (m_in.size() >= MaxPipelinedBytes) {
+                m_readPaused = true;
+                m_client->setReadEnabled(false);
+            }
+            break;
         default:
             if (!m_reqBodyDone && m_in.isEmpty()) {
                 qsizetype used = 0;
@@ -555,9 +563,16 @@ void ClientConnection::sendRequestHead()
             return;
         m_in = pending.mid(used);
     }
-    if (m_backend && m_backend->bytesToWrite() > HighWater && !m_readPaused) {
-        m_readPaused = true;
-        m_client->setReadEnabled(false);
+    if (!m_backend)
+        return;
+    if (m_backend->bytesToWrite() > HighWater) {
+        if (!m_readPaused) {
+            m_readPaused = true;
+            m_client->setReadEnabled(false);
+        }
+    } else if (m_readPaused && !m_reqBodyDone) {
+        m_readPaused = false; // paused while connecting; the body can flow now
+        m_client->setReadEnabled(true);
     }
 }
 
