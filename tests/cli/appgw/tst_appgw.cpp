@@ -300,7 +300,7 @@ void tst_CliAppgw::validateAzureSamples()
     for (const QByteArray &line : r.out.split('\n')) {
         if (line.isEmpty())
             continue;
-        QVERIFY2(line.startsWith(file.toUtf8() + ": "), line.constData());
+        QVERIFY2(line.startsWith(QByteArray(file.toUtf8() + ": ")), line.constData());
         QVERIFY2(!line.mid(file.size() + 2).startsWith("error"), line.constData());
     }
 }
@@ -338,7 +338,7 @@ void tst_CliAppgw::validateBrokenFile()
         if (line.isEmpty())
             continue;
         ++lines;
-        QVERIFY2(line.startsWith(file.toUtf8() + ": "), line.constData());
+        QVERIFY2(line.startsWith(QByteArray(file.toUtf8() + ": ")), line.constData());
         if (pathFragment.isEmpty())
             continue;
         const auto match = form.match(QString::fromUtf8(line));
@@ -445,7 +445,7 @@ void tst_CliAppgw::runWebSocketSessionEndToEnd()
                   QStringLiteral("0,125,126,65535,65536,16777216"), QStringLiteral("--ping")});
     QVERIFY(client.waitForFinished(120000));
     const QByteArray summary = client.readAllStandardOutput();
-    QVERIFY2(client.exitCode() == 0, (summary + client.readAllStandardError()).constData());
+    QVERIFY2(client.exitCode() == 0, QByteArray(summary + client.readAllStandardError()).constData());
     QCOMPARE(QJsonDocument::fromJson(summary).object().value(QStringLiteral("messages")).toArray().size(), 12);
 
     QProcess idle;
