@@ -109,6 +109,8 @@ bool writeFile(const QString &path, const QByteArray &bytes)
     return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size();
 }
 
+// A port nothing listens on right now (the validator wants local ports 1-65535, so `appgw run`
+// tests pick one instead of mapping to 0).
 quint16 closedPort()
 {
     QTcpServer s;
@@ -375,7 +377,7 @@ void tst_CliAppgw::runWithEventsAndSigterm()
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("gw.json"));
     const QString events = dir.filePath(QStringLiteral("events.jsonl"));
-    QVERIFY(writeFile(file, armConfig({backend.port()}, 0)));
+    QVERIFY(writeFile(file, armConfig({backend.port()}, closedPort())));
     RunningGateway gw;
     const quint16 port = gw.start({file, QStringLiteral("--events"), events});
     QVERIFY2(port != 0, gw.stderrText().constData());
@@ -433,7 +435,7 @@ void tst_CliAppgw::runWebSocketSessionEndToEnd()
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("ws.json"));
     const QString events = dir.filePath(QStringLiteral("events.jsonl"));
-    QVERIFY(writeFile(file, armConfig({backendPort}, 0, 1)));
+    QVERIFY(writeFile(file, armConfig({backendPort}, closedPort(), 1)));
     RunningGateway gw;
     const quint16 port = gw.start({file, QStringLiteral("--events"), events});
     QVERIFY2(port != 0, gw.stderrText().constData());
@@ -488,7 +490,7 @@ void tst_CliAppgw::healthThreeBackends()
     const quint16 refused = closedPort();
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("health.json"));
-    QVERIFY(writeFile(file, armConfig({healthy.port(), refused, notFound.port()}, 0)));
+    QVERIFY(writeFile(file, armConfig({healthy.port(), refused, notFound.port()}, closedPort())));
     const Result r = runAppgw({QStringLiteral("health"), file}, 60000);
     QVERIFY2(r.exitCode == 1 && !r.crashed, qPrintable(describe(r)));
     QJsonParseError e;
