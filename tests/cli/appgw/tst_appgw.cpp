@@ -18,6 +18,18 @@
 
 namespace {
 
+// respondWith() returns a QStringBuilder of temporaries from its lambda
+// (QT_USE_QSTRINGBUILDER): it dangles and crashes the backend thread. Build the QByteArray here.
+TestSupport::FakeBackend::Handler respondWith(int status, const QByteArray &body,
+                                             const QByteArray &extraHeaders = {})
+{
+    return [status, body, extraHeaders](const TestSupport::ReceivedRequest &) -> QByteArray {
+        QByteArray r = "HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Length: ";
+        r += QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
+        return r;
+    };
+}
+
 QString appgw()
 {
     return QStringLiteral(APPGW_BINARY_DIR "/app/appgw");
@@ -332,8 +344,8 @@ void tst_CliAppgw::validateBrokenFile()
     QVERIFY(writeFile(file, content));
     const Result r = runAppgw({QStringLiteral("validate"), file});
     QVERIFY2(r.exitCode == 1 && !r.crashed, qPrintable(describe(r)));
-    // FILE: json.path: message
-    static const QRegularExpression form(QStringLiteral("^(.+): (\\S+): (.+)$"));
+    // FILE: json.path: message (the file is known, so match what follows it)
+    static const QRegularExpression form(QStringLiteral("^(\\S+): (.+)$"));
     bool sawFragment = pathFragment.isEmpty();
     int lines = 0;
     for (const QByteArray &line : r.out.split('\n')) {
@@ -343,10 +355,9 @@ void tst_CliAppgw::validateBrokenFile()
         QVERIFY2(line.startsWith(QByteArray(file.toUtf8() + ": ")), line.constData());
         if (pathFragment.isEmpty())
             continue;
-        const auto match = form.match(QString::fromUtf8(line));
+        const auto match = form.match(QString::fromUtf8(line.mid(file.toUtf8().size() + 2)));
         QVERIFY2(match.hasMatch(), line.constData());
-        QCOMPARE(match.captured(1), file);
-        if (match.captured(2).contains(pathFragment) && !match.captured(3).startsWith(QLatin1String("warning")))
+        if (match.captured(1).contains(pathFragment) && !match.captured(2).startsWith(QLatin1String("warning")))
             sawFragment = true;
     }
     QVERIFY2(lines >= 1, qPrintable(describe(r)));
@@ -359,6 +370,7 @@ void tst_CliAppgw::runPortTaken()
     QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
     const quint16 port = squatter.serverPort();
     TestSupport::FakeBackend backend;
+    backend.setHandler(respondWith(200, "ok"));
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("taken.json"));
     QVERIFY(writeFile(file, armConfig({backend.port()}, port)));
@@ -373,7 +385,7 @@ void tst_CliAppgw::runPortTaken()
 void tst_CliAppgw::runWithEventsAndSigterm()
 {
     TestSupport::FakeBackend backend;
-    backend.setHandler(TestSupport::FakeBackend::respondWith(200, "hello from backend"));
+    backend.setHandler(respondWith(200, "hello from backend"));
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("gw.json"));
     const QString events = dir.filePath(QStringLiteral("events.jsonl"));
@@ -484,9 +496,9 @@ void tst_CliAppgw::runWebSocketSessionEndToEnd()
 void tst_CliAppgw::healthThreeBackends()
 {
     TestSupport::FakeBackend healthy;
-    healthy.setHandler(TestSupport::FakeBackend::respondWith(200, "ok"));
+    healthy.setHandler(respondWith(200, "ok"));
     TestSupport::FakeBackend notFound;
-    notFound.setHandler(TestSupport::FakeBackend::respondWith(404, "nope"));
+    notFound.setHandler(respondWith(404, "nope"));
     const quint16 refused = closedPort();
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("health.json"));

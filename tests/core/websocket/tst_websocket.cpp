@@ -42,6 +42,18 @@ using Session::SessionSnapshot;
 
 namespace {
 
+// respondWith() returns a QStringBuilder of temporaries from its lambda
+// (QT_USE_QSTRINGBUILDER): it dangles and crashes the backend thread. Build the QByteArray here.
+TestSupport::FakeBackend::Handler respondWith(int status, const QByteArray &body,
+                                             const QByteArray &extraHeaders = {})
+{
+    return [status, body, extraHeaders](const TestSupport::ReceivedRequest &) -> QByteArray {
+        QByteArray r = "HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Length: ";
+        r += QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
+        return r;
+    };
+}
+
 const char *const PythonPath = "/usr/bin/python3";
 const QByteArray HandshakeKey = "dGhlIHNhbXBsZSBub25jZQ==";
 
@@ -1106,7 +1118,7 @@ void tst_WebSocket::heartbeatWarning()
 void tst_WebSocket::backendForbidsUpgrade()
 {
     TestSupport::FakeBackend backend;
-    backend.setHandler(TestSupport::FakeBackend::respondWith(403, "Forbidden here", "Content-Type: text/plain\r\n"));
+    backend.setHandler(respondWith(403, "Forbidden here", "Content-Type: text/plain\r\n"));
     GatewayUnderTest gw;
     QString error;
     QVERIFY2(gw.start({backend.port()}, 20, &error), qPrintable(error));
@@ -1316,7 +1328,7 @@ void tst_WebSocket::upgradeRequestRecognition()
 void tst_WebSocket::upgradeHeadersPassUntouched()
 {
     TestSupport::FakeBackend backend;
-    backend.setHandler(TestSupport::FakeBackend::respondWith(403, "no"));
+    backend.setHandler(respondWith(403, "no"));
     GatewayUnderTest gw;
     QString error;
     QVERIFY2(gw.start({backend.port()}, 20, &error), qPrintable(error));
