@@ -143,10 +143,13 @@ QByteArray armConfig(const QList<quint16> &backendPorts, int requestTimeoutSecon
 
 struct GatewayUnderTest
 {
+    // Declared before the gateway: its destructor still publishes (gateway.stopped, last batches).
     Net::ManualClock clock;
-    std::unique_ptr<Proxy::Gateway> gateway;
     QList<GatewayEvent> events;
+    std::unique_ptr<Proxy::Gateway> gateway;
     quint16 port = 0;
+
+    ~GatewayUnderTest() { gateway.reset(); }
 
     bool start(const QList<quint16> &backendPorts, int requestTimeoutSeconds, QString *error)
     {
