@@ -354,6 +354,7 @@ int demoCommand(const Options &options)
     if (options.durationSeconds > 0)
         QTimer::singleShot(options.durationSeconds * 1000, &gateway, stop);
     return QCoreApplication::exec();
+}
 
 // `appgw cert create`: a development CA and a leaf, with OpenSSL's API (core/tls).
 int certCommand(const QStringList &args)

@@ -63,14 +63,15 @@ BodyDecoder::BodyDecoder(BodyKind kind, qint64 contentLength, ParserLimits limit
 
 bool BodyDecoder::isDone() const
 {
-    return m_state == State::Done && !m_failed;
+    // A default-constructed decoder (BodyKind::None) has no body to wait for.
+    return (m_state == State::Done || m_kind == BodyKind::None) && !m_failed;
 }
 
 qint64 BodyDecoder::remaining() const
 {
     if (m_kind == BodyKind::ContentLength)
         return m_remaining;
-    return m_state == State::Done ? 0 : -1;
+    return isDone() ? 0 : -1; // unknown for chunked and close-delimited bodies
 }
 
 BodyDecoder::Result BodyDecoder::feed(QByteArrayView input, const Sink &sink)
@@ -81,7 +82,8 @@ BodyDecoder::Result BodyDecoder::feed(QByteArrayView input, const Sink &sink)
         r.errorReason = m_failReason;
         return r;
     }
-    if (m_state == State::Done) {
+    if (m_state == State::Done || m_kind == BodyKind::None) {
+        m_state = State::Done;
         r.done = true;
         return r;
     }

@@ -159,7 +159,10 @@ private:
 // Serializers. The caller decides the framing it sends: ContentLength (with contentLength),
 // Chunked, or None. Hop-by-hop fields (Connection and what it names, Keep-Alive,
 // Proxy-Connection, TE, Transfer-Encoding, Upgrade, Content-Length) are never copied from the
-// input head; extra fields are appended after the kept ones.
+// input head; extra fields are appended after the kept ones. With upgradeWebSocket the head
+// carries "Connection: Upgrade" and "Upgrade: websocket" and keepAlive is not expressed (an
+// upgraded upstream connection is never reused). Fields whose name is not a token or whose value
+// holds CR, LF, NUL or another control byte are never emitted.
 QByteArray serializeRequestHead(const QByteArray &method, const QByteArray &target,
                                 const Headers &headers, BodyKind framing, qint64 contentLength,
                                 bool upgradeWebSocket, bool keepAlive = true);

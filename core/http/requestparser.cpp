@@ -1,6 +1,22 @@
 // RequestParser: strict HTTP/1.1 request-head parsing (reliability-cases.md §1–§2, P01–P40;
 // azure-reference.md §8 where Azure speaks).
 //
+// Decisions where the rows leave a choice (the shared table tests/common/requestcases.cpp says
+// the same per case):
+//  * methods are A-Z, '_' and '-' (nginx, Azure: "GET123" is 400); any such method is forwarded;
+//    longer than 32 bytes -> 501; CONNECT -> 405 (400 when its target is not host:port);
+//  * request-target: origin-form, absolute-form (http/https, no userinfo), '*' with OPTIONS
+//    only; visible ASCII but '#', '%' followed by two hex digits; > 32 KiB -> 414;
+//  * version exactly HTTP/d.d; 0.x -> 400 (Azure), major >= 2 -> 505; 1.2+ is served as 1.1;
+//  * up to four empty lines before the request-line are skipped (RFC 9112 §2.2);
+//  * header section (field lines + final CRLF) > 32 KiB or > 100 field lines -> 431;
+//  * duplicate Host, Content-Length, Transfer-Encoding or Authorization -> 400 (Azure);
+//  * Transfer-Encoding: exactly "chunked" is accepted; identity or another known coding -> 501;
+//    an unknown or malformed coding, chunked twice or not last -> 400; with CL or on 1.0 -> 400;
+//  * POST, PUT and PATCH on HTTP/1.1 without a length -> 400 (Azure);
+//  * Expect other than 100-continue -> 417 on 1.1, ignored on 1.0;
+//  * a GET 1.1 upgrade to websocket needs one Upgrade field and one Sec-WebSocket-Key, else 400.
+//
 // The parser is stateless: each call scans the buffer from its start. Every check is made at one
 // byte position and depends only on the bytes before it, so a prefix of a message yields either
 // Incomplete or exactly the verdict of the whole message (the tests check this at every split).

@@ -142,10 +142,14 @@ ParseResult ResponseParser::parse(QByteArrayView buffer, QByteArrayView requestM
         return ok;
     };
 
-    // HTTP/1.0 with Transfer-Encoding: faulty framing, read until close (B11).
+    // HTTP/1.0 with Transfer-Encoding: faulty framing, read until close and never reuse (B11);
+    // a response that cannot have a body still has none.
     if (teField && !http11) {
+        h.keepAlive = false;
         h.contentLength = 0;
-        return done(BodyKind::UntilClose);
+        const bool noBody = status < 200 || status == 204 || status == 304
+            || requestMethod == "HEAD" || (requestMethod == "CONNECT" && status < 300);
+        return done(noBody ? BodyKind::None : BodyKind::UntilClose);
     }
     if (clCount > 1)
         return badGateway("duplicate Content-Length in response");

@@ -210,6 +210,14 @@ void ClientConnection::onClientReadable()
             break;
         case Phase::Closing:
             break; // discard while lingering
+        case Phase::Connecting:
+            // The request head is not sent yet: keep body bytes until it is (bounded).
+            m_in.append(data.data(), data.size());
+            if (m_in.size() >= MaxPipelinedBytes) {
+                m_readPaused = true;
+                m_client->setReadEnabled(false);
+            }
+            break;
         default:
             if (!m_reqBodyDone && m_in.isEmpty()) {
                 qsizetype used = 0;
@@ -527,7 +535,9 @@ void ClientConnection::sendRequestHead()
     Http::stripHopByHop(headers);
     const QByteArray host = Routing::backendHostHeader(m_route, m_serverIndex, m_req.hostHeader);
     headers.prepend({"Host", host});
-    const QByteArray clientFor = forwardedFor(m_client->peerAddress, m_client->peerPort);
+    if (m_clientFor.isEmpty())
+        m_clientFor = forwardedFor(m_client->peerAddress, m_client->peerPort);
+    const QByteArray &clientFor = m_clientFor;
     headers.append({"X-Forwarded-For", xff.isEmpty() ? clientFor : xff + ", " + clientFor});
     headers.append({"X-Forwarded-Proto", m_socket.https ? QByteArray("https") : QByteArray("http")});
     headers.append({"X-Forwarded-Port", QByteArray::number(m_socket.frontendPort)});
@@ -555,9 +565,16 @@ void ClientConnection::sendRequestHead()
             return;
         m_in = pending.mid(used);
     }
-    if (m_backend && m_backend->bytesToWrite() > HighWater && !m_readPaused) {
-        m_readPaused = true;
-        m_client->setReadEnabled(false);
+    if (!m_backend)
+        return;
+    if (m_backend->bytesToWrite() > HighWater) {
+        if (!m_readPaused) {
+            m_readPaused = true;
+            m_client->setReadEnabled(false);
+        }
+    } else if (m_readPaused && !m_reqBodyDone) {
+        m_readPaused = false; // paused while connecting; the body can flow now
+        m_client->setReadEnabled(true);
     }
 }
 
@@ -868,6 +885,12 @@ bool ClientConnection::handleResponseHead()
 void ClientConnection::enterTunnel(QByteArrayView backendLeftover)
 {
     setPhase(Phase::Tunnel);
+    // Only the tunnel is needed from now on: an idle session should hold as little as possible.
+    m_reqHeadBytes = QByteArray();
+    m_req.headers = Http::Headers();
+    m_resp = Http::ResponseHead();
+    m_reqBody = Http::BodyDecoder();
+    m_respBody = Http::BodyDecoder();
     m_decodeIn = std::make_unique<Session::FrameDecoder>(Session::Direction::ClientToBackend);
     m_decodeOut = std::make_unique<Session::FrameDecoder>(Session::Direction::BackendToClient);
     m_heartbeat = std::make_unique<Session::HeartbeatTracker>();
@@ -924,6 +947,7 @@ void ClientConnection::relay(Stream *from, Stream *to, bool clientToBackend)
     Session::FrameDecoder *decoder = clientToBackend ? m_decodeIn.get() : m_decodeOut.get();
     const auto onFrame = [this](const Session::FrameRecord &frame) { recordFrame(frame); };
     bool moved = false;
+    qint64 now = 0;
     for (;;) {
         const qsizetype n = from->read(buf, cap);
         if (n == Stream::WouldBlock)
@@ -952,7 +976,8 @@ void ClientConnection::relay(Stream *from, Stream *to, bool clientToBackend)
         }
         moved = true;
         const QByteArrayView data(buf, n);
-        const qint64 now = m_worker->now();
+        if (now == 0)
+            now = m_worker->now();
         decoder->feed(data, now, onFrame);
         if (!to->write(data)) {
             finishSession(clientToBackend ? QStringLiteral("backend") : QStringLiteral("client"),
@@ -969,7 +994,6 @@ void ClientConnection::relay(Stream *from, Stream *to, bool clientToBackend)
         }
     }
     if (moved) {
-        const qint64 now = m_worker->now();
         m_snapshot.lastActivityMs = now;
         m_snapshot.timeoutDeadlineMs = now + m_snapshot.timeoutMs;
         m_dirty = true;
@@ -1027,9 +1051,13 @@ void ClientConnection::recordFrame(const Session::FrameRecord &frame)
         }
         m_snapshot.heartbeatWarning = warn;
     }
-    m_lastFrames.append(frame);
-    if (m_lastFrames.size() > MaxLastFrames)
-        m_lastFrames.removeFirst();
+    // A fixed ring: no reallocation or shifting per frame.
+    if (m_lastFrames.size() < MaxLastFrames) {
+        m_lastFrames.append(frame);
+    } else {
+        m_lastFrames[m_lastFramesHead] = frame;
+        m_lastFramesHead = (m_lastFramesHead + 1) % MaxLastFrames;
+    }
     if (m_newFrames.size() < MaxNewFramesPerTick)
         m_newFrames.append(frame);
     m_dirty = true;
@@ -1190,7 +1218,7 @@ void ClientConnection::finishSession(const QString &closedBy, const QString &rea
     }
     Session::SessionClosed closed;
     closed.snapshot = m_snapshot;
-    closed.lastFrames = m_lastFrames;
+    closed.lastFrames = m_lastFrames.mid(m_lastFramesHead) + m_lastFrames.first(m_lastFramesHead);
     if (takeFirstReport())
         m_worker->sessionOpenedAndClosed(m_snapshot);
     m_worker->sessionClosed(closed);

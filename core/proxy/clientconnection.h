@@ -155,7 +155,9 @@ private:
     std::unique_ptr<Session::FrameDecoder> m_decodeOut;
     std::unique_ptr<Session::HeartbeatTracker> m_heartbeat;
     QList<Session::FrameRecord> m_newFrames;
-    QList<Session::FrameRecord> m_lastFrames;
+    QList<Session::FrameRecord> m_lastFrames; // ring of the last frames
+    qsizetype m_lastFramesHead = 0;
+    QByteArray m_clientFor;
     int m_clientCloseCode = -1;  // close frame the client received (from the backend)
     int m_backendCloseCode = -1; // close frame the backend received (from the client)
     QString m_firstCloser;

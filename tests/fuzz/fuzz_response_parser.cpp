@@ -63,8 +63,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         if (out[i] == '\n')
             check(i > 0 && out[i - 1] == '\r', "bare LF in serialized head");
     }
+    // The gateway's own framing and Connection fields may push a head at the limits over them.
+    ParserLimits roomy;
+    roomy.maxHeaderCount += 8;
+    roomy.maxHeaderSection += 4096;
     ResponseHead again;
-    const ParseResult r2 = ResponseParser().parse(out, method, &again);
+    const ParseResult r2 = ResponseParser(roomy).parse(out, method, &again);
     if (r2.status != ParseResult::Status::Complete) {
         std::fprintf(stderr, "re-parse: %d %s\n%s\n", r2.errorStatus, r2.errorReason.constData(),
                      out.constData());

@@ -189,6 +189,7 @@ void tst_HttpRequestParser::cases()
     QVERIFY2(splitError.isEmpty(), splitError.constData());
     if (c.outcome == RequestCase::Outcome::Reject) {
         QVERIFY2(o.rejected, QByteArray("accepted " + QByteArray::number(o.requests) + " request(s)").constData());
+        QCOMPARE(o.requests, 0); // refused before any request could go upstream
         QCOMPARE(o.status, c.status);
         QCOMPARE(int(o.stage), int(c.stage));
         QVERIFY(!o.reason.isEmpty());

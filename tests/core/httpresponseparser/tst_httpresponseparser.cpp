@@ -104,6 +104,10 @@ void tst_HttpResponseParser::framing_data()
                                          << QByteArray("GET") << 200 << BodyKind::ContentLength << qint64(1) << true;
     QTest::newRow("B11 HTTP/1.0 with TE") << QByteArray("HTTP/1.0 200 Ok\r\nTransfer-Encoding: chunked\r\n\r\n")
                                          << QByteArray("GET") << 200 << BodyKind::UntilClose << qint64(0) << false;
+    QTest::newRow("B11 HTTP/1.0 100 with TE") << QByteArray("HTTP/1.0 100 Continue\r\nTransfer-Encoding: chunked\r\n\r\n")
+                                             << QByteArray("POST") << 100 << BodyKind::None << qint64(0) << false;
+    QTest::newRow("B11 HTTP/1.0 HEAD with TE") << QByteArray("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                                               << QByteArray("HEAD") << 200 << BodyKind::None << qint64(0) << false;
     QTest::newRow("B12 HEAD with CL") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n")
                                       << QByteArray("HEAD") << 200 << BodyKind::None << qint64(99) << true;
     QTest::newRow("B12 HEAD with TE") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
