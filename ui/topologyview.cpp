@@ -131,8 +131,9 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
                 const QString mapped = c.localGateway.backendAddressMap.value(address);
                 TopologyNode *server = makeNode(
                     5, QStringLiteral("server/%1/%2").arg(name.toLower(), address.toLower()),
-                    ElementRef{ElementKind::BackendAddressPool, name, {}}, address,
-                    mapped.isEmpty() ? tr("server") : tr("→ %1").arg(mapped));
+                    ElementRef{ElementKind::BackendAddressPool, name, {}},
+                    address.isEmpty() ? tr("(no address)") : address,
+                    mapped.isEmpty() ? tr("not mapped locally") : tr("→ %1").arg(mapped));
                 addEdge(node, server);
             }
         }
