@@ -368,7 +368,9 @@ bool ClientConnection::consumeRequestBody(QByteArrayView bytes, qsizetype *used)
 void ClientConnection::respondLocal(int status, const QByteArray &extraHeaders, bool forceClose)
 {
     // A request whose body was not read cannot be followed by another on this connection.
-    if (!m_reqBodyDone || forceClose || m_clientEof)
+    // A failed upgrade closes too: the client asked to leave HTTP, and WebSocket clients wait
+    // for the connection to end after a refused handshake.
+    if (!m_reqBodyDone || forceClose || m_clientEof || m_req.upgradeWebSocket)
         m_keepAlive = false;
     const QByteArray response = Http::errorPageResponse(status, m_keepAlive, extraHeaders);
     m_client->write(response);
