@@ -1488,10 +1488,10 @@ int slowClient(quint16 port, QByteArray *afterHead)
 
 void tst_WebSocket::slowReaderReceivesEverything()
 {
-    // The backend writes 4 MiB and stops; the client reads nothing until the backend is done,
+    // The backend writes until backpressure stops it, then stops; the client reads nothing until then,
     // then everything. Backpressure pauses reading the backend; once the client drains, the
     // gateway must resume and relay the rest even though no new data (no new epoll edge) comes.
-    FloodBackend backend(4LL * 1024 * 1024);
+    FloodBackend backend(64LL * 1024 * 1024); // more than every socket buffer on the way holds
     GatewayUnderTest gw;
     QString error;
     QVERIFY2(gw.start({backend.port}, 300, &error), qPrintable(error));
