@@ -238,6 +238,15 @@ public:
             }
         });
     }
+    ~EchoBackend() override
+    {
+        // The sockets' disconnected() fires while they are destroyed: never into a dead list.
+        for (QWebSocket *socket : findChildren<QWebSocket *>())
+            QObject::disconnect(socket, nullptr, this, nullptr);
+        QObject::disconnect(&m_server, nullptr, this, nullptr);
+        qDeleteAll(findChildren<QWebSocket *>(Qt::FindDirectChildrenOnly));
+        m_server.close();
+    }
     bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
     quint16 port() const { return m_server.serverPort(); }
     QList<QWebSocket *> sockets() const { return m_sockets; }
@@ -250,8 +259,8 @@ public:
     QStringList requestPaths;
 
 private:
-    QWebSocketServer m_server;
     QList<QWebSocket *> m_sockets;
+    QWebSocketServer m_server;
 };
 
 // The close code as a browser reports it: QWebSocket keeps closeCode() at 1000 when the TCP
@@ -522,7 +531,7 @@ bool pythonWebSocketsAvailable()
 class FloodBackend
 {
 public:
-    FloodBackend()
+    explicit FloodBackend(qint64 bytes = 512LL * 1024 * 1024) : target(bytes)
     {
         m_listen = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in a{};
@@ -546,7 +555,7 @@ public:
     }
 
     quint16 port = 0;
-    qint64 target = 512LL * 1024 * 1024;
+    const qint64 target;
     std::atomic<qint64> pushed{0};
     std::atomic<bool> stalled{false};
     std::atomic<bool> finished{false};
@@ -654,6 +663,7 @@ private slots:
     void upgradeRequestRecognition();
     void upgradeHeadersPassUntouched();
     void registrySessionAndFrames();
+    void slowReaderReceivesEverything();
     void floodWithoutReaderStaysBounded();
     void thousandSessionsLeakNothing();
 
@@ -1175,8 +1185,7 @@ void tst_WebSocket::backendDownAtUpgrade()
     auto ws = newClient();
     QSignalSpy errorSpy(ws.get(), QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error));
     ws->open(gw.url());
-    QTRY_VERIFY(!errorSpy.isEmpty());
-    QTRY_COMPARE(ws->state(), QAbstractSocket::UnconnectedState);
+    QTRY_VERIFY(!errorSpy.isEmpty()); // (the 502 is keep-alive: QWebSocket may stay Connecting)
     QVERIFY(gw.eventsOf(QStringLiteral("session.upgraded")).isEmpty());
 }
 
@@ -1438,6 +1447,77 @@ void tst_WebSocket::registrySessionAndFrames()
 
 // -- Resources -----------------------------------------------------------------------------------
 
+// A blocking POSIX client with a tiny receive buffer: sends the handshake, reads the 101 head.
+// Returns the socket (or -1) and any bytes that came after the head.
+int slowClient(quint16 port, QByteArray *afterHead)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    const int small = 4096;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    const QByteArray request = upgradeRequest();
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0
+        || ::send(fd, request.constData(), size_t(request.size()), MSG_NOSIGNAL) != ssize_t(request.size())) {
+        ::close(fd);
+        return -1;
+    }
+    QByteArray head;
+    char buf[512];
+    while (!head.contains("\r\n\r\n")) {
+        pollfd p{fd, POLLIN, 0};
+        const ssize_t n = ::poll(&p, 1, 5000) > 0 ? ::recv(fd, buf, sizeof buf, 0) : -1;
+        if (n <= 0) {
+            ::close(fd);
+            return -1;
+        }
+        head.append(buf, n);
+    }
+    const qsizetype end = head.indexOf("\r\n\r\n") + 4;
+    if (statusOf(head) != 101) {
+        ::close(fd);
+        return -1;
+    }
+    *afterHead = head.mid(end);
+    return fd;
+}
+
+void tst_WebSocket::slowReaderReceivesEverything()
+{
+    // The backend writes until backpressure stops it, then stops; the client reads nothing until then,
+    // then everything. Backpressure pauses reading the backend; once the client drains, the
+    // gateway must resume and relay the rest even though no new data (no new epoll edge) comes.
+    FloodBackend backend(64LL * 1024 * 1024); // more than every socket buffer on the way holds
+    GatewayUnderTest gw;
+    QString error;
+    QVERIFY2(gw.start({backend.port}, 300, &error), qPrintable(error));
+    QByteArray early;
+    const int fd = slowClient(gw.port, &early);
+    QVERIFY(fd >= 0);
+    auto closeFd = qScopeGuard([fd] { ::close(fd); });
+    QTRY_VERIFY_WITH_TIMEOUT(backend.finished.load(), 30000);
+    const qint64 pushed = backend.pushed.load();
+    QVERIFY(pushed > 0);
+    qint64 received = early.size();
+    char buf[65536];
+    while (received < pushed) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 3000) <= 0)
+            break; // nothing for 3 s: the gateway stalled
+        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0)
+            break;
+        received += n;
+    }
+    QVERIFY2(received == pushed, qPrintable(QStringLiteral("client received %1 of the %2 bytes the backend sent "
+                                                           "(stalled=%3)").arg(received).arg(pushed)
+                                                .arg(backend.stalled.load())));
+}
+
 void tst_WebSocket::floodWithoutReaderStaysBounded()
 {
     FloodBackend backend;
@@ -1522,21 +1602,25 @@ void tst_WebSocket::thousandSessionsLeakNothing()
         return gone == count && gw.gateway->sessions()->openCount() == 0;
     };
 
-    QVERIFY(round(50)); // warm-up: thread-local buffers, lazily created pools
+    // Warm-up with the same load: thread-local buffers, pools and the allocator's arenas reach
+    // their high-water mark; a second round must then not grow (a leak grows with every round).
+    QVERIFY(round(1000));
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    ::malloc_trim(0);
     const int fdsBefore = openFds();
     malloc_trim(0); // freed heap goes back to the system, so RSS shows what is still held
     const qint64 rssBefore = rssKiB();
 
     QVERIFY(round(1000));
-    QCOMPARE(backend.accepted, 1050);
+    QCOMPARE(backend.accepted, 2000);
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    ::malloc_trim(0);
     QTRY_COMPARE_WITH_TIMEOUT(openFds(), fdsBefore, 10000);
     malloc_trim(0);
     const qint64 growthMiB = (rssKiB() - rssBefore) / 1024;
     qInfo("fds %d -> %d, RSS growth after 1000 sessions: %lld MiB", fdsBefore, openFds(), growthMiB);
-    QVERIFY2(growthMiB < 32, qPrintable(QStringLiteral("RSS grew by %1 MiB").arg(growthMiB)));
-    QTRY_COMPARE(gw.eventsOf(QStringLiteral("session.closed")).size(), 1050);
+    QVERIFY2(growthMiB < 16, qPrintable(QStringLiteral("RSS grew by %1 MiB").arg(growthMiB)));
+    QTRY_COMPARE(gw.eventsOf(QStringLiteral("session.closed")).size(), 2000);
 }
 
 QTEST_GUILESS_MAIN(tst_WebSocket)
