@@ -87,7 +87,7 @@ void tst_FrameTableModel::display_data()
     QTest::newRow("flags") << compressed << int(FrameTableModel::FlagsColumn)
                            << QStringLiteral("FIN · RSV1 compressed · masked");
     QTest::newRow("direction") << frame(0xA, Direction::BackendToClient, {}) << int(FrameTableModel::DirectionColumn)
-                               << QStringLiteral("backend → client");
+                               << QStringLiteral("to client");
 }
 
 void tst_FrameTableModel::display()
