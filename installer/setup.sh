@@ -54,7 +54,7 @@ case "$mode" in
         "$root/tests/fuzz/run-fuzzers.sh" "${FUZZ_SECONDS:-60}" "$root/build-fuzz" 2>&1 | tail -n 4
     fi
     cd "$build"
-    exec ctest --output-on-failure -j"$jobs" --timeout 900
+    exec ctest --output-on-failure -j"$jobs" --timeout 900 -LE bench
     ;;
 build) ;;
 *) echo "usage: installer/setup.sh [--run|--test]" >&2; exit 2 ;;
