@@ -109,6 +109,11 @@ void EpollEventDispatcher::removeFd(int fd)
     epoll_ctl(m_epollFd, EPOLL_CTL_DEL, fd, nullptr);
 }
 
+void EpollEventDispatcher::deferDelete(IoHandler *handler)
+{
+    t_deadEntries.push_back(handler);
+}
+
 void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 {
     const int fd = int(notifier->socket());

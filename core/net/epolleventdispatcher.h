@@ -44,6 +44,8 @@ public:
     bool addFd(int fd, IoHandler *handler, quint32 events);
     bool modifyFd(int fd, IoHandler *handler, quint32 events);
     void removeFd(int fd);
+    // Deletes handler after the epoll batch being dispatched (its events may still name it).
+    void deferDelete(IoHandler *handler);
 
     // QAbstractEventDispatcher
     bool processEvents(QEventLoop::ProcessEventsFlags flags) override;

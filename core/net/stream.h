@@ -40,6 +40,13 @@ public:
     virtual qsizetype bytesToWrite() const = 0;
     virtual void shutdownWrite() = 0;  // half-close after pending output is flushed
     virtual void close() = 0;          // at once; no further events
+    // Closes and frees the stream. A stream may still be named by events of the loop iteration
+    // that is being dispatched, so implementations defer the delete past it.
+    virtual void dispose()
+    {
+        close();
+        delete this;
+    }
     virtual bool isEncrypted() const { return false; }
     // Backpressure: while disabled, Readable is not delivered (it is remembered).
     virtual void setReadEnabled(bool enabled) = 0;

@@ -209,6 +209,15 @@ void TcpStream::close()
     m_outPos = 0;
 }
 
+void TcpStream::dispose()
+{
+    close();
+    if (m_dispatcher)
+        m_dispatcher->deferDelete(this);
+    else
+        delete this;
+}
+
 void TcpStream::setReadEnabled(bool enabled)
 {
     if (m_readEnabled == enabled)

@@ -24,6 +24,7 @@ public:
     qsizetype bytesToWrite() const override { return m_out.size() - m_outPos; }
     void shutdownWrite() override;
     void close() override;
+    void dispose() override; // deleted after the current epoll batch
     void setReadEnabled(bool enabled) override;
     bool isConnected() const override { return m_connected; }
     QString errorString() const override { return m_error; }

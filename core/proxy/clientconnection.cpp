@@ -97,8 +97,10 @@ ClientConnection::ClientConnection(Worker *worker, Stream *client, const Listene
 
 ClientConnection::~ClientConnection()
 {
-    delete m_client;
-    delete m_backend;
+    if (m_client)
+        m_client->dispose();
+    if (m_backend)
+        m_backend->dispose();
 }
 
 void ClientConnection::start()
@@ -643,8 +645,7 @@ void ClientConnection::releaseBackend(bool reusable)
         backend->setReadEnabled(true);
         m_worker->backendPool().put(m_backendKey, backend, m_worker->now());
     } else {
-        backend->close();
-        delete backend;
+        backend->dispose();
     }
     m_backIn.clear();
 }
@@ -1166,8 +1167,7 @@ void ClientConnection::finishSession(const QString &closedBy, const QString &rea
     const bool wasTunnel = m_phase == Phase::Tunnel;
     const qint64 now = m_worker->now();
     if (m_backend) {
-        m_backend->close();
-        delete m_backend;
+        m_backend->dispose();
         m_backend = nullptr;
     }
     m_client->close();

@@ -65,8 +65,7 @@ void BackendConnectionPool::put(const QString &endpointKey, Net::Stream *stream,
 {
     auto &list = m_idle[endpointKey];
     if (int(list.size()) >= MaxIdlePerEndpoint) {
-        stream->close();
-        delete stream;
+        stream->dispose();
         return;
     }
     t_idleOwner.pool = this;
@@ -81,8 +80,7 @@ void BackendConnectionPool::forget(Net::Stream *stream)
         for (auto i = list.begin(); i != list.end(); ++i) {
             if (i->stream == stream) {
                 list.erase(i);
-                stream->close();
-                delete stream;
+                stream->dispose(); // called from the stream's own event: deferred
                 return;
             }
         }
@@ -95,8 +93,7 @@ void BackendConnectionPool::expire(qint64 nowMs, qint64 idleMs)
         auto &list = it.value();
         for (auto i = list.begin(); i != list.end();) {
             if (nowMs - i->sinceMs >= idleMs) {
-                i->stream->close();
-                delete i->stream;
+                i->stream->dispose();
                 i = list.erase(i);
             } else {
                 ++i;
@@ -109,8 +106,7 @@ void BackendConnectionPool::closeAll()
 {
     for (auto &list : m_idle) {
         for (const Idle &idle : list) {
-            idle.stream->close();
-            delete idle.stream;
+            idle.stream->dispose();
         }
     }
     m_idle.clear();
