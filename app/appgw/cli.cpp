@@ -232,6 +232,7 @@ int runCommand(const Options &options)
     gatewayOptions.workers = options.workers;
     gatewayOptions.configDirectory = QFileInfo(options.file).absolutePath();
     gatewayOptions.accessEvents = !options.events.isEmpty();
+    gatewayOptions.recordFrames = false; // no frames view here; events carry counts and close codes
     Gateway::Proxy::Gateway gateway(gatewayOptions);
 
     Gateway::Events::JsonLinesWriter writer;

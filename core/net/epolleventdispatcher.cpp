@@ -52,6 +52,7 @@ struct EpollEventDispatcher::NotifierEntry final : IoHandler
 namespace {
 // Entries removed while an epoll batch is being dispatched are freed after the batch.
 thread_local std::vector<IoHandler *> t_deadEntries;
+thread_local std::vector<std::pair<IoHandler *, quint32>> t_postedIoEvents;
 } // namespace
 
 EpollEventDispatcher::EpollEventDispatcher(QObject *parent) : QAbstractEventDispatcher(parent)
@@ -69,6 +70,15 @@ EpollEventDispatcher::~EpollEventDispatcher()
     if (t_current == this)
         t_current = nullptr;
     qDeleteAll(m_notifiers);
+    bool handled = false;
+    if (!t_postedIoEvents.empty()) {
+        // Handlers may post again while these run: take the list first.
+        const auto posted = std::exchange(t_postedIoEvents, {});
+        for (const auto &[handler, events] : posted)
+            handler->ioEvent(events);
+        handled = true;
+    }
+
     for (IoHandler *dead : t_deadEntries)
         delete dead;
     t_deadEntries.clear();
@@ -112,6 +122,11 @@ void EpollEventDispatcher::removeFd(int fd)
 void EpollEventDispatcher::deferDelete(IoHandler *handler)
 {
     t_deadEntries.push_back(handler);
+}
+
+void EpollEventDispatcher::postIoEvent(IoHandler *handler, quint32 events)
+{
+    t_postedIoEvents.push_back({handler, events});
 }
 
 void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
@@ -306,6 +321,15 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     QCoreApplication::sendPostedEvents();
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 
+    bool handled = false;
+    if (!t_postedIoEvents.empty()) {
+        // Handlers may post again while these run: take the list first.
+        const auto posted = std::exchange(t_postedIoEvents, {});
+        for (const auto &[handler, events] : posted)
+            handler->ioEvent(events);
+        handled = true;
+    }
+
     for (IoHandler *dead : t_deadEntries)
         delete dead;
     t_deadEntries.clear();
@@ -313,7 +337,8 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     if (m_interrupt.load())
         return false;
 
-    const bool canWait = flags.testFlag(QEventLoop::WaitForMoreEvents) && !m_wakePending.load();
+    const bool canWait = flags.testFlag(QEventLoop::WaitForMoreEvents) && !m_wakePending.load()
+                         && t_postedIoEvents.empty();
     int timeout = 0;
     if (canWait) {
         timeout = nextTimeoutMs();
@@ -327,7 +352,6 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     if (canWait)
         emit awake();
 
-    bool handled = false;
     for (int i = 0; i < n; ++i) {
         auto *handler = static_cast<IoHandler *>(events[i].data.ptr);
         if (handler == &g_wakeMarker) {

@@ -46,6 +46,9 @@ public:
     void removeFd(int fd);
     // Deletes handler after the epoll batch being dispatched (its events may still name it).
     void deferDelete(IoHandler *handler);
+    // Delivers `events` to handler at the start of the next loop iteration, before deferred
+    // deletes (a handler that closed meanwhile must ignore it), as if epoll had reported them.
+    void postIoEvent(IoHandler *handler, quint32 events);
 
     // QAbstractEventDispatcher
     bool processEvents(QEventLoop::ProcessEventsFlags flags) override;

@@ -48,6 +48,12 @@ public:
         delete this;
     }
     virtual bool isEncrypted() const { return false; }
+    // Coalescing: between cork() and uncork() small writes are gathered and sent with one
+    // send() (a response head and the start of its body, a chunk header, its data and CRLF),
+    // so one HTTP exchange costs one segment each way. Gathering stops at a few KiB; a stream
+    // without it (TLS: QSslSocket already buffers until the event loop) ignores both calls.
+    virtual void cork() {}
+    virtual void uncork() {}
     // Backpressure: while disabled, Readable is not delivered (it is remembered).
     virtual void setReadEnabled(bool enabled) = 0;
     virtual bool isConnected() const = 0;

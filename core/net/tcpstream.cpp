@@ -33,6 +33,9 @@ void fillAddresses(int fd, Stream *stream)
 }
 
 constexpr quint32 StreamEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+// While corked, writes are gathered up to this size, then sent: headers and small bodies go out
+// in one segment, large bodies are not copied twice.
+constexpr qsizetype CorkLimit = 16 * 1024;
 
 } // namespace
 
@@ -137,8 +140,12 @@ bool TcpStream::write(QByteArrayView bytes)
         return false;
     if (bytes.isEmpty())
         return true;
-    if (!m_connected || bytesToWrite() > 0) {
+    if (!m_connected || pending() > 0 || m_corked) {
+        if (m_out.isEmpty() && m_corked && m_connected)
+            m_out.reserve(qMax<qsizetype>(bytes.size(), 1024));
         m_out.append(bytes.data(), bytes.size());
+        if (m_corked && m_connected && pending() >= CorkLimit)
+            return flush();
         return true;
     }
     qsizetype done = 0;
@@ -186,12 +193,31 @@ bool TcpStream::flush()
     return true;
 }
 
+void TcpStream::uncork()
+{
+    if (!m_corked)
+        return;
+    m_corked = false;
+    // A failed send is recorded (errorString); the socket's error then arrives as an epoll
+    // event and the owner hears Closed, as for a failed write().
+    if (!m_closed && m_connected && pending() > 0) {
+        flush();
+        // Someone saw output pending and may wait for Drained; if it all went at once no epoll
+        // edge will say so: deliver Drained from the next loop iteration instead.
+        if (m_drainOwed && pending() == 0 && m_dispatcher) {
+            m_drainPosted = true;
+            m_dispatcher->postIoEvent(this, EPOLLOUT);
+        }
+    }
+    m_drainOwed = false;
+}
+
 void TcpStream::shutdownWrite()
 {
     if (m_closed || m_writeShut)
         return;
     m_shutdownPending = true;
-    if (m_connected && bytesToWrite() == 0) {
+    if (m_connected && pending() == 0) {
         ::shutdown(m_fd, SHUT_WR);
         m_writeShut = true;
     }
@@ -201,6 +227,12 @@ void TcpStream::close()
 {
     if (m_closed)
         return;
+    if (m_corked && m_connected && pending() > 0) {
+        // What a corked scope gathered would have been sent already without the cork: send it
+        // now, as far as the kernel takes it, before the descriptor goes.
+        m_corked = false;
+        flush();
+    }
     m_closed = true;
     if (m_dispatcher)
         m_dispatcher->removeFd(m_fd);
@@ -250,7 +282,7 @@ void TcpStream::ioEvent(quint32 events)
             notify(StreamOwner::Event::Connected);
             if (m_closed)
                 return;
-            if (bytesToWrite() > 0 && !flush()) {
+            if (pending() > 0 && !flush()) {
                 notify(StreamOwner::Event::Closed);
                 return;
             }
@@ -258,13 +290,18 @@ void TcpStream::ioEvent(quint32 events)
         return;
     }
     if (events & EPOLLOUT) {
-        const bool hadOutput = bytesToWrite() > 0;
+        const bool hadOutput = pending() > 0;
+        if (!hadOutput && std::exchange(m_drainPosted, false)) {
+            notify(StreamOwner::Event::Drained);
+            if (m_closed)
+                return;
+        }
         if (hadOutput) {
             if (!flush()) {
                 notify(StreamOwner::Event::Closed);
                 return;
             }
-            if (bytesToWrite() == 0) {
+            if (pending() == 0) {
                 notify(StreamOwner::Event::Drained);
                 if (m_closed)
                     return;

@@ -21,12 +21,19 @@ public:
 
     qsizetype read(char *buffer, qsizetype max) override;
     bool write(QByteArrayView bytes) override;
-    qsizetype bytesToWrite() const override { return m_out.size() - m_outPos; }
+    qsizetype bytesToWrite() const override
+    {
+        if (m_corked && pending() > 0)
+            m_drainOwed = true; // the caller may now wait for Drained: uncork() must send one
+        return pending();
+    }
     void shutdownWrite() override;
     void close() override;
     void dispose() override; // deleted after the current epoll batch
     void setReadEnabled(bool enabled) override;
     bool isConnected() const override { return m_connected; }
+    void cork() override { m_corked = true; }
+    void uncork() override;
     QString errorString() const override { return m_error; }
     int descriptor() const { return m_fd; }
 
@@ -36,6 +43,7 @@ private:
     explicit TcpStream(int fd, bool connected);
     bool flush();
     void fail(int err);
+    qsizetype pending() const { return m_out.size() - m_outPos; }
 
     int m_fd = -1;
     bool m_connected = false;
@@ -46,6 +54,9 @@ private:
     bool m_closed = false;
     bool m_drained = false;      // the last read was short: the socket is empty until next event
     bool m_hangupSeen = false;   // FIN/HUP/error reported: never skip a read after that
+    bool m_corked = false;       // gather writes in m_out until uncork()
+    mutable bool m_drainOwed = false; // output was seen pending while corked
+    bool m_drainPosted = false;  // a Drained is due from the posted event
     QByteArray m_out;            // unsent output; empty (no allocation) most of the time
     qsizetype m_outPos = 0;
     QString m_error;

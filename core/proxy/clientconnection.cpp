@@ -78,6 +78,29 @@ QByteArray forwardedFor(const QHostAddress &address, quint16 port)
     return '[' + address.toString().toLatin1() + "]:" + QByteArray::number(port);
 }
 
+// Gathers a stream's writes for the scope (Stream::cork): one send() per exchange step. Only for
+// streams that outlive the scope (the client stream is freed after the epoll batch; a backend
+// stream is uncorked before it is released, see releaseBackend).
+class CorkScope
+{
+public:
+    explicit CorkScope(Stream *stream) : m_stream(stream)
+    {
+        if (m_stream)
+            m_stream->cork();
+    }
+    ~CorkScope()
+    {
+        if (m_stream)
+            m_stream->uncork();
+    }
+    CorkScope(const CorkScope &) = delete;
+    CorkScope &operator=(const CorkScope &) = delete;
+
+private:
+    Stream *m_stream;
+};
+
 } // namespace
 
 ClientConnection::ClientConnection(Worker *worker, Stream *client, const ListenerSocketRuntime &socket)
@@ -337,17 +360,23 @@ bool ClientConnection::consumeRequestBody(QByteArrayView bytes, qsizetype *used)
 {
     const bool chunked = m_reqChunkedOut;
     Stream *backend = m_backend;
-    const auto result = m_reqBody.feed(bytes, [backend, chunked](QByteArrayView payload) {
-        if (!backend || payload.isEmpty())
-            return;
-        if (chunked) {
-            backend->write(Http::chunkHeader(payload.size()));
-            backend->write(payload);
-            backend->write(Http::ChunkTrailerCrlf);
-        } else {
-            backend->write(payload);
-        }
-    });
+    Http::BodyDecoder::Result result;
+    {
+        CorkScope cork(chunked ? backend : nullptr); // chunk header, data and CRLF in one send
+        result = m_reqBody.feed(bytes, [backend, chunked](QByteArrayView payload) {
+            if (!backend || payload.isEmpty())
+                return;
+            if (chunked) {
+                backend->write(Http::chunkHeader(payload.size()));
+                backend->write(payload);
+                backend->write(Http::ChunkTrailerCrlf);
+            } else {
+                backend->write(payload);
+            }
+        });
+        if (result.done && chunked && backend)
+            backend->write(Http::LastChunk);
+    }
     *used = result.consumed;
     if (result.error) {
         // Bad framing in the body (chunk syntax): 400 and close, whatever the backend does.
@@ -359,11 +388,8 @@ bool ClientConnection::consumeRequestBody(QByteArrayView bytes, qsizetype *used)
         }
         return false;
     }
-    if (result.done) {
+    if (result.done)
         m_reqBodyDone = true;
-        if (chunked && m_backend)
-            m_backend->write(Http::LastChunk);
-    }
     return true;
 }
 
@@ -641,6 +667,7 @@ void ClientConnection::releaseBackend(bool reusable)
     if (!m_backend)
         return;
     Stream *backend = std::exchange(m_backend, nullptr);
+    backend->uncork();
     if (reusable && backend->bytesToWrite() == 0 && !m_worker->stopping()) {
         backend->setReadEnabled(true);
         m_worker->backendPool().put(m_backendKey, backend, m_worker->now());
@@ -684,6 +711,8 @@ void ClientConnection::onBackendReadable()
         relay(m_backend, m_client, false);
         return;
     }
+    // The response head, the body bytes that came with it and chunk framing: one send.
+    CorkScope cork(m_client);
     char *buf = m_worker->scratch();
     const qsizetype cap = m_worker->scratchSize();
     while (m_backend && (m_phase == Phase::Forwarding || m_phase == Phase::Responding)) {
@@ -894,8 +923,10 @@ void ClientConnection::enterTunnel(QByteArrayView backendLeftover)
     m_resp = Http::ResponseHead();
     m_reqBody = Http::BodyDecoder();
     m_respBody = Http::BodyDecoder();
-    m_decodeIn = std::make_unique<Session::FrameDecoder>(Session::Direction::ClientToBackend);
-    m_decodeOut = std::make_unique<Session::FrameDecoder>(Session::Direction::BackendToClient);
+    // Without frame records only control payloads are captured (close codes and reasons).
+    const int previewBytes = m_runtime->options.recordFrames ? 256 : 0;
+    m_decodeIn = std::make_unique<Session::FrameDecoder>(Session::Direction::ClientToBackend, previewBytes);
+    m_decodeOut = std::make_unique<Session::FrameDecoder>(Session::Direction::BackendToClient, previewBytes);
     m_heartbeat = std::make_unique<Session::HeartbeatTracker>();
     const qint64 now = m_worker->now();
     m_snapshot.webSocket = true;
@@ -1054,6 +1085,9 @@ void ClientConnection::recordFrame(const Session::FrameRecord &frame)
         }
         m_snapshot.heartbeatWarning = warn;
     }
+    m_dirty = true;
+    if (!m_runtime->options.recordFrames)
+        return;
     // A fixed ring: no reallocation or shifting per frame.
     if (m_lastFrames.size() < MaxLastFrames) {
         m_lastFrames.append(frame);

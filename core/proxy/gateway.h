@@ -36,6 +36,10 @@ struct GatewayOptions
     Net::Clock *clock = nullptr;     // nullptr: the system clock
     bool healthProbes = true;        // run the health monitor
     bool accessEvents = true;        // emit an `access` event per request
+    // Keep WebSocket frame records (direction, opcode, size, preview) for the sessions view.
+    // Off: frames are still decoded for heartbeats, close codes and counts, but no records are
+    // kept or handed to the registry (`appgw run`, where nothing displays them).
+    bool recordFrames = true;
     int sessionTickMs = 250;         // how often workers publish session batches
     int incompleteRequestTimeoutMs = 60'000; // Azure: 408 after 60 s
     int keepAliveTimeoutMs = 75'000;         // Azure v2 keep-alive

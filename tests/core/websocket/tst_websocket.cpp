@@ -218,6 +218,16 @@ public:
     {
         m_server.setProxy(QNetworkProxy::NoProxy);
         m_server.setMaxPendingConnections(2000);
+        // The TCP side is ours so the accept queue can hold a burst of 1,000 connects (Qt's
+        // default backlog of 50 drops SYNs under load, and the gateway's 5 s connect timeout
+        // then answers 502 before the kernel's SYN retries get through).
+        m_tcp.setProxy(QNetworkProxy::NoProxy);
+        m_tcp.setListenBacklogSize(4096);
+        m_tcp.setMaxPendingConnections(4096);
+        QObject::connect(&m_tcp, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_tcp.nextPendingConnection())
+                m_server.handleConnection(socket);
+        });
         QObject::connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
             while (QWebSocket *socket = m_server.nextPendingConnection()) {
                 socket->setParent(this);
@@ -245,10 +255,11 @@ public:
             QObject::disconnect(socket, nullptr, this, nullptr);
         QObject::disconnect(&m_server, nullptr, this, nullptr);
         qDeleteAll(findChildren<QWebSocket *>(Qt::FindDirectChildrenOnly));
+        m_tcp.close();
         m_server.close();
     }
-    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
-    quint16 port() const { return m_server.serverPort(); }
+    bool listen() { return m_tcp.listen(QHostAddress::LocalHost, 0); }
+    quint16 port() const { return m_tcp.serverPort(); }
     QList<QWebSocket *> sockets() const { return m_sockets; }
 
     bool echo = true;
@@ -261,6 +272,7 @@ public:
 private:
     QList<QWebSocket *> m_sockets;
     QWebSocketServer m_server;
+    QTcpServer m_tcp;
 };
 
 // The close code as a browser reports it: QWebSocket keeps closeCode() at 1000 when the TCP
