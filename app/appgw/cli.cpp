@@ -60,8 +60,9 @@ const char *const HelpText =
     "      the event stream (default: standard output) until SIGINT/SIGTERM.\n"
     "  health FILE [--parameters FILE] [--wait SECONDS]\n"
     "      Probe every backend once and print the backend health as\n"
-    "      `az network application-gateway show-backend-health` does; exit 0 when every\n"
-    "      server is healthy, 1 otherwise.\n"
+    "      `az network application-gateway show-backend-health` does (a server whose probe\n"
+    "      failed is Unhealthy, with Azure's detail); exit 0 when every server is healthy,\n"
+    "      1 otherwise.\n"
     "  cert create --host NAME [--host NAME...] --out FILE.pfx [--password-env VAR]\n"
     "      Make a development CA (FILE-ca.crt) and a certificate for the names (FILE.pfx,\n"
     "      825 days; password from VAR, else empty), and print how to trust the CA.\n"
@@ -283,6 +284,9 @@ int healthCommand(const Options &options)
         return exitCode;
     auto table = std::make_shared<Gateway::Health::HealthTable>();
     Gateway::Health::HealthMonitor monitor(nullptr, table);
+    // One round of probes: like show-backend-health, a server whose probe failed is reported
+    // Unhealthy with Azure's detail (the running gateway waits for the unhealthy threshold).
+    monitor.setUnhealthyOnFirstFailure(true);
     monitor.setConfig(document->model(), QFileInfo(options.file).absolutePath());
     bool timedOut = false;
     QObject::connect(&monitor, &Gateway::Health::HealthMonitor::firstResultsReady, qApp,

@@ -102,6 +102,7 @@ struct Target
     ProbeSpec spec;
     int intervalMs = DefaultIntervalSeconds * 1000;
     int minServers = 0;
+    int threshold = DefaultUnhealthyThreshold; // the probe's unhealthyThreshold
     HealthTransition transition;
     bool hasResult = false;
     bool routable = true;
@@ -109,6 +110,7 @@ struct Target
     quint64 timerToken = 0;
     QPointer<HealthProbe> inFlight;
     bool pendingRun = false;
+    QList<QHostAddress> lastKnown; // FQDN backends: the last address that resolved (DNS cache)
 };
 
 } // namespace
@@ -125,6 +127,8 @@ public:
     quint64 nextId = 1;
     bool running = false;
     bool firstResultsEmitted = false;
+    bool unhealthyOnFirstFailure = false;
+    HealthMonitor::NameResolver resolver;
 
     Target *find(quint64 id) const
     {
@@ -239,7 +243,8 @@ std::vector<std::unique_ptr<Target>> HealthMonitorPrivate::buildTargets(const Co
             if (spec.scheme == QLatin1String("https"))
                 spec.trustedRoots = roots;
             t->intervalMs = intervalSeconds * 1000;
-            t->transition.setUnhealthyThreshold(threshold);
+            t->threshold = threshold;
+            t->transition.setUnhealthyThreshold(unhealthyOnFirstFailure ? 1 : threshold);
 
             // Where to connect: backendAddressMap (key: ip or fqdn) decides; the Host header stays.
             QString connectHost = server;
@@ -309,6 +314,9 @@ void HealthMonitorPrivate::runProbe(Target *t)
         return;
     }
     auto *probe = new HttpProbe(t->spec, clock, q);
+    probe->setLastKnownAddresses(t->lastKnown);
+    if (resolver)
+        probe->setNameResolver(resolver);
     t->inFlight = probe;
     const quint64 id = t->id;
     probe->setCompletion([this, id, probe](const ProbeResult &result) { onResult(id, probe, result); });
@@ -325,6 +333,10 @@ void HealthMonitorPrivate::onResult(quint64 id, HealthProbe *probe, const ProbeR
 
     ServerHealth &h = t->health;
     const HealthState from = h.state;
+    // DNS cache: a name's resolved address becomes its last-known-good one.
+    if (!result.address.isEmpty() && !result.lastKnownAddress
+        && QHostAddress(t->spec.connectHost).isNull())
+        t->lastKnown = {QHostAddress(result.address)};
     if (result.unresolved)
         t->transition.onUnresolved();
     else if (result.success)
@@ -343,15 +355,19 @@ void HealthMonitorPrivate::onResult(quint64 id, HealthProbe *probe, const ProbeR
     publishPair(t->pairKey);
 
     const ServerHealth snapshot = h;
-    publishEvent(QStringLiteral("probe"),
-                 QJsonObject{{QStringLiteral("pool"), h.pool},
-                             {QStringLiteral("setting"), h.setting},
-                             {QStringLiteral("server"), h.server},
-                             {QStringLiteral("result"), result.success ? QStringLiteral("success")
-                                                                       : QStringLiteral("failure")},
-                             {QStringLiteral("latencyMs"), result.latencyMs},
-                             {QStringLiteral("httpStatus"), result.httpStatus},
-                             {QStringLiteral("detail"), result.detail}});
+    QJsonObject probeFields{{QStringLiteral("pool"), h.pool},
+                            {QStringLiteral("setting"), h.setting},
+                            {QStringLiteral("server"), h.server},
+                            {QStringLiteral("result"), result.success ? QStringLiteral("success")
+                                                                      : QStringLiteral("failure")},
+                            {QStringLiteral("latencyMs"), result.latencyMs},
+                            {QStringLiteral("httpStatus"), result.httpStatus},
+                            {QStringLiteral("detail"), result.detail}};
+    if (!result.address.isEmpty())
+        probeFields.insert(QStringLiteral("address"), result.address);
+    if (result.lastKnownAddress)
+        probeFields.insert(QStringLiteral("lastKnownAddress"), true); // the name did not resolve
+    publishEvent(QStringLiteral("probe"), probeFields);
     if (from != to) {
         publishEvent(QStringLiteral("backend.health"),
                      QJsonObject{{QStringLiteral("pool"), h.pool},
@@ -491,6 +507,7 @@ void HealthMonitor::setConfig(const Config::GatewayConfig &config, const QString
         t->health.consecutiveFailures = previous->health.consecutiveFailures;
         t->health.last = previous->health.last;
         t->health.history = previous->health.history;
+        // lastKnown is not carried over: a PUT clears the DNS cache (azure-reference.md §2).
         const bool sameProbe = previous->spec == t->spec && previous->intervalMs == t->intervalMs;
         if (sameProbe) {
             t->timerId = previous->timerId;
@@ -564,6 +581,19 @@ void HealthMonitor::stop()
 bool HealthMonitor::isRunning() const
 {
     return d->running;
+}
+
+void HealthMonitor::setUnhealthyOnFirstFailure(bool on)
+{
+    d->unhealthyOnFirstFailure = on;
+    // Targets already built take the new threshold; a rebuild (setConfig) applies it as well.
+    for (const auto &t : d->targets)
+        t->transition.setUnhealthyThreshold(on ? 1 : t->threshold);
+}
+
+void HealthMonitor::setNameResolver(NameResolver resolver)
+{
+    d->resolver = std::move(resolver);
 }
 
 void HealthMonitor::probeNow(const QString &pool, const QString &setting, const QString &server)

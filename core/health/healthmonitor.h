@@ -7,8 +7,11 @@
 #include "config/gatewayconfig.h"
 #include "health/healthtypes.h"
 
+#include <QHostAddress>
+#include <QList>
 #include <QObject>
 
+#include <functional>
 #include <memory>
 
 namespace Gateway::Net { class Clock; }
@@ -33,10 +36,22 @@ public:
     // Computes the probe targets from the configuration (pairs used by rules and path maps,
     // backendAddressMap for where to connect, the Host header Azure would send). Keeps the state
     // of targets that still exist.
+    // A new configuration is a PUT: it clears the last-known-good addresses of FQDN backends
+    // (azure-reference.md §2), so a name that no longer resolves turns Unknown at its next probe.
     void setConfig(const Config::GatewayConfig &config, const QString &configDirectory = {});
     void start(); // first probes at once, then every interval
     void stop();
     bool isRunning() const;
+
+    // One-shot report (`appgw health`): a server whose probe failed is Unhealthy at once, with
+    // the failure's detail, instead of after the probe's unhealthyThreshold. The running gateway
+    // leaves this off. Call before start().
+    void setUnhealthyOnFirstFailure(bool on);
+    // Resolves backend names for the probes (an empty list: it does not resolve); tests use it to
+    // make a name stop resolving. Default: QHostInfo. A name that stops resolving keeps being
+    // probed at its last-known-good address.
+    using NameResolver = std::function<QList<QHostAddress>(const QString &name)>;
+    void setNameResolver(NameResolver resolver);
 
     // Probe now (all targets, or those matching the non-empty filters); results arrive as usual.
     void probeNow(const QString &pool = {}, const QString &setting = {}, const QString &server = {});

@@ -20,6 +20,8 @@ struct ProbeResult
     bool success = false;
     QString detail;       // Azure's wording ("Success. Received 200 status code", or the failure)
     bool unresolved = false; // the address could not be resolved: the server's state becomes Unknown
+    QString address;         // the IP address the probe connected to (empty when it got none)
+    bool lastKnownAddress = false; // the name did not resolve; the last address that did was used
 };
 
 struct ServerHealth

@@ -74,9 +74,12 @@ void HttpProbe::start()
         return;
     }
     m_phase = Phase::Resolving;
-    if (host.isEmpty() || isReservedInvalidName(host)) {
-        QMetaObject::invokeMethod(this, [this] {
-            fail(Messages::dns(), 0, true);
+    if (m_resolver || host.isEmpty() || isReservedInvalidName(host)) {
+        // From the event loop, so the completion never runs inside start().
+        QMetaObject::invokeMethod(this, [this, host] {
+            if (m_phase != Phase::Resolving)
+                return;
+            onResolved(m_resolver && !host.isEmpty() ? m_resolver(host) : QList<QHostAddress>());
         }, Qt::QueuedConnection);
         return;
     }
@@ -95,17 +98,36 @@ void HttpProbe::onLookup(const QHostInfo &info)
     m_lookupId = -1;
     if (m_phase != Phase::Resolving)
         return;
-    if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
-        fail(Messages::dns(), 0, true);
-        return;
-    }
+    onResolved(info.error() == QHostInfo::NoError ? info.addresses() : QList<QHostAddress>());
+}
+
+QHostAddress HttpProbe::preferred(const QList<QHostAddress> &addresses)
+{
     // Prefer IPv4, as the gateway's backends on loopback usually listen there.
-    QHostAddress chosen = info.addresses().constFirst();
-    for (const QHostAddress &a : info.addresses()) {
-        if (a.protocol() == QAbstractSocket::IPv4Protocol) {
-            chosen = a;
-            break;
+    for (const QHostAddress &a : addresses) {
+        if (a.protocol() == QAbstractSocket::IPv4Protocol)
+            return a;
+    }
+    for (const QHostAddress &a : addresses) {
+        if (!a.isNull())
+            return a;
+    }
+    return {};
+}
+
+void HttpProbe::onResolved(const QList<QHostAddress> &addresses)
+{
+    if (m_phase != Phase::Resolving)
+        return;
+    QHostAddress chosen = preferred(addresses);
+    if (chosen.isNull()) {
+        // Azure keeps the last-known-good address when DNS fails; without one: the DNS detail.
+        chosen = preferred(m_lastKnown);
+        if (chosen.isNull()) {
+            fail(Messages::dns(), 0, true);
+            return;
         }
+        m_usedLastKnown = true;
     }
     m_phase = Phase::Connecting;
     connectTo(chosen);
@@ -113,6 +135,7 @@ void HttpProbe::onLookup(const QHostInfo &info)
 
 void HttpProbe::connectTo(const QHostAddress &address)
 {
+    m_address = address;
     const bool tls = m_spec.scheme.compare(QLatin1String("https"), Qt::CaseInsensitive) == 0;
     if (tls) {
         if (!QSslSocket::supportsSsl()) {
@@ -381,6 +404,9 @@ void HttpProbe::finish(ProbeResult result)
     m_phase = Phase::Done;
     const qint64 now = m_clock->nowMs();
     result.timeMs = now;
+    if (!m_address.isNull())
+        result.address = m_address.toString();
+    result.lastKnownAddress = m_usedLastKnown;
     result.latencyMs = int(std::clamp<qint64>(now - m_startMs, 0, INT_MAX));
     teardown();
     complete(result);

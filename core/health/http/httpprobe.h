@@ -5,6 +5,9 @@
 // setting's trusted roots). Reads the status line, the headers and the body (Content-Length,
 // chunked, or until close) up to MaxBodyBytes; match.body is a substring of what was read.
 // The timeout runs on the injected clock and covers name resolution, connect and response.
+// A name that stops resolving (azure-reference.md §2: "on a DNS failure AGW keeps the last-known-
+// good IP"): with setLastKnownAddresses() the probe connects to those instead and says so in the
+// result (lastKnownAddress); without them it reports Azure's DNS detail (unresolved).
 
 #include "health/healthprobe.h"
 
@@ -12,6 +15,8 @@
 #include <QHostAddress>
 #include <QList>
 #include <QSslError>
+
+#include <functional>
 
 class QTcpSocket;
 class QHostInfo;
@@ -28,6 +33,9 @@ public:
     static constexpr qsizetype MaxBodyBytes = 64 * 1024;
     static constexpr qsizetype MaxHeaderBytes = 32 * 1024;
     static QByteArray userAgent() { return QByteArrayLiteral("Microsoft-Azure-Application-Gateway/v2 (local)"); }
+    // Resolves a name synchronously (an empty list: it does not resolve). Tests substitute one;
+    // by default the probe asks QHostInfo asynchronously.
+    using NameResolver = std::function<QList<QHostAddress>(const QString &name)>;
 
     // clock: nullptr for the system clock.
     HttpProbe(const ProbeSpec &spec, Net::Clock *clock, QObject *parent = nullptr);
@@ -35,6 +43,10 @@ public:
 
     void start() override;
     void cancel() override;
+
+    // Call before start().
+    void setNameResolver(NameResolver resolver) { m_resolver = std::move(resolver); }
+    void setLastKnownAddresses(const QList<QHostAddress> &addresses) { m_lastKnown = addresses; }
 
     const ProbeSpec &spec() const { return m_spec; }
     // The request bytes this probe sends (for tests and the GUI's probe view).
@@ -48,6 +60,8 @@ private:
     enum class Phase { Idle, Resolving, Connecting, Headers, Body, Done };
 
     void onLookup(const QHostInfo &info);
+    void onResolved(const QList<QHostAddress> &addresses);
+    static QHostAddress preferred(const QList<QHostAddress> &addresses);
     void connectTo(const QHostAddress &address);
     void onConnected();
     void onReadyRead();
@@ -66,6 +80,10 @@ private:
     qint64 m_startMs = 0;
     quint64 m_timeoutId = 0;
     int m_lookupId = -1;
+    NameResolver m_resolver;
+    QList<QHostAddress> m_lastKnown;
+    QHostAddress m_address;        // where the probe connects
+    bool m_usedLastKnown = false;
 
     QByteArray m_buffer;
     QByteArray m_body;

@@ -225,6 +225,8 @@ private slots:
     void runWithEventsAndSigterm();
     void runWebSocketSessionEndToEnd();
     void healthThreeBackends();
+    void healthAllHealthyExitsZero();
+    void healthUnresolvableFqdn();
 };
 
 void tst_CliAppgw::initTestCase()
@@ -503,8 +505,37 @@ void tst_CliAppgw::runWebSocketSessionEndToEnd()
     QCOMPARE(access101, 1);
 }
 
+// The servers of `appgw health` output by address, in the shape az network application-gateway
+// show-backend-health prints: backendAddressPools[].backendHttpSettingsCollection[].servers[] =
+// {address, health, healthProbeLog}.
+QHash<QString, QJsonObject> healthServers(const QByteArray &json, QString *problem)
+{
+    QHash<QString, QJsonObject> servers;
+    QJsonParseError e;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &e);
+    if (e.error != QJsonParseError::NoError || !doc.isObject()) {
+        *problem = QStringLiteral("not JSON: ") + e.errorString();
+        return servers;
+    }
+    for (const auto &pool : doc.object().value(QStringLiteral("backendAddressPools")).toArray())
+        for (const auto &settings : pool.toObject().value(QStringLiteral("backendHttpSettingsCollection")).toArray())
+            for (const auto &server : settings.toObject().value(QStringLiteral("servers")).toArray())
+                servers.insert(server.toObject().value(QStringLiteral("address")).toString(), server.toObject());
+    return servers;
+}
+
+const QString ConnectDetail = QStringLiteral(
+    "Application Gateway could not connect to the backend. Check that the backend responds on the port used "
+    "for the probe. Also check whether any NSG/UDR/Firewall is blocking access to the Ip and port of this backend.");
+const QString StatusDetail = QStringLiteral(
+    "Status code of the backend's HTTP response did not match the probe setting. Expected:200-399 Received:404.");
+const QString DnsDetail = QStringLiteral(
+    "Application Gateway could not create a probe for this backend. This usually happens when the FQDN of the "
+    "backend has not been entered correctly.");
+
 void tst_CliAppgw::healthThreeBackends()
 {
+    // The acceptance of issue 4, as a new user tries it: one healthy, one refused, one 404 backend.
     TestSupport::FakeBackend healthy;
     healthy.setHandler(respondWith(200, "ok"));
     TestSupport::FakeBackend notFound;
@@ -515,33 +546,67 @@ void tst_CliAppgw::healthThreeBackends()
     QVERIFY(writeFile(file, armConfig({healthy.port(), refused, notFound.port()}, closedPort())));
     const Result r = runAppgw({QStringLiteral("health"), file}, 60000);
     QVERIFY2(r.exitCode == 1 && !r.crashed, qPrintable(describe(r)));
-    QJsonParseError e;
-    const QJsonDocument doc = QJsonDocument::fromJson(r.out, &e);
-    QVERIFY2(e.error == QJsonParseError::NoError, qPrintable(describe(r)));
 
-    // az network application-gateway show-backend-health:
-    // backendAddressPools[].backendHttpSettingsCollection[].servers[] = {address, health, healthProbeLog}
-    QHash<QString, QJsonObject> servers;
-    for (const auto &pool : doc.object().value(QStringLiteral("backendAddressPools")).toArray())
-        for (const auto &settings : pool.toObject().value(QStringLiteral("backendHttpSettingsCollection")).toArray())
-            for (const auto &server : settings.toObject().value(QStringLiteral("servers")).toArray())
-                servers.insert(server.toObject().value(QStringLiteral("address")).toString(), server.toObject());
-    QVERIFY2(servers.size() == 3, qPrintable(describe(r)));
+    QString problem;
+    const QHash<QString, QJsonObject> servers = healthServers(r.out, &problem);
+    QVERIFY2(problem.isEmpty() && servers.size() == 3, qPrintable(problem + describe(r)));
     const QJsonObject ok = servers.value(QStringLiteral("10.0.1.4"));
     const QJsonObject down = servers.value(QStringLiteral("10.0.1.5"));
     const QJsonObject missing = servers.value(QStringLiteral("10.0.1.6"));
     QCOMPARE(ok.value(QStringLiteral("health")).toString(), QStringLiteral("Healthy"));
     QCOMPARE(ok.value(QStringLiteral("healthProbeLog")).toString(), QStringLiteral("Success. Received 200 status code"));
-    // One probe round: below the unhealthy threshold the gateway may still say Unknown; never Healthy.
-    QVERIFY(down.value(QStringLiteral("health")).toString() != QLatin1String("Healthy"));
-    QCOMPARE(down.value(QStringLiteral("healthProbeLog")).toString(),
-             QStringLiteral("Application Gateway could not connect to the backend. Check that the backend "
-                            "responds on the port used for the probe. Also check whether any NSG/UDR/Firewall "
-                            "is blocking access to the Ip and port of this backend."));
-    QVERIFY(missing.value(QStringLiteral("health")).toString() != QLatin1String("Healthy"));
-    QCOMPARE(missing.value(QStringLiteral("healthProbeLog")).toString(),
-             QStringLiteral("Status code of the backend's HTTP response did not match the probe setting. "
-                            "Expected:200-399 Received:404."));
+    // Like show-backend-health: a server whose probe failed is Unhealthy, with Azure's detail,
+    // word for word (azure-reference.md §4), even though only one probe ran.
+    QCOMPARE(down.value(QStringLiteral("health")).toString(), QStringLiteral("Unhealthy"));
+    QCOMPARE(down.value(QStringLiteral("healthProbeLog")).toString(), ConnectDetail);
+    QCOMPARE(missing.value(QStringLiteral("health")).toString(), QStringLiteral("Unhealthy"));
+    QCOMPARE(missing.value(QStringLiteral("healthProbeLog")).toString(), StatusDetail);
+    // One probe each: the one-shot command does not wait for the unhealthy threshold.
+    QCOMPARE(healthy.requests().size(), 1);
+    QCOMPARE(notFound.requests().size(), 1);
+}
+
+void tst_CliAppgw::healthAllHealthyExitsZero()
+{
+    TestSupport::FakeBackend a;
+    a.setHandler(respondWith(200, "ok"));
+    TestSupport::FakeBackend b;
+    b.setHandler(respondWith(302, "", "Location: /login\r\n")); // 200-399 is healthy
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("health.json"));
+    QVERIFY(writeFile(file, armConfig({a.port(), b.port()}, closedPort())));
+    const Result r = runAppgw({QStringLiteral("health"), file}, 60000);
+    QVERIFY2(r.exitCode == 0 && !r.crashed, qPrintable(describe(r)));
+    QString problem;
+    const QHash<QString, QJsonObject> servers = healthServers(r.out, &problem);
+    QVERIFY2(problem.isEmpty() && servers.size() == 2, qPrintable(problem + describe(r)));
+    QCOMPARE(servers.value(QStringLiteral("10.0.1.4")).value(QStringLiteral("health")).toString(), QStringLiteral("Healthy"));
+    QCOMPARE(servers.value(QStringLiteral("10.0.1.5")).value(QStringLiteral("health")).toString(), QStringLiteral("Healthy"));
+    QCOMPARE(servers.value(QStringLiteral("10.0.1.5")).value(QStringLiteral("healthProbeLog")).toString(),
+             QStringLiteral("Success. Received 302 status code"));
+}
+
+void tst_CliAppgw::healthUnresolvableFqdn()
+{
+    // An FQDN that never resolved: Unknown with the DNS detail (Azure's state for a name it
+    // cannot resolve), and the exit code says "not every server is healthy".
+    TestSupport::FakeBackend a;
+    a.setHandler(respondWith(200, "ok"));
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("health.json"));
+    QByteArray config = armConfig({a.port(), closedPort()}, closedPort());
+    config.replace(R"({"ipAddress":"10.0.1.5"})", R"({"fqdn":"backend.contoso.invalid"})");
+    QVERIFY(config.contains("backend.contoso.invalid"));
+    QVERIFY(writeFile(file, config));
+    const Result r = runAppgw({QStringLiteral("health"), file}, 60000);
+    QVERIFY2(r.exitCode == 1 && !r.crashed, qPrintable(describe(r)));
+    QString problem;
+    const QHash<QString, QJsonObject> servers = healthServers(r.out, &problem);
+    QVERIFY2(problem.isEmpty() && servers.size() == 2, qPrintable(problem + describe(r)));
+    QCOMPARE(servers.value(QStringLiteral("10.0.1.4")).value(QStringLiteral("health")).toString(), QStringLiteral("Healthy"));
+    const QJsonObject dns = servers.value(QStringLiteral("backend.contoso.invalid"));
+    QCOMPARE(dns.value(QStringLiteral("health")).toString(), QStringLiteral("Unknown"));
+    QCOMPARE(dns.value(QStringLiteral("healthProbeLog")).toString(), DnsDetail);
 }
 
 QTEST_GUILESS_MAIN(tst_CliAppgw)

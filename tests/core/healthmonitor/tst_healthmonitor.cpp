@@ -16,6 +16,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTest>
 
 #include <memory>
@@ -870,6 +871,174 @@ private slots:
         QCOMPARE(f.monitor.servers().size(), 1);
         QCOMPARE(state(f.table->get("pool2", "bhs2", "10.0.0.8").state), QStringLiteral("Unknown"));
         QCOMPARE(f.server("10.0.0.4").history.size(), 2);
+    }
+
+    // azure-reference.md §2: "On a DNS failure AGW keeps the last-known-good IP. A PUT on a
+    // gateway in that state clears the cache, and the backend health becomes Unknown."
+    void fqdnKeepsLastKnownGoodAddress_data()
+    {
+        QTest::addColumn<QString>("server");
+        QTest::addColumn<bool>("mapped"); // backendAddressMap sends the probe to another name
+        QTest::addColumn<QString>("lookedUp");
+        QTest::newRow("fqdn backend") << "app.contoso.internal" << false << "app.contoso.internal";
+        QTest::newRow("ip mapped to a name") << "10.0.0.4" << true << "db.internal";
+    }
+    void fqdnKeepsLastKnownGoodAddress()
+    {
+        QFETCH(QString, server);
+        QFETCH(bool, mapped);
+        QFETCH(QString, lookedUp);
+        ScriptedHttpBackend backend;
+        ConfigBuilder b;
+        b.pool("pool1", {server});
+        b.setting("bhs1", mapped ? 80 : backend.port());
+        b.rule("rule1", "pool1", "bhs1");
+        if (mapped)
+            b.map(server, QStringLiteral("db.internal:%1").arg(backend.port()));
+        Fixture f;
+        bool resolves = true;
+        QStringList lookups;
+        f.monitor.setNameResolver([&](const QString &name) {
+            lookups.append(name);
+            return resolves ? QList<QHostAddress>{QHostAddress(QHostAddress::LocalHost)} : QList<QHostAddress>{};
+        });
+        QSignalSpy events(&f.bus, &Events::EventBus::eventsPublished);
+        f.monitor.setConfig(b.c);
+        f.monitor.start();
+        QTRY_COMPARE(f.completed.size(), 1);
+        QCOMPARE(lookups, QStringList{lookedUp});
+        ServerHealth s = f.server(server);
+        QCOMPARE(state(s.state), QStringLiteral("Healthy"));
+        QCOMPARE(s.last.address, QStringLiteral("127.0.0.1"));
+        QVERIFY(!s.last.lastKnownAddress);
+
+        // The name stops resolving: the probe goes to the last-known-good address and the
+        // server's health is what that address answers.
+        resolves = false;
+        f.clock.advance(30'000);
+        QTRY_COMPARE(f.completed.size(), 2);
+        QCOMPARE(lookups.size(), 2);
+        QCOMPARE(backend.requests.size(), 2); // the probe did reach the old address
+        s = f.server(server);
+        QCOMPARE(state(s.state), QStringLiteral("Healthy"));
+        QCOMPARE(s.detail, Messages::success(200));
+        QVERIFY(s.last.lastKnownAddress);
+        QVERIFY(!s.last.unresolved);
+        QCOMPARE(s.last.address, QStringLiteral("127.0.0.1"));
+        QVERIFY(f.table->get("pool1", "bhs1", server).routable);
+        // The probe event says the address is the last known one.
+        QTRY_VERIFY(!events.isEmpty());
+        bool flagged = false;
+        for (const auto &args : std::as_const(events)) {
+            for (const auto &e : args.at(0).value<QList<Events::GatewayEvent>>()) {
+                if (e.type == QLatin1String("probe") && e.fields.value(QStringLiteral("lastKnownAddress")).toBool()) {
+                    flagged = true;
+                    QCOMPARE(e.fields.value(QStringLiteral("address")).toString(), QStringLiteral("127.0.0.1"));
+                }
+            }
+        }
+        QVERIFY(flagged);
+
+        // Still without DNS, the backend at that address fails: the usual threshold applies.
+        backend.status = 500;
+        for (int i = 0; i < 3; ++i) {
+            f.clock.advance(30'000);
+            QTRY_COMPARE(f.completed.size(), 3 + i);
+        }
+        s = f.server(server);
+        QCOMPARE(state(s.state), QStringLiteral("Unhealthy"));
+        QCOMPARE(s.detail, Messages::statusMismatch(QStringLiteral("200-399"), 500));
+        QVERIFY(s.last.lastKnownAddress);
+        QCOMPARE(backend.requests.size(), 5);
+
+        // A PUT (a new configuration, even the same one) clears the cache: Unknown, DNS detail.
+        f.monitor.setConfig(b.c);
+        f.clock.advance(30'000);
+        QTRY_COMPARE(f.completed.size(), 6);
+        s = f.server(server);
+        QCOMPARE(state(s.state), QStringLiteral("Unknown"));
+        QCOMPARE(s.detail, Messages::dns());
+        QVERIFY(s.last.unresolved);
+        QVERIFY(s.last.address.isEmpty());
+        QCOMPARE(backend.requests.size(), 5); // nowhere to connect
+        QVERIFY(f.table->get("pool1", "bhs1", server).routable); // Unknown: traffic may still flow
+
+        // Resolving again: probed at the (new) resolved address.
+        resolves = true;
+        backend.status = 200;
+        f.clock.advance(30'000);
+        QTRY_COMPARE(f.completed.size(), 7);
+        s = f.server(server);
+        QCOMPARE(state(s.state), QStringLiteral("Healthy"));
+        QVERIFY(!s.last.lastKnownAddress);
+        QCOMPARE(backend.requests.size(), 6);
+    }
+
+    void nameNeverResolvedIsUnknownWithResolver()
+    {
+        ConfigBuilder b;
+        b.pool("pool1", {"app.contoso.internal"});
+        b.setting("bhs1", 80);
+        b.rule("rule1", "pool1", "bhs1");
+        Fixture f;
+        f.monitor.setNameResolver([](const QString &) { return QList<QHostAddress>{}; });
+        f.monitor.setConfig(b.c);
+        f.monitor.start();
+        QTRY_COMPARE(f.completed.size(), 1);
+        const ServerHealth s = f.server("app.contoso.internal");
+        QCOMPARE(state(s.state), QStringLiteral("Unknown"));
+        QCOMPARE(s.detail, Messages::dns());
+        QVERIFY(s.last.unresolved);
+        QVERIFY(!s.last.lastKnownAddress);
+    }
+
+    // `appgw health` (one-shot): a failed first probe is Unhealthy at once; the running gateway
+    // keeps the threshold (unknownUntilThreshold).
+    void unhealthyOnFirstFailure_data()
+    {
+        QTest::addColumn<bool>("oneShot");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("one-shot report") << true << "Unhealthy";
+        QTest::newRow("running gateway") << false << "Unknown";
+    }
+    void unhealthyOnFirstFailure()
+    {
+        QFETCH(bool, oneShot);
+        QFETCH(QString, expected);
+        ScriptedHttpBackend ok;
+        ScriptedHttpBackend missing;
+        missing.status = 404;
+        quint16 refused = 0;
+        {
+            QTcpServer s;
+            s.listen(QHostAddress::LocalHost, 0);
+            refused = s.serverPort();
+        }
+        ConfigBuilder b;
+        b.pool("pool1", {"10.0.0.4", "10.0.0.5", "10.0.0.6"});
+        b.setting("bhs1", 80);
+        b.rule("rule1", "pool1", "bhs1");
+        b.map("10.0.0.4", ok.address());
+        b.map("10.0.0.5", QStringLiteral("127.0.0.1:%1").arg(refused));
+        b.map("10.0.0.6", missing.address());
+        Fixture f;
+        f.monitor.setUnhealthyOnFirstFailure(oneShot);
+        f.monitor.setConfig(b.c);
+        f.monitor.start();
+        QTRY_COMPARE(f.completed.size(), 3);
+        QCOMPARE(state(f.server("10.0.0.4").state), QStringLiteral("Healthy"));
+        QCOMPARE(state(f.server("10.0.0.5").state), expected);
+        QCOMPARE(f.server("10.0.0.5").detail, Messages::connect());
+        QCOMPARE(state(f.server("10.0.0.6").state), expected);
+        QCOMPARE(f.server("10.0.0.6").detail, Messages::statusMismatch(QStringLiteral("200-399"), 404));
+        const QJsonObject json = QJsonDocument::fromJson(f.monitor.backendHealthJson()).object();
+        const QJsonArray servers = json["backendAddressPools"][0]["backendHttpSettingsCollection"][0]["servers"].toArray();
+        QCOMPARE(servers.size(), 3);
+        QCOMPARE(servers.at(1)["health"].toString(), expected);
+        QCOMPARE(servers.at(1)["healthProbeLog"].toString(), Messages::connect());
+        QCOMPARE(servers.at(2)["health"].toString(), expected);
+        // The table follows: a one-shot Unhealthy server is out of rotation.
+        QCOMPARE(f.table->get("pool1", "bhs1", "10.0.0.6").routable, !oneShot);
     }
 };
 
