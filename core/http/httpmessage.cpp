@@ -4,6 +4,10 @@
 
 #include <QVarLengthArray>
 
+#include <charconv>
+#include <cstring>
+#include <initializer_list>
+
 namespace Gateway::Http {
 
 using namespace Internal;
@@ -55,32 +59,22 @@ bool safeToEmit(const Header &h)
     return true;
 }
 
-void appendHeaders(QByteArray &out, const Headers &headers)
+// Appends the pieces with one size check and plain copies (QByteArray::append per piece costs a
+// call with aliasing and growth checks each: this is the proxy's per-request hot path).
+void appendPieces(QByteArray &out, std::initializer_list<QByteArrayView> pieces)
 {
-    const auto tokens = connectionTokens(headers);
-    for (const Header &h : headers) {
-        if (isAlwaysHopByHop(h.name) || equalsIgnoreCase(h.name, "Content-Length")
-            || namedByConnection(h.name, tokens) || !safeToEmit(h)) {
+    qsizetype total = 0;
+    for (QByteArrayView piece : pieces)
+        total += piece.size();
+    const qsizetype start = out.size();
+    out.resize(start + total);
+    char *p = out.data() + start;
+    for (QByteArrayView piece : pieces) {
+        if (piece.isEmpty())
             continue;
-        }
-        out.append(h.name).append(": ").append(h.value).append("\r\n");
+        std::memcpy(p, piece.data(), size_t(piece.size()));
+        p += piece.size();
     }
-}
-
-void appendFraming(QByteArray &out, BodyKind framing, qint64 contentLength)
-{
-    if (framing == BodyKind::ContentLength)
-        out.append("Content-Length: ").append(QByteArray::number(contentLength)).append("\r\n");
-    else if (framing == BodyKind::Chunked)
-        out.append("Transfer-Encoding: chunked\r\n");
-}
-
-qsizetype estimateSize(const Headers &headers)
-{
-    qsizetype size = 128;
-    for (const Header &h : headers)
-        size += h.name.size() + h.value.size() + 4;
-    return size;
 }
 
 } // namespace
@@ -160,20 +154,84 @@ void stripHopByHop(Headers &headers)
     headers = std::move(kept);
 }
 
+void appendRequestLine(QByteArray &out, QByteArrayView method, QByteArrayView target)
+{
+    appendPieces(out, {method, " ", target, " HTTP/1.1\r\n"});
+}
+
+void appendStatusLine(QByteArray &out, int status, const QByteArray &reason)
+{
+    char digits[8];
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, status);
+    Q_UNUSED(ec);
+    out.append("HTTP/1.1 ").append(QByteArrayView(digits, end - digits)).append(' ');
+    bool reasonOk = !reason.isEmpty();
+    for (char c : reason) {
+        if (!(CharTable[static_cast<unsigned char>(c)] & ValueChar))
+            reasonOk = false;
+    }
+    out.append(reasonOk ? reason : reasonPhrase(status)).append("\r\n");
+}
+
+void appendField(QByteArray &out, QByteArrayView name, QByteArrayView value)
+{
+    if (!isToken(name))
+        return;
+    for (char c : value) {
+        if (!(CharTable[static_cast<unsigned char>(c)] & ValueChar))
+            return;
+    }
+    appendPieces(out, {name, ": ", value, "\r\n"});
+}
+
+void appendEndToEndFields(QByteArray &out, const Headers &headers,
+                          const std::function<bool(const Header &)> &skip)
+{
+    const auto tokens = connectionTokens(headers);
+    for (const Header &h : headers) {
+        if (isAlwaysHopByHop(h.name) || equalsIgnoreCase(h.name, "Content-Length")
+            || namedByConnection(h.name, tokens) || !safeToEmit(h) || (skip && skip(h))) {
+            continue;
+        }
+        appendPieces(out, {h.name, ": ", h.value, "\r\n"});
+    }
+}
+
+void appendHeadEnd(QByteArray &out, BodyKind framing, qint64 contentLength, bool upgrade,
+                   bool keepAlive)
+{
+    if (framing == BodyKind::ContentLength) {
+        char digits[24];
+        const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, contentLength);
+        Q_UNUSED(ec);
+        out.append("Content-Length: ").append(QByteArrayView(digits, end - digits)).append("\r\n");
+    } else if (framing == BodyKind::Chunked) {
+        out.append("Transfer-Encoding: chunked\r\n");
+    }
+    if (upgrade)
+        out.append("Connection: Upgrade\r\nUpgrade: websocket\r\n");
+    else if (!keepAlive)
+        out.append("Connection: close\r\n");
+    out.append("\r\n");
+}
+
+qsizetype estimateHeadSize(const Headers &headers)
+{
+    qsizetype size = 128;
+    for (const Header &h : headers)
+        size += h.name.size() + h.value.size() + 4;
+    return size;
+}
+
 QByteArray serializeRequestHead(const QByteArray &method, const QByteArray &target,
                                 const Headers &headers, BodyKind framing, qint64 contentLength,
                                 bool upgradeWebSocket, bool keepAlive)
 {
     QByteArray out;
-    out.reserve(estimateSize(headers) + method.size() + target.size());
-    out.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
-    appendHeaders(out, headers);
-    appendFraming(out, framing, contentLength);
-    if (upgradeWebSocket)
-        out.append("Connection: Upgrade\r\nUpgrade: websocket\r\n");
-    else if (!keepAlive)
-        out.append("Connection: close\r\n");
-    out.append("\r\n");
+    out.reserve(estimateHeadSize(headers) + method.size() + target.size());
+    appendRequestLine(out, method, target);
+    appendEndToEndFields(out, headers);
+    appendHeadEnd(out, framing, contentLength, upgradeWebSocket, keepAlive);
     return out;
 }
 
@@ -182,21 +240,10 @@ QByteArray serializeResponseHead(int status, const QByteArray &reason, const Hea
                                  bool upgrade)
 {
     QByteArray out;
-    out.reserve(estimateSize(headers) + reason.size());
-    out.append("HTTP/1.1 ").append(QByteArray::number(status)).append(' ');
-    bool reasonOk = !reason.isEmpty();
-    for (char c : reason) {
-        if (!(CharTable[static_cast<unsigned char>(c)] & ValueChar))
-            reasonOk = false;
-    }
-    out.append(reasonOk ? reason : reasonPhrase(status)).append("\r\n");
-    appendHeaders(out, headers);
-    appendFraming(out, framing, contentLength);
-    if (upgrade)
-        out.append("Connection: Upgrade\r\nUpgrade: websocket\r\n");
-    else if (!keepAlive)
-        out.append("Connection: close\r\n");
-    out.append("\r\n");
+    out.reserve(estimateHeadSize(headers) + reason.size());
+    appendStatusLine(out, status, reason);
+    appendEndToEndFields(out, headers);
+    appendHeadEnd(out, framing, contentLength, upgrade, keepAlive);
     return out;
 }
 

@@ -171,6 +171,20 @@ QByteArray serializeResponseHead(int status, const QByteArray &reason, const Hea
                                  bool upgrade = false);
 // Removes hop-by-hop fields (and every field named by Connection) from a header list.
 void stripHopByHop(Headers &headers);
+
+// Building blocks of the two serializers, for a proxy that writes a forwarded head straight into
+// one buffer (no intermediate header list): start line, fields, then appendHeadEnd.
+void appendRequestLine(QByteArray &out, QByteArrayView method, QByteArrayView target);
+void appendStatusLine(QByteArray &out, int status, const QByteArray &reason);
+void appendField(QByteArray &out, QByteArrayView name, QByteArrayView value); // unsafe: dropped
+// The end-to-end fields of `headers`: hop-by-hop fields, Content-Length, fields named by
+// Connection and unsafe fields are dropped; so is every field for which skip returns true.
+void appendEndToEndFields(QByteArray &out, const Headers &headers,
+                          const std::function<bool(const Header &)> &skip = {});
+// Framing (Content-Length or Transfer-Encoding), Connection, and the empty line.
+void appendHeadEnd(QByteArray &out, BodyKind framing, qint64 contentLength, bool upgrade,
+                   bool keepAlive);
+qsizetype estimateHeadSize(const Headers &headers);
 QByteArray chunkHeader(qsizetype size); // "1a2b\r\n"
 inline constexpr QByteArrayView ChunkTrailerCrlf = "\r\n";
 inline constexpr QByteArrayView LastChunk = "0\r\n\r\n";

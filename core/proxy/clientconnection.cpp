@@ -15,6 +15,7 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 
+#include <charconv>
 #include <random>
 
 namespace Gateway::Proxy {
@@ -230,8 +231,12 @@ void ClientConnection::onClientReadable()
         QByteArrayView data(buf, n);
         switch (m_phase) {
         case Phase::ReadingHead:
-            m_in.append(data.data(), data.size());
-            parseRequests();
+            if (m_in.isEmpty()) {
+                parseRequests(data);
+            } else {
+                m_in.append(data.data(), data.size());
+                parseRequests();
+            }
             break;
         case Phase::Closing:
             break; // discard while lingering
@@ -289,13 +294,20 @@ void ClientConnection::onClientDrained()
         m_backend->setReadEnabled(true);
 }
 
-void ClientConnection::parseRequests()
+void ClientConnection::parseRequests(QByteArrayView fresh)
 {
-    while (m_phase == Phase::ReadingHead && !m_in.isEmpty()) {
+    // `fresh`: bytes just read while m_in was empty. They are parsed where they are, and only
+    // what follows a complete head (body bytes, pipelined requests) or an incomplete head is
+    // copied into m_in.
+    Q_ASSERT(fresh.isEmpty() || m_in.isEmpty());
+    while (m_phase == Phase::ReadingHead && (!fresh.isEmpty() || !m_in.isEmpty())) {
+        const QByteArrayView input = fresh.isEmpty() ? QByteArrayView(m_in) : fresh;
         Http::RequestParser parser;
         m_req = Http::RequestHead();
-        const Http::ParseResult result = parser.parse(m_in, &m_req);
+        const Http::ParseResult result = parser.parse(input, &m_req);
         if (result.status == Http::ParseResult::Status::Incomplete) {
+            if (!fresh.isEmpty())
+                m_in.append(fresh.data(), fresh.size());
             // Absolute deadline from the first byte of this request (slowloris): Azure's 408.
             m_deadlineMs = m_firstByteMs + m_runtime->options.incompleteRequestTimeoutMs;
             return;
@@ -305,7 +317,13 @@ void ClientConnection::parseRequests()
             respondLocal(result.errorStatus ? result.errorStatus : 400, {}, true);
             return;
         }
-        m_in.remove(0, result.consumed);
+        if (!fresh.isEmpty()) {
+            if (result.consumed < fresh.size())
+                m_in.append(fresh.data() + result.consumed, fresh.size() - result.consumed);
+            fresh = {};
+        } else {
+            m_in.remove(0, result.consumed);
+        }
         m_requestBytes = result.consumed;
         handleRequest();
     }
@@ -328,7 +346,7 @@ void ClientConnection::handleRequest()
     m_pinnedByCookie = -1;
     m_keepAlive = m_req.keepAlive;
     m_reqBodyDone = m_req.bodyKind == Http::BodyKind::None;
-    m_reqBody = Http::BodyDecoder(m_req.bodyKind, m_req.contentLength);
+    ex().reqBody = Http::BodyDecoder(m_req.bodyKind, m_req.contentLength);
     m_firstByteMs = 0;
 
     m_route = m_runtime->routes->route(m_socket.frontendPort, m_req.host, m_req.path, m_req.query);
@@ -363,7 +381,7 @@ bool ClientConnection::consumeRequestBody(QByteArrayView bytes, qsizetype *used)
     Http::BodyDecoder::Result result;
     {
         CorkScope cork(chunked ? backend : nullptr); // chunk header, data and CRLF in one send
-        result = m_reqBody.feed(bytes, [backend, chunked](QByteArrayView payload) {
+        result = ex().reqBody.feed(bytes, [backend, chunked](QByteArrayView payload) {
             if (!backend || payload.isEmpty())
                 return;
             if (chunked) {
@@ -544,44 +562,62 @@ void ClientConnection::onBackendConnected()
 
 void ClientConnection::sendRequestHead()
 {
-    Http::Headers headers;
-    headers.reserve(m_req.headers.size() + 8);
+    // The upstream head, written straight into one buffer: Host first, the client's end-to-end
+    // fields (minus those Azure sets itself, and names it does not accept), then Azure's
+    // forwarded fields, then our own framing.
+    const QByteArray host = Routing::backendHostHeader(m_route, m_serverIndex, m_req.hostHeader);
+    const QByteArray target = m_route.forwardTarget(m_req.path, m_req.query, m_req.hasQuery);
+    QByteArray &out = ex().reqHeadBytes;
+    out.clear();
+    out.reserve(Http::estimateHeadSize(m_req.headers) + m_req.method.size() + target.size()
+                + host.size() + m_req.hostHeader.size() + 2 * m_req.path.size() + m_req.query.size()
+                + 256);
+    Http::appendRequestLine(out, m_req.method, target);
+    Http::appendField(out, "Host", host);
     QByteArray xff;
-    const QByteArray connectionField = Http::headerValue(m_req.headers, "Connection");
-    for (const Http::Header &h : std::as_const(m_req.headers)) {
+    const bool expectContinue = m_req.expectContinue;
+    Http::appendEndToEndFields(out, m_req.headers, [&xff, expectContinue](const Http::Header &h) {
         const QByteArrayView name = h.name;
         if (!isAzureHeaderName(name) || nameIs(name, "Host") || nameIs(name, "X-Original-Host")
             || nameIs(name, "X-Original-URL") || nameIs(name, "X-AppGW-Trace-Id")
             || nameIs(name, "X-Forwarded-Proto") || nameIs(name, "X-Forwarded-Port"))
-            continue;
-        if (nameIs(name, "Expect") && !m_req.expectContinue)
-            continue; // an HTTP/1.0 expectation is ignored (RFC 9110 §10.1.1)
+            return true;
+        if (nameIs(name, "Expect") && !expectContinue)
+            return true; // an HTTP/1.0 expectation is ignored (RFC 9110 §10.1.1)
         if (nameIs(name, "X-Forwarded-For")) {
-            xff = xff.isEmpty() ? h.value : xff + ", " + h.value;
-            continue;
+            if (!xff.isEmpty())
+                xff.append(", ");
+            xff.append(h.value);
+            return true;
         }
-        headers.append(h);
-    }
-    Http::stripHopByHop(headers);
-    const QByteArray host = Routing::backendHostHeader(m_route, m_serverIndex, m_req.hostHeader);
-    headers.prepend({"Host", host});
+        return false;
+    });
     if (m_clientFor.isEmpty())
         m_clientFor = forwardedFor(m_client->peerAddress, m_client->peerPort);
-    const QByteArray &clientFor = m_clientFor;
-    headers.append({"X-Forwarded-For", xff.isEmpty() ? clientFor : xff + ", " + clientFor});
-    headers.append({"X-Forwarded-Proto", m_socket.https ? QByteArray("https") : QByteArray("http")});
-    headers.append({"X-Forwarded-Port", QByteArray::number(m_socket.frontendPort)});
-    headers.append({"X-Original-Host", m_req.hostHeader});
-    const QByteArray originalUrl = m_req.hasQuery ? m_req.path + '?' + m_req.query : m_req.path;
-    headers.append({"X-Original-URL", originalUrl});
-    headers.append({"X-AppGW-Trace-Id", m_traceId});
-
-    const QByteArray target = m_route.forwardTarget(m_req.path, m_req.query, m_req.hasQuery);
+    if (xff.isEmpty()) {
+        Http::appendField(out, "X-Forwarded-For", m_clientFor);
+    } else {
+        xff.append(", ").append(m_clientFor);
+        Http::appendField(out, "X-Forwarded-For", xff);
+    }
+    Http::appendField(out, "X-Forwarded-Proto", m_socket.https ? "https" : "http");
+    char port[8];
+    const auto [portEnd, ec] = std::to_chars(port, port + sizeof port, m_socket.frontendPort);
+    Q_UNUSED(ec);
+    Http::appendField(out, "X-Forwarded-Port", QByteArrayView(port, portEnd - port));
+    Http::appendField(out, "X-Original-Host", m_req.hostHeader);
+    if (m_req.hasQuery) {
+        QByteArray originalUrl;
+        originalUrl.reserve(m_req.path.size() + m_req.query.size() + 1);
+        originalUrl.append(m_req.path).append('?').append(m_req.query);
+        Http::appendField(out, "X-Original-URL", originalUrl);
+    } else {
+        Http::appendField(out, "X-Original-URL", m_req.path);
+    }
+    Http::appendField(out, "X-AppGW-Trace-Id", m_traceId);
     m_reqChunkedOut = m_req.bodyKind == Http::BodyKind::Chunked;
-    m_reqHeadBytes = Http::serializeRequestHead(m_req.method, target, headers, m_req.bodyKind,
-                                                m_req.contentLength, m_req.upgradeWebSocket, true);
-    Q_UNUSED(connectionField);
-    if (!m_backend->write(m_reqHeadBytes)) {
+    Http::appendHeadEnd(out, m_req.bodyKind, m_req.contentLength, m_req.upgradeWebSocket, true);
+    if (!m_backend->write(ex().reqHeadBytes)) {
         backendFailed(false, true);
         return;
     }
@@ -720,7 +756,7 @@ void ClientConnection::onBackendReadable()
         if (n == Stream::WouldBlock)
             return;
         if (n < 0) {
-            if (m_phase == Phase::Responding && m_resp.bodyKind == Http::BodyKind::UntilClose) {
+            if (m_phase == Phase::Responding && ex().resp.bodyKind == Http::BodyKind::UntilClose) {
                 // Close-delimited body: EOF is its end.
                 releaseBackend(false);
                 completeResponse(false);
@@ -756,7 +792,7 @@ bool ClientConnection::feedResponseBody(QByteArrayView data)
     const bool chunked = m_respChunkedOut;
     qint64 written = 0;
     qint64 payload = 0;
-    const auto result = m_respBody.feed(data, [client, chunked, &written, &payload](QByteArrayView p) {
+    const auto result = ex().respBody.feed(data, [client, chunked, &written, &payload](QByteArrayView p) {
         if (p.isEmpty())
             return;
         if (chunked) {
@@ -780,7 +816,7 @@ bool ClientConnection::feedResponseBody(QByteArrayView data)
     }
     if (result.done) {
         const bool extra = result.consumed < data.size(); // B09: bytes past the body: never reuse
-        releaseBackend(!extra && m_resp.keepAlive && m_reqBodyDone);
+        releaseBackend(!extra && ex().resp.keepAlive && m_reqBodyDone);
         completeResponse(true);
         return false;
     }
@@ -795,7 +831,7 @@ void ClientConnection::completeResponse(bool framed)
     }
     if (!framed && m_respCloseDelimited)
         m_keepAlive = false;
-    accessLog(m_resp.status, m_resp.status);
+    accessLog(ex().resp.status, ex().resp.status);
     finishExchange();
 }
 
@@ -803,8 +839,8 @@ bool ClientConnection::handleResponseHead()
 {
     for (;;) {
         Http::ResponseParser parser;
-        m_resp = Http::ResponseHead();
-        const Http::ParseResult result = parser.parse(m_backIn, m_req.method, &m_resp);
+        ex().resp = Http::ResponseHead();
+        const Http::ParseResult result = parser.parse(m_backIn, m_req.method, &ex().resp);
         if (result.status == Http::ParseResult::Status::Incomplete)
             return true;
         if (result.status == Http::ParseResult::Status::Error) {
@@ -812,31 +848,32 @@ bool ClientConnection::handleResponseHead()
             respondLocal(502);
             return false;
         }
-        if (m_resp.status == 101) {
+        if (ex().resp.status == 101) {
             // W09: a 101 to a request that did not ask to upgrade; W11: before the body is done;
             // W10: no Sec-WebSocket-Accept.
             if (!m_req.upgradeWebSocket || !m_reqBodyDone
-                || Http::headerValue(m_resp.headers, "Sec-WebSocket-Accept").isEmpty()) {
+                || Http::headerValue(ex().resp.headers, "Sec-WebSocket-Accept").isEmpty()) {
                 releaseBackend(false);
                 respondLocal(502, {}, true);
                 return false;
             }
-            Http::Headers headers = m_resp.headers;
-            Http::stripHopByHop(headers);
-            const QByteArray head = Http::serializeResponseHead(101, m_resp.reason, headers,
-                                                                Http::BodyKind::None, 0, true, true);
+            QByteArray head;
+            head.reserve(Http::estimateHeadSize(ex().resp.headers) + ex().resp.reason.size());
+            Http::appendStatusLine(head, 101, ex().resp.reason);
+            Http::appendEndToEndFields(head, ex().resp.headers);
+            Http::appendHeadEnd(head, Http::BodyKind::None, 0, true, true);
             m_client->write(head);
             m_snapshot.bytesOut += head.size();
             const QByteArray leftover = m_backIn.mid(result.consumed);
             m_backIn.clear();
             m_snapshot.subprotocol = QString::fromLatin1(
-                Http::headerValue(m_resp.headers, "Sec-WebSocket-Protocol"));
+                Http::headerValue(ex().resp.headers, "Sec-WebSocket-Protocol"));
             enterTunnel(leftover);
             return false;
         }
-        if (m_resp.status < 200) {
+        if (ex().resp.status < 200) {
             // Interim response: relay one 100 to a client that expects it; drop the others.
-            if (m_resp.status == 100 && m_req.expectContinue && !m_sent100) {
+            if (ex().resp.status == 100 && m_req.expectContinue && !m_sent100) {
                 m_client->write("HTTP/1.1 100 Continue\r\n\r\n");
                 m_sent100 = true;
             }
@@ -846,14 +883,9 @@ bool ClientConnection::handleResponseHead()
             continue;
         }
         // Final response head: re-frame it for the client.
-        Http::Headers headers = m_resp.headers;
-        Http::stripHopByHop(headers);
-        if (m_route.setting && m_route.setting->cookieAffinity && m_pinnedByCookie != m_serverIndex) {
-            headers.append({"Set-Cookie", Routing::BackendSelector::affinitySetCookie(m_route, m_serverIndex)});
-            headers.append({"Set-Cookie", Routing::BackendSelector::affinityCorsSetCookie(m_route, m_serverIndex)});
-        }
+        const Http::ResponseHead &resp = ex().resp;
         const bool client11 = m_req.versionMajor == 1 && m_req.versionMinor >= 1;
-        Http::BodyKind framing = m_resp.bodyKind;
+        Http::BodyKind framing = ex().resp.bodyKind;
         m_respChunkedOut = false;
         m_respCloseDelimited = false;
         if (framing == Http::BodyKind::UntilClose) {
@@ -876,34 +908,41 @@ bool ClientConnection::handleResponseHead()
         const bool headRequest = m_req.method == "HEAD";
         if (!m_reqBodyDone)
             m_keepAlive = false; // answered before the request body arrived: close afterwards
-        QByteArray head = Http::serializeResponseHead(
-            m_resp.status, m_resp.reason, headers,
-            framing == Http::BodyKind::UntilClose ? Http::BodyKind::None : framing,
-            m_resp.contentLength, m_keepAlive);
-        if (headRequest && m_resp.bodyKind == Http::BodyKind::None) {
+        Http::BodyKind headFraming = framing == Http::BodyKind::UntilClose ? Http::BodyKind::None : framing;
+        qint64 headLength = resp.contentLength;
+        if (headRequest && resp.bodyKind == Http::BodyKind::None) {
             // HEAD: keep the backend's Content-Length for the client, no body follows.
-            const QByteArray cl = Http::headerValue(m_resp.headers, "Content-Length");
-            if (!cl.isEmpty())
-                head = Http::serializeResponseHead(m_resp.status, m_resp.reason, headers,
-                                                   Http::BodyKind::ContentLength, cl.toLongLong(),
-                                                   m_keepAlive);
+            const QByteArray cl = Http::headerValue(resp.headers, "Content-Length");
+            if (!cl.isEmpty()) {
+                headFraming = Http::BodyKind::ContentLength;
+                headLength = cl.toLongLong();
+            }
         }
+        QByteArray head;
+        head.reserve(Http::estimateHeadSize(resp.headers) + resp.reason.size());
+        Http::appendStatusLine(head, resp.status, resp.reason);
+        Http::appendEndToEndFields(head, resp.headers);
+        if (m_route.setting && m_route.setting->cookieAffinity && m_pinnedByCookie != m_serverIndex) {
+            Http::appendField(head, "Set-Cookie", Routing::BackendSelector::affinitySetCookie(m_route, m_serverIndex));
+            Http::appendField(head, "Set-Cookie", Routing::BackendSelector::affinityCorsSetCookie(m_route, m_serverIndex));
+        }
+        Http::appendHeadEnd(head, headFraming, headLength, false, m_keepAlive);
         m_client->write(head);
         m_snapshot.bytesOut += head.size();
         m_respHeadSent = true;
         m_backIn.remove(0, result.consumed);
-        m_respBody = Http::BodyDecoder(m_resp.bodyKind == Http::BodyKind::UntilClose
+        ex().respBody = Http::BodyDecoder(ex().resp.bodyKind == Http::BodyKind::UntilClose
                                            ? Http::BodyKind::ContentLength
-                                           : m_resp.bodyKind,
-                                       m_resp.bodyKind == Http::BodyKind::UntilClose
+                                           : ex().resp.bodyKind,
+                                       ex().resp.bodyKind == Http::BodyKind::UntilClose
                                            ? std::numeric_limits<qint64>::max()
-                                           : m_resp.contentLength);
+                                           : ex().resp.contentLength);
         setPhase(Phase::Responding);
-        if (m_resp.bodyKind == Http::BodyKind::None) {
+        if (ex().resp.bodyKind == Http::BodyKind::None) {
             const bool extra = !m_backIn.isEmpty();
             m_backIn.clear();
-            releaseBackend(!extra && m_resp.keepAlive && m_reqBodyDone);
-            accessLog(m_resp.status, m_resp.status);
+            releaseBackend(!extra && ex().resp.keepAlive && m_reqBodyDone);
+            accessLog(ex().resp.status, ex().resp.status);
             finishExchange();
             return false;
         }
@@ -918,11 +957,12 @@ void ClientConnection::enterTunnel(QByteArrayView backendLeftover)
 {
     setPhase(Phase::Tunnel);
     // Only the tunnel is needed from now on: an idle session should hold as little as possible.
-    m_reqHeadBytes = QByteArray();
+    m_exchange.reset();
     m_req.headers = Http::Headers();
-    m_resp = Http::ResponseHead();
-    m_reqBody = Http::BodyDecoder();
-    m_respBody = Http::BodyDecoder();
+    m_req.target = QByteArray(); // the access log at the end needs method, path, query, host
+    m_req.host = QByteArray();
+    m_clientFor = QByteArray();
+    m_triedServers = QList<int>();
     // Without frame records only control payloads are captured (close codes and reasons).
     const int previewBytes = m_runtime->options.recordFrames ? 256 : 0;
     m_decodeIn = std::make_unique<Session::FrameDecoder>(Session::Direction::ClientToBackend, previewBytes);
@@ -1249,7 +1289,6 @@ void ClientConnection::finishSession(const QString &closedBy, const QString &rea
         }
         m_worker->publishEvent(std::move(event));
         // The access log records the 101 with the whole session as timeTaken.
-        m_resp.status = 101;
         accessLog(101, 101);
     }
     Session::SessionClosed closed;

@@ -70,7 +70,7 @@ private:
     // client side
     void onClientReadable();
     void onClientDrained();
-    void parseRequests();
+    void parseRequests(QByteArrayView fresh = {});
     void handleRequest();
     bool consumeRequestBody(QByteArrayView bytes, qsizetype *used);
     void respondLocal(int status, const QByteArray &extraHeaders = {}, bool forceClose = false);
@@ -121,13 +121,25 @@ private:
     bool m_readPaused = false;
 
     // current exchange
+    // The parts of an HTTP exchange a tunnel no longer needs live on the heap: created with the
+    // first request, freed on the upgrade, so an idle WebSocket session does not carry them.
+    struct ExchangeState
+    {
+        Http::BodyDecoder reqBody;
+        QByteArray reqHeadBytes; // the serialized upstream head
+        Http::ResponseHead resp;
+        Http::BodyDecoder respBody;
+    };
+    ExchangeState &ex()
+    {
+        if (!m_exchange)
+            m_exchange = std::make_unique<ExchangeState>();
+        return *m_exchange;
+    }
+    std::unique_ptr<ExchangeState> m_exchange;
     Http::RequestHead m_req;
-    Http::BodyDecoder m_reqBody;
     bool m_reqBodyDone = true;
     bool m_reqChunkedOut = false;
-    QByteArray m_reqHeadBytes; // the serialized upstream head (kept for a retry)
-    Http::ResponseHead m_resp;
-    Http::BodyDecoder m_respBody;
     bool m_respChunkedOut = false;
     bool m_respCloseDelimited = false;
     bool m_respHeadSent = false;
