@@ -200,19 +200,21 @@ void appendEndToEndFields(QByteArray &out, const Headers &headers,
 void appendHeadEnd(QByteArray &out, BodyKind framing, qint64 contentLength, bool upgrade,
                    bool keepAlive)
 {
+    char digits[24];
+    QByteArrayView length;
     if (framing == BodyKind::ContentLength) {
-        char digits[24];
         const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, contentLength);
         Q_UNUSED(ec);
-        out.append("Content-Length: ").append(QByteArrayView(digits, end - digits)).append("\r\n");
-    } else if (framing == BodyKind::Chunked) {
-        out.append("Transfer-Encoding: chunked\r\n");
+        length = QByteArrayView(digits, end - digits);
     }
-    if (upgrade)
-        out.append("Connection: Upgrade\r\nUpgrade: websocket\r\n");
-    else if (!keepAlive)
-        out.append("Connection: close\r\n");
-    out.append("\r\n");
+    const QByteArrayView framingField = framing == BodyKind::ContentLength ? "Content-Length: "
+        : framing == BodyKind::Chunked                                      ? "Transfer-Encoding: chunked\r\n"
+                                                                            : "";
+    const QByteArrayView framingEnd = framing == BodyKind::ContentLength ? "\r\n" : "";
+    const QByteArrayView connection = upgrade ? "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
+        : keepAlive                           ? "\r\n"
+                                              : "Connection: close\r\n\r\n";
+    appendPieces(out, {framingField, length, framingEnd, connection});
 }
 
 qsizetype estimateHeadSize(const Headers &headers)

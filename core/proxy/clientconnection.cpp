@@ -512,10 +512,15 @@ void ClientConnection::connectToServer(int serverIndex)
     ++m_attempts;
     const Routing::BackendServer &server = m_route.pool->servers.at(serverIndex);
     const int port = server.portFor(*m_route.setting);
-    m_serverEndpoint = server.connectHost + QLatin1Char(':') + QString::number(port);
+    if (port != m_serverEndpointPort || server.connectHost != m_serverEndpointHost) {
+        // Keep-alive requests mostly go to the same member again: build its key only on change.
+        m_serverEndpoint = server.connectHost + QLatin1Char(':') + QString::number(port);
+        m_serverEndpointHost = server.connectHost;
+        m_serverEndpointPort = port;
+        m_backendKey = m_serverEndpoint;
+        m_snapshot.serverEndpoint = m_serverEndpoint;
+    }
     m_snapshot.server = server.address;
-    m_snapshot.serverEndpoint = m_serverEndpoint;
-    m_backendKey = m_serverEndpoint;
     setPhase(Phase::Connecting);
     m_backIn.clear();
 

@@ -158,6 +158,8 @@ private:
     qint64 m_requestBytes = 0;
     int m_pinnedByCookie = -1;
     QString m_serverEndpoint;
+    QString m_serverEndpointHost; // what m_serverEndpoint was built from
+    int m_serverEndpointPort = -1;
 
     // session view
     Session::SessionSnapshot m_snapshot;
