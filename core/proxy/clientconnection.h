@@ -17,6 +17,8 @@
 #include <QByteArray>
 #include <QList>
 
+class QHostAddress;
+
 #include <memory>
 
 namespace Gateway::Session { class FrameDecoder; class HeartbeatTracker; }
@@ -81,6 +83,9 @@ private:
     // backend side
     void chooseServerAndConnect();
     void connectToServer(int serverIndex);
+    void connectToAddress(const QHostAddress &address, int port);
+    void onBackendResolved(quint64 ticket, const QHostAddress &address);
+    void stopResolving();
     void onBackendConnected();
     void onBackendReadable();
     void onBackendDrained();
@@ -146,6 +151,7 @@ private:
     qint64 m_requestBytes = 0;
     int m_pinnedByCookie = -1;
     QString m_serverEndpoint;
+    quint64 m_resolveTicket = 0; // waiting for the worker's BackendResolver (a backend name)
 
     // session view
     Session::SessionSnapshot m_snapshot;
