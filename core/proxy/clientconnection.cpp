@@ -4,6 +4,7 @@
 #include "http/errorpage.h"
 #include "net/clock.h"
 #include "net/tcpstream.h"
+#include "proxy/backendresolver.h"
 #include "proxy/worker.h"
 #include "routing/backendselector.h"
 #include "routing/routetable.h"
@@ -11,7 +12,6 @@
 #include "session/heartbeattracker.h"
 #include "tls/backendtls.h"
 
-#include <QHostInfo>
 #include <QJsonObject>
 #include <QRandomGenerator>
 
@@ -121,6 +121,7 @@ ClientConnection::ClientConnection(Worker *worker, Stream *client, const Listene
 
 ClientConnection::~ClientConnection()
 {
+    stopResolving();
     if (m_client)
         m_client->dispose();
     if (m_backend)
@@ -534,18 +535,46 @@ void ClientConnection::connectToServer(int serverIndex)
     m_backendReused = false;
     QHostAddress address;
     if (!address.setAddress(server.connectHost)) {
-        // A name: resolve it (Qt caches lookups); continue on this thread when done.
-        const QHostInfo cached = QHostInfo::fromName(server.connectHost);
-        if (cached.error() != QHostInfo::NoError || cached.addresses().isEmpty()) {
-            backendFailed(false, true);
+        // A name (azure-reference.md §2): a fresh cached answer, else wait in Connecting for the
+        // worker's resolver without blocking the thread; the wait ends by the connect timeout.
+        stopResolving();
+        if (!m_runtime->names->fresh(server.connectHost, m_worker->now(), &address)) {
+            m_deadlineMs = m_worker->now() + m_runtime->options.backendConnectTimeoutMs;
+            m_resolveTicket = m_worker->resolver().resolve(
+                server.connectHost, m_runtime->options.backendLookup, m_runtime->names,
+                [this](quint64 ticket, const QHostAddress &resolved, bool) { onBackendResolved(ticket, resolved); });
             return;
         }
-        address = cached.addresses().constFirst();
     }
+    connectToAddress(address, port);
+}
+
+void ClientConnection::stopResolving()
+{
+    if (m_resolveTicket)
+        m_worker->resolver().cancel(std::exchange(m_resolveTicket, 0));
+}
+
+void ClientConnection::onBackendResolved(quint64 ticket, const QHostAddress &address)
+{
+    if (ticket != m_resolveTicket || m_phase != Phase::Connecting)
+        return;
+    m_resolveTicket = 0;
+    if (address.isNull()) {
+        // The name never resolved under this configuration: next member, else 502 (Azure §8).
+        backendFailed(false, true);
+        return;
+    }
+    const Routing::BackendServer &server = m_route.pool->servers.at(m_serverIndex);
+    connectToAddress(address, server.portFor(*m_route.setting));
+}
+
+void ClientConnection::connectToAddress(const QHostAddress &address, int port)
+{
     QString error;
     if (m_route.setting->https) // tls: end-to-end TLS (SNI + verification), core/tls/backendtls.h
         m_backend = Tls::connectBackend(m_runtime->certificates.get(), *m_route.setting, address.toString(),
-                                        quint16(port), Routing::backendHostHeader(m_route, serverIndex, m_req.hostHeader), this);
+                                        quint16(port), Routing::backendHostHeader(m_route, m_serverIndex, m_req.hostHeader), this);
     else
         m_backend = Net::TcpStream::connectTo(address, quint16(port), &error);
     if (!m_backend) {
@@ -1188,8 +1217,21 @@ void ClientConnection::checkTimeout(qint64 now)
         }
         return;
     case Phase::Connecting:
-        if (now >= m_deadlineMs)
+        if (now >= m_deadlineMs) {
+            if (m_resolveTicket) {
+                // The lookup outlasted the connect timeout: a DNS failure, so the last-known-good
+                // address if there is one, else as a name that does not resolve.
+                stopResolving();
+                const Routing::BackendServer &server = m_route.pool->servers.at(m_serverIndex);
+                const QHostAddress last = m_runtime->names->lastKnown(server.connectHost);
+                if (last.isNull())
+                    backendFailed(false, true);
+                else
+                    connectToAddress(last, server.portFor(*m_route.setting));
+                return;
+            }
             backendFailed(true, true);
+        }
         return;
     case Phase::Forwarding:
     case Phase::Responding:
@@ -1245,6 +1287,7 @@ void ClientConnection::finishSession(const QString &closedBy, const QString &rea
         return;
     const bool wasTunnel = m_phase == Phase::Tunnel;
     const qint64 now = m_worker->now();
+    stopResolving();
     if (m_backend) {
         m_backend->dispose();
         m_backend = nullptr;

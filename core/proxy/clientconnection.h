@@ -17,6 +17,8 @@
 #include <QByteArray>
 #include <QList>
 
+class QHostAddress;
+
 #include <memory>
 
 namespace Gateway::Session { class FrameDecoder; class HeartbeatTracker; }
@@ -81,6 +83,9 @@ private:
     // backend side
     void chooseServerAndConnect();
     void connectToServer(int serverIndex);
+    void connectToAddress(const QHostAddress &address, int port);
+    void onBackendResolved(quint64 ticket, const QHostAddress &address);
+    void stopResolving();
     void onBackendConnected();
     void onBackendReadable();
     void onBackendDrained();
@@ -160,6 +165,7 @@ private:
     QString m_serverEndpoint;
     QString m_serverEndpointHost; // what m_serverEndpoint was built from
     int m_serverEndpointPort = -1;
+    quint64 m_resolveTicket = 0; // waiting for the worker's BackendResolver (a backend name)
 
     // session view
     Session::SessionSnapshot m_snapshot;

@@ -6,6 +6,7 @@
 #include "health/healthtable.h"
 #include "net/clock.h"
 #include "net/epolleventdispatcher.h"
+#include "proxy/backendresolver.h"
 #include "proxy/runtime.h"
 #include "proxy/worker.h"
 #include "routing/routetable.h"
@@ -121,6 +122,7 @@ public:
         rt->clock = clock;
         rt->certificates = certificates;
         rt->generation = ++generation;
+        rt->names = std::make_shared<BackendNameCache>();
         return rt;
     }
 

@@ -8,10 +8,12 @@
 #include "config/gatewayconfig.h"
 #include "health/healthtypes.h"
 
+#include <QHostAddress>
 #include <QList>
 #include <QObject>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 namespace Gateway::Net { class Clock; }
@@ -30,6 +32,12 @@ struct ListenerInfo
     int port = 0;          // local port actually bound (after frontendPortMap; port 0 resolved)
 };
 
+// Resolves a backend host name for the proxy workers: calls done(addresses) once, from any thread,
+// at any time (an empty list: the name does not resolve). Tests use it to make a name resolve,
+// stop resolving or hang; by default (empty) the workers ask QHostInfo asynchronously.
+using BackendLookup = std::function<void(const QString &name,
+                                         std::function<void(const QList<QHostAddress> &addresses)> done)>;
+
 struct GatewayOptions
 {
     int workers = 1;                 // proxy worker threads
@@ -45,6 +53,7 @@ struct GatewayOptions
     int keepAliveTimeoutMs = 75'000;         // Azure v2 keep-alive
     int backendConnectTimeoutMs = 5'000;
     QString configDirectory;         // base for relative certificate paths
+    BackendLookup backendLookup;     // backend name resolution (empty: QHostInfo), see above
 };
 
 class GatewayPrivate;

@@ -18,6 +18,8 @@ namespace Gateway::Tls { class CertificateStore; }
 
 namespace Gateway::Proxy {
 
+class BackendNameCache;
+
 struct ListenerSocketRuntime
 {
     int frontendPort = 0;   // Azure's port, used for routing and X-Forwarded-Port
@@ -35,6 +37,9 @@ struct Runtime
     Net::Clock *clock = nullptr;
     std::shared_ptr<const Tls::CertificateStore> certificates; // tls: Https listeners and backends
     quint64 generation = 0; // bumps on every apply
+    // Backend names resolved under this configuration (backendresolver.h): each apply starts
+    // with an empty cache, as a PUT clears Azure's DNS cache.
+    std::shared_ptr<BackendNameCache> names;
 };
 
 } // namespace Gateway::Proxy

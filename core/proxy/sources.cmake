@@ -1,4 +1,5 @@
 target_sources(gateway_core PRIVATE
+    proxy/backendresolver.cpp proxy/backendresolver.h
     proxy/clientconnection.cpp proxy/clientconnection.h
     proxy/gateway.cpp proxy/gateway.h
     proxy/runtime.h

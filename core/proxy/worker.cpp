@@ -3,6 +3,7 @@
 #include "health/healthtable.h"
 #include "net/clock.h"
 #include "net/tcpstream.h"
+#include "proxy/backendresolver.h"
 #include "proxy/clientconnection.h"
 #include "routing/backendselector.h"
 #include "routing/routetable.h"
@@ -122,7 +123,8 @@ int BackendConnectionPool::size() const
 
 // --- Worker --------------------------------------------------------------------------------------
 
-Worker::Worker(int index, QObject *parent) : QObject(parent), m_index(index), m_scratch(ScratchSize)
+Worker::Worker(int index, QObject *parent)
+    : QObject(parent), m_index(index), m_scratch(ScratchSize), m_resolver(new BackendResolver(this))
 {
 }
 
@@ -136,6 +138,7 @@ Worker::~Worker()
 void Worker::setRuntime(std::shared_ptr<const Runtime> runtime)
 {
     m_runtime = std::move(runtime);
+    m_resolver->setClock(m_runtime->clock);
     m_selector = std::make_unique<Routing::BackendSelector>(m_runtime->routes, m_runtime->health.get());
     if (!m_tickTimer) {
         m_tickTimer = new QTimer(this);

@@ -24,6 +24,7 @@ namespace Gateway::Routing { class BackendSelector; }
 
 namespace Gateway::Proxy {
 
+class BackendResolver;
 class ClientConnection;
 class Worker;
 
@@ -88,6 +89,7 @@ public:
     qsizetype scratchSize() const { return qsizetype(m_scratch.size()); }
     Routing::BackendSelector &selector();
     BackendConnectionPool &backendPool() { return m_backendPool; }
+    BackendResolver &resolver() { return *m_resolver; } // backend names, on this thread
     void accept(int descriptor, const ListenerSocketRuntime &socket);
     void connectionFinished(ClientConnection *connection); // deferred delete
     void publishEvent(Events::GatewayEvent event);
@@ -113,6 +115,7 @@ private:
     QHash<ClientConnection *, bool> m_connections;
     std::vector<ClientConnection *> m_graveyard;
     BackendConnectionPool m_backendPool;
+    BackendResolver *m_resolver = nullptr; // child: moves to the worker thread with it
     QList<Events::GatewayEvent> m_pendingEvents;
     QList<Session::SessionClosed> m_closedSessions;
     QList<Session::SessionSnapshot> m_openedSessions;
