@@ -152,6 +152,8 @@ struct GatewayUnderTest
 
     ~GatewayUnderTest() { gateway.reset(); }
 
+    bool recordFrames = true;
+
     bool start(const QList<quint16> &backendPorts, int requestTimeoutSeconds, QString *error)
     {
         const auto document = Config::ConfigDocument::fromJson(armConfig(backendPorts, requestTimeoutSeconds));
@@ -163,6 +165,7 @@ struct GatewayUnderTest
         options.clock = &clock;
         options.healthProbes = false;
         options.sessionTickMs = 50;
+        options.recordFrames = recordFrames;
         gateway = std::make_unique<Proxy::Gateway>(options);
         QObject::connect(gateway->events(), &Events::EventBus::eventsPublished, gateway.get(),
                          [this](const QList<GatewayEvent> &batch) { events += batch; });
@@ -675,6 +678,7 @@ private slots:
     void upgradeRequestRecognition();
     void upgradeHeadersPassUntouched();
     void registrySessionAndFrames();
+    void framesCountedButNotRecordedWhenOff();
     void slowReaderReceivesEverything();
     void floodWithoutReaderStaysBounded();
     void thousandSessionsLeakNothing();
@@ -1379,6 +1383,37 @@ void tst_WebSocket::upgradeHeadersPassUntouched()
 }
 
 // -- The registry --------------------------------------------------------------------------------
+
+void tst_WebSocket::framesCountedButNotRecordedWhenOff()
+{
+    // appgw run keeps no frame records (nothing displays them), but still counts frames and
+    // reports the close code the client saw.
+    EchoBackend backend;
+    QVERIFY(backend.listen());
+    GatewayUnderTest gw;
+    gw.recordFrames = false;
+    QString error;
+    QVERIFY2(gw.start({backend.port()}, 30, &error), qPrintable(error));
+    auto ws = newClient();
+    QSignalSpy connected(ws.get(), &QWebSocket::connected);
+    QSignalSpy text(ws.get(), &QWebSocket::textMessageReceived);
+    ws->open(gw.url());
+    QVERIFY(connected.wait(5000));
+    ws->sendTextMessage(QStringLiteral("one"));
+    QVERIFY(text.wait(5000));
+    ws->sendTextMessage(QStringLiteral("two"));
+    QTRY_COMPARE(text.size(), 2);
+    QTRY_COMPARE(gw.upgradedSessions().size(), 1);
+    QTRY_COMPARE(gw.upgradedSessions().constFirst().framesOut, 2);
+    const SessionSnapshot s = gw.upgradedSessions().constFirst();
+    QCOMPARE(s.framesIn, 2);
+    ws->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("bye"));
+    QTRY_COMPARE(gw.eventsOf(QStringLiteral("session.closed")).size(), 1);
+    const auto closed = gw.eventsOf(QStringLiteral("session.closed")).constFirst().fields;
+    QCOMPARE(closed.value(QStringLiteral("framesIn")).toInt(), 3);  // two texts and the close
+    QCOMPARE(closed.value(QStringLiteral("closeCode")).toInt(), 1001); // the echoed close frame
+    QCOMPARE(gw.gateway->sessions()->frames(s.id).size(), 0);
+}
 
 void tst_WebSocket::registrySessionAndFrames()
 {
