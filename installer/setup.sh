@@ -19,8 +19,9 @@ packages=(
     qt6-base-dev qt6-websockets-dev qt6-charts-dev qt6-tools-dev-tools libgl-dev
     libssl-dev
 )
-# Test-only: a non-Qt WebSocket peer, clang + its runtime for the libFuzzer targets.
-test_packages=(python3 python3-websockets clang libclang-rt-14-dev)
+# Test-only: a non-Qt WebSocket peer, clang + its runtime for the libFuzzer targets, clang-format
+# for the lint_format test (tests/lint, with -DGATEWAY_CHECK_FORMAT=ON).
+test_packages=(python3 python3-websockets clang libclang-rt-14-dev clang-format)
 
 missing=()
 want=("${packages[@]}")
