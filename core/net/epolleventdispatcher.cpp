@@ -52,6 +52,7 @@ struct EpollEventDispatcher::NotifierEntry final : IoHandler
 namespace {
 // Entries removed while an epoll batch is being dispatched are freed after the batch.
 thread_local std::vector<IoHandler *> t_deadEntries;
+thread_local quint64 t_loopSerial = 0;
 thread_local std::vector<std::pair<IoHandler *, quint32>> t_postedIoEvents;
 } // namespace
 
@@ -86,6 +87,11 @@ EpollEventDispatcher::~EpollEventDispatcher()
         ::close(m_wakeFd);
     if (m_epollFd >= 0)
         ::close(m_epollFd);
+}
+
+quint64 EpollEventDispatcher::loopSerial()
+{
+    return t_loopSerial;
 }
 
 EpollEventDispatcher *EpollEventDispatcher::current()
@@ -316,6 +322,7 @@ void EpollEventDispatcher::interrupt()
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
     t_current = this;
+    ++t_loopSerial;
     m_interrupt.store(false);
     emit awake();
     QCoreApplication::sendPostedEvents();
@@ -351,6 +358,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         n = 0; // EINTR
     if (canWait)
         emit awake();
+    ++t_loopSerial;
 
     for (int i = 0; i < n; ++i) {
         auto *handler = static_cast<IoHandler *>(events[i].data.ptr);
@@ -366,6 +374,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         handler->ioEvent(events[i].events);
         handled = true;
     }
+    ++t_loopSerial;
     if (fireTimers() > 0)
         handled = true;
     return handled;

@@ -38,6 +38,10 @@ public:
 
     // The dispatcher of the calling thread, when it is an EpollEventDispatcher.
     static EpollEventDispatcher *current();
+    // Changes at every stage of a loop iteration of this thread's dispatcher (posted events,
+    // socket events, timers); 0 when none runs. Lets callers read the clock once per batch,
+    // as nginx caches its time per loop.
+    static quint64 loopSerial();
 
     // Direct path. The handler must stay alive until removeFd() (handlers that go away during a
     // loop iteration must defer their deletion; see Worker's graveyard).

@@ -518,7 +518,7 @@ void ClientConnection::connectToServer(int serverIndex)
         m_serverEndpoint = server.connectHost + QLatin1Char(':') + QString::number(port);
         m_serverEndpointHost = server.connectHost;
         m_serverEndpointPort = port;
-        m_backendKey = m_serverEndpoint;
+        m_backendKey = m_worker->backendPool().keyFor(m_serverEndpoint);
         m_snapshot.serverEndpoint = m_serverEndpoint;
     }
     m_snapshot.server = server.address;

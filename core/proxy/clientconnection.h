@@ -116,7 +116,7 @@ private:
     Net::Stream *m_client = nullptr;
     Net::Stream *m_backend = nullptr;
     bool m_backendReused = false;
-    QString m_backendKey;
+    int m_backendKey = -1; // the worker's pool key for m_serverEndpoint
     Phase m_phase = Phase::ReadingHead;
 
     QByteArray m_in;       // client bytes not yet consumed (request heads, pipelined requests)

@@ -1,5 +1,7 @@
 #include "proxy/worker.h"
 
+#include "net/epolleventdispatcher.h"
+
 #include "health/healthtable.h"
 #include "net/clock.h"
 #include "net/tcpstream.h"
@@ -52,32 +54,42 @@ void ListenerServer::incomingConnection(qintptr descriptor)
 
 // --- BackendConnectionPool -----------------------------------------------------------------------
 
-Net::Stream *BackendConnectionPool::take(const QString &endpointKey)
+int BackendConnectionPool::keyFor(const QString &endpoint)
 {
-    auto it = m_idle.find(endpointKey);
-    if (it == m_idle.end() || it->empty())
+    const auto it = m_keys.constFind(endpoint);
+    if (it != m_keys.constEnd())
+        return it.value();
+    const int key = int(m_idle.size());
+    m_keys.insert(endpoint, key);
+    m_idle.emplace_back();
+    return key;
+}
+
+Net::Stream *BackendConnectionPool::take(int endpointKey)
+{
+    if (endpointKey < 0 || endpointKey >= int(m_idle.size()) || m_idle[endpointKey].empty())
         return nullptr;
-    Net::Stream *stream = it->back().stream;
-    it->pop_back();
+    auto &list = m_idle[endpointKey];
+    Net::Stream *stream = list.back().stream;
+    list.pop_back();
     return stream;
 }
 
-void BackendConnectionPool::put(const QString &endpointKey, Net::Stream *stream, qint64 nowMs)
+void BackendConnectionPool::put(int endpointKey, Net::Stream *stream, qint64 nowMs)
 {
-    auto &list = m_idle[endpointKey];
-    if (int(list.size()) >= MaxIdlePerEndpoint) {
+    if (endpointKey < 0 || endpointKey >= int(m_idle.size())
+        || int(m_idle[endpointKey].size()) >= MaxIdlePerEndpoint) {
         stream->dispose();
         return;
     }
     t_idleOwner.pool = this;
     stream->setOwner(&t_idleOwner);
-    list.push_back({stream, nowMs, endpointKey});
+    m_idle[endpointKey].push_back({stream, nowMs});
 }
 
 void BackendConnectionPool::forget(Net::Stream *stream)
 {
-    for (auto it = m_idle.begin(); it != m_idle.end(); ++it) {
-        auto &list = it.value();
+    for (auto &list : m_idle) {
         for (auto i = list.begin(); i != list.end(); ++i) {
             if (i->stream == stream) {
                 list.erase(i);
@@ -90,8 +102,7 @@ void BackendConnectionPool::forget(Net::Stream *stream)
 
 void BackendConnectionPool::expire(qint64 nowMs, qint64 idleMs)
 {
-    for (auto it = m_idle.begin(); it != m_idle.end(); ++it) {
-        auto &list = it.value();
+    for (auto &list : m_idle) {
         for (auto i = list.begin(); i != list.end();) {
             if (nowMs - i->sinceMs >= idleMs) {
                 i->stream->dispose();
@@ -106,11 +117,10 @@ void BackendConnectionPool::expire(qint64 nowMs, qint64 idleMs)
 void BackendConnectionPool::closeAll()
 {
     for (auto &list : m_idle) {
-        for (const Idle &idle : list) {
+        for (const Idle &idle : list)
             idle.stream->dispose();
-        }
+        list.clear(); // the keys stay valid: connections hold them
     }
-    m_idle.clear();
 }
 
 int BackendConnectionPool::size() const
@@ -153,7 +163,13 @@ void Worker::setRuntime(std::shared_ptr<const Runtime> runtime)
 
 qint64 Worker::now() const
 {
-    return m_runtime->clock->nowMs();
+    // One clock read per stage of a loop iteration (all events of one epoll batch see one time).
+    const quint64 serial = Net::EpollEventDispatcher::loopSerial();
+    if (serial == 0 || serial != m_nowSerial) {
+        m_nowMs = m_runtime->clock->nowMs();
+        m_nowSerial = serial;
+    }
+    return m_nowMs;
 }
 
 Routing::BackendSelector &Worker::selector()

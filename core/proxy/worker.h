@@ -49,16 +49,20 @@ private:
 class BackendConnectionPool
 {
 public:
-    Net::Stream *take(const QString &endpointKey);
-    void put(const QString &endpointKey, Net::Stream *stream, qint64 nowMs);
+    // Endpoints ("host:port") are interned once to a small id, so take() and put() on the
+    // request path are an index, not a string hash and compare.
+    int keyFor(const QString &endpoint);
+    Net::Stream *take(int endpointKey);
+    void put(int endpointKey, Net::Stream *stream, qint64 nowMs);
     void expire(qint64 nowMs, qint64 idleMs);
     void closeAll();
     void forget(Net::Stream *stream); // a pooled stream that closed by itself
     int size() const;
 
 private:
-    struct Idle { Net::Stream *stream; qint64 sinceMs; QString key; };
-    QHash<QString, std::vector<Idle>> m_idle;
+    struct Idle { Net::Stream *stream; qint64 sinceMs; };
+    QHash<QString, int> m_keys;
+    std::vector<std::vector<Idle>> m_idle; // by key
 };
 
 class Worker final : public QObject
@@ -104,6 +108,8 @@ signals:
     void drained(int workerIndex); // after beginStop, once every connection is gone
 
 private:
+    mutable qint64 m_nowMs = 0;
+    mutable quint64 m_nowSerial = 0;
     void tick();
     void reap();
 
