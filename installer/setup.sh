@@ -20,7 +20,7 @@ packages=(
     libssl-dev
 )
 # Test-only: a non-Qt WebSocket peer, clang + its runtime for the libFuzzer targets, clang-format
-# for the lint_format test (tests/lint, with -DGATEWAY_CHECK_FORMAT=ON).
+# for the lint_format test (tests/lint; on by default).
 test_packages=(python3 python3-websockets clang libclang-rt-14-dev clang-format)
 
 missing=()

@@ -4,7 +4,6 @@
 #include "configelements.h"
 
 #include <QCryptographicHash>
-#include <algorithm>
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
@@ -15,6 +14,8 @@
 #include <QUndoCommand>
 #include <QUndoStack>
 #include <QUuid>
+
+#include <algorithm>
 
 namespace Gateway::Ui {
 
@@ -98,8 +99,7 @@ private:
 
 } // namespace
 
-ConfigController::ConfigController(QObject *parent)
-    : QObject(parent), m_undo(new QUndoStack(this))
+ConfigController::ConfigController(QObject *parent) : QObject(parent), m_undo(new QUndoStack(this))
 {
     m_recoveryId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     m_recoveryDir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)
@@ -119,7 +119,8 @@ ConfigController::~ConfigController()
     m_autosave.stop();
 }
 
-Config::Diagnostics ConfigController::diagnosticsFor(const ElementRef &ref, bool includeChildren) const
+Config::Diagnostics ConfigController::diagnosticsFor(const ElementRef &ref,
+                                                     bool includeChildren) const
 {
     Config::Diagnostics out;
     const GatewayConfig &c = config();
@@ -243,7 +244,8 @@ bool ConfigController::rename(const ElementRef &ref, const QString &newName, QSt
     if (name.compare(ref.name, Qt::CaseInsensitive) != 0
         && elementNames(config(), ref.kind, ref.parent).contains(name, Qt::CaseInsensitive)) {
         if (errorString)
-            *errorString = tr("Another %1 is already called %2.").arg(kindLabel(ref.kind).toLower(), name);
+            *errorString = tr("Another %1 is already called %2.")
+                               .arg(kindLabel(ref.kind).toLower(), name);
         return false;
     }
     if (ref.kind == ElementKind::Gateway) {

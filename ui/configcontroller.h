@@ -66,8 +66,8 @@ public:
     bool recover(const QString &recoveryFile, QString *errorString = nullptr);
 
 signals:
-    void documentChanged();        // a new/opened/recovered document
-    void configChanged();          // any model change (edits, undo, redo)
+    void documentChanged(); // a new/opened/recovered document
+    void configChanged();   // any model change (edits, undo, redo)
     void diagnosticsChanged();
     void modifiedChanged(bool modified);
     void elementRenamed(const Gateway::Ui::ElementRef &ref, const QString &newName);

@@ -159,8 +159,8 @@ QString elementJsonPath(const GatewayConfig &config, const ElementRef &ref)
     if (ref.kind == ElementKind::Gateway)
         return config.gatewayJsonPath;
     if (ref.kind == ElementKind::PathRule) {
-        const QString mapPath
-            = elementJsonPath(config, ElementRef{ElementKind::UrlPathMap, ref.parent, {}});
+        const QString mapPath = elementJsonPath(config,
+                                                ElementRef{ElementKind::UrlPathMap, ref.parent, {}});
         const UrlPathMap *map = findElement(config.urlPathMaps, ref.parent);
         if (!map)
             return {};
@@ -424,8 +424,10 @@ bool renameElementInModel(GatewayConfig &c, const ElementRef &ref, const QString
                 r.collection = newPrefix;
         });
     }
-    if (ref.kind == ElementKind::SslCertificate && c.localGateway.certificateFiles.contains(ref.name)) {
-        c.localGateway.certificateFiles.insert(newName, c.localGateway.certificateFiles.take(ref.name));
+    if (ref.kind == ElementKind::SslCertificate
+        && c.localGateway.certificateFiles.contains(ref.name)) {
+        c.localGateway.certificateFiles.insert(newName,
+                                               c.localGateway.certificateFiles.take(ref.name));
     }
     return true;
 }

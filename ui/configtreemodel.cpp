@@ -35,12 +35,18 @@ void ConfigTreeModel::rebuild()
         return id;
     };
     addItem(ElementRef{ElementKind::Gateway, {}, {}}, false, -1);
-    const ElementKind order[] = {ElementKind::HttpListener, ElementKind::RequestRoutingRule,
-                                 ElementKind::UrlPathMap, ElementKind::BackendAddressPool,
-                                 ElementKind::BackendHttpSettings, ElementKind::Probe,
-                                 ElementKind::FrontendIPConfiguration, ElementKind::FrontendPort,
-                                 ElementKind::SslCertificate, ElementKind::TrustedRootCertificate,
-                                 ElementKind::RedirectConfiguration, ElementKind::RewriteRuleSet};
+    const ElementKind order[] = {ElementKind::HttpListener,
+                                 ElementKind::RequestRoutingRule,
+                                 ElementKind::UrlPathMap,
+                                 ElementKind::BackendAddressPool,
+                                 ElementKind::BackendHttpSettings,
+                                 ElementKind::Probe,
+                                 ElementKind::FrontendIPConfiguration,
+                                 ElementKind::FrontendPort,
+                                 ElementKind::SslCertificate,
+                                 ElementKind::TrustedRootCertificate,
+                                 ElementKind::RedirectConfiguration,
+                                 ElementKind::RewriteRuleSet};
     for (ElementKind kind : order) {
         const int coll = addItem(ElementRef{kind, {}, {}}, true, -1);
         for (const QString &name : elementNames(c, kind)) {
@@ -67,7 +73,8 @@ QModelIndex ConfigTreeModel::index(int row, int column, const QModelIndex &paren
 {
     if (column != 0 || row < 0)
         return {};
-    const QList<int> &list = parent.isValid() ? m_items.at(int(parent.internalId())).children : m_top;
+    const QList<int> &list = parent.isValid() ? m_items.at(int(parent.internalId())).children
+                                              : m_top;
     if (row >= list.size())
         return {};
     return createIndex(row, column, quintptr(list.at(row)));
@@ -107,7 +114,9 @@ QVariant ConfigTreeModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         if (item.collection)
-            return QStringLiteral("%1 (%2)").arg(kindPluralLabel(item.ref.kind)).arg(item.children.size());
+            return QStringLiteral("%1 (%2)")
+                .arg(kindPluralLabel(item.ref.kind))
+                .arg(item.children.size());
         if (item.ref.kind == ElementKind::Gateway)
             return tr("Gateway %1").arg(m_controller->config().name);
         return item.ref.name;
@@ -121,12 +130,9 @@ QVariant ConfigTreeModel::data(const QModelIndex &index, int role) const
         if (item.errors || item.warnings)
             return tr("%1 errors, %2 warnings").arg(item.errors).arg(item.warnings);
         return kindLabel(item.ref.kind);
-    case ElementRefRole:
-        return QVariant::fromValue(item.ref);
-    case KindRole:
-        return int(item.ref.kind);
-    case IsCollectionRole:
-        return item.collection;
+    case ElementRefRole: return QVariant::fromValue(item.ref);
+    case KindRole: return int(item.ref.kind);
+    case IsCollectionRole: return item.collection;
     }
     return {};
 }

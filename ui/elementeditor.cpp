@@ -54,7 +54,8 @@ ElementEditor::ElementEditor(ConfigController *controller, QWidget *parent)
     , m_duplicate(new QToolButton(this))
     , m_delete(new QToolButton(this))
     , m_stack(new QStackedWidget(this))
-    , m_empty(new QLabel(tr("Select an element on the canvas or in the element list to edit it."), this))
+    , m_empty(new QLabel(tr("Select an element on the canvas or in the element list to edit it."),
+                         this))
 {
     static_cast<QLabel *>(m_empty)->setWordWrap(true);
     static_cast<QLabel *>(m_empty)->setAlignment(Qt::AlignCenter);
@@ -122,14 +123,16 @@ ElementEditor::ElementEditor(ConfigController *controller, QWidget *parent)
                 if (ref == m_ref) {
                     m_ref.name = newName;
                     refresh();
-                } else if (m_ref.kind == ElementKind::PathRule && ref.kind == ElementKind::UrlPathMap
+                } else if (m_ref.kind == ElementKind::PathRule
+                           && ref.kind == ElementKind::UrlPathMap
                            && ref.name.compare(m_ref.parent, Qt::CaseInsensitive) == 0) {
                     m_ref.parent = newName;
                     refresh();
                 }
             });
-    connect(m_controller, &ConfigController::documentChanged, this,
-            [this] { setElement(ElementRef{ElementKind::Gateway, {}, {}}); });
+    connect(m_controller, &ConfigController::documentChanged, this, [this] {
+        setElement(ElementRef{ElementKind::Gateway, {}, {}});
+    });
     setElement(ElementRef{ElementKind::Count, {}, {}});
 }
 
@@ -157,7 +160,8 @@ void ElementEditor::setElement(const ElementRef &ref)
 
 void ElementEditor::refresh()
 {
-    const bool exists = m_ref.kind != ElementKind::Count && elementExists(m_controller->config(), m_ref);
+    const bool exists = m_ref.kind != ElementKind::Count
+                        && elementExists(m_controller->config(), m_ref);
     if (!exists) {
         m_stack->setCurrentWidget(m_empty);
         m_icon->clear();
@@ -171,10 +175,10 @@ void ElementEditor::refresh()
     const int k = int(m_ref.kind);
     m_stack->setCurrentWidget(m_pages.at(k));
     m_icon->setPixmap(elementIcon(m_ref.kind).pixmap(QSize(20, 20), devicePixelRatioF()));
-    m_kind->setText(m_ref.kind == ElementKind::PathRule
-                        ? tr("Path rule of %1").arg(m_ref.parent)
-                        : kindLabel(m_ref.kind));
-    const QString name = m_ref.kind == ElementKind::Gateway ? m_controller->config().name : m_ref.name;
+    m_kind->setText(m_ref.kind == ElementKind::PathRule ? tr("Path rule of %1").arg(m_ref.parent)
+                                                        : kindLabel(m_ref.kind));
+    const QString name = m_ref.kind == ElementKind::Gateway ? m_controller->config().name
+                                                            : m_ref.name;
     if (!m_name->hasFocus() || m_name->text().isEmpty())
         m_name->setText(name);
     m_name->setEnabled(true);
@@ -187,7 +191,8 @@ void ElementEditor::refresh()
 void ElementEditor::commitName()
 {
     const QString name = m_name->text().trimmed();
-    const QString current = m_ref.kind == ElementKind::Gateway ? m_controller->config().name : m_ref.name;
+    const QString current = m_ref.kind == ElementKind::Gateway ? m_controller->config().name
+                                                               : m_ref.name;
     if (name == current)
         return;
     QString error;

@@ -39,16 +39,43 @@ QString tr(const char *text)
 }
 
 // Value conversions for the generic accessors.
-QVariant toVariant(const QString &v) { return v; }
-QVariant toVariant(int v) { return v; }
-QVariant toVariant(bool v) { return v; }
-QVariant toVariant(const QStringList &v) { return v; }
-QVariant toVariant(const Ref &v) { return v.name; }
+QVariant toVariant(const QString &v)
+{
+    return v;
+}
+QVariant toVariant(int v)
+{
+    return v;
+}
+QVariant toVariant(bool v)
+{
+    return v;
+}
+QVariant toVariant(const QStringList &v)
+{
+    return v;
+}
+QVariant toVariant(const Ref &v)
+{
+    return v.name;
+}
 
-void assign(QString &m, const QVariant &v) { m = v.toString(); }
-void assign(int &m, const QVariant &v) { m = v.toInt(); }
-void assign(bool &m, const QVariant &v) { m = v.toBool(); }
-void assign(QStringList &m, const QVariant &v) { m = v.toStringList(); }
+void assign(QString &m, const QVariant &v)
+{
+    m = v.toString();
+}
+void assign(int &m, const QVariant &v)
+{
+    m = v.toInt();
+}
+void assign(bool &m, const QVariant &v)
+{
+    m = v.toBool();
+}
+void assign(QStringList &m, const QVariant &v)
+{
+    m = v.toStringList();
+}
 
 void assignRef(Ref &ref, const QVariant &v, ElementKind kind, const QString &parent = {})
 {
@@ -100,7 +127,8 @@ FieldSpec refField(QList<T> GatewayConfig::*list, Ref T::*member, const QString 
         const T *e = findElement(c.*list, r.name);
         return e ? QVariant((e->*member).name) : QVariant();
     };
-    f.set = [list, member, target](GatewayConfig &c, const ElementRef &r, const QVariant &v) -> QString {
+    f.set = [list, member, target](GatewayConfig &c, const ElementRef &r,
+                                   const QVariant &v) -> QString {
         if (T *e = findElement(c.*list, r.name))
             assignRef(e->*member, v, target);
         return {};
@@ -157,7 +185,8 @@ FieldSpec choice(FieldSpec f, const QStringList &choices)
 }
 
 template<typename T>
-FieldSpec enabledWhen(FieldSpec f, std::function<bool(const T &)> pred, QList<T> GatewayConfig::*list)
+FieldSpec enabledWhen(FieldSpec f, std::function<bool(const T &)> pred,
+                      QList<T> GatewayConfig::*list)
 {
     f.enabled = [pred, list](const GatewayConfig &c, const ElementRef &r) {
         const T *e = findElement(c.*list, r.name);
@@ -227,13 +256,16 @@ QString rewriteRulesToJson(const QList<RewriteRule> &rules)
                                           {QStringLiteral("pattern"), c.pattern},
                                           {QStringLiteral("ignoreCase"), c.ignoreCase},
                                           {QStringLiteral("negate"), c.negate}});
-        QJsonObject actionSet{
-            {QStringLiteral("requestHeaderConfigurations"), headersToJson(r.requestHeaderConfigurations)},
-            {QStringLiteral("responseHeaderConfigurations"), headersToJson(r.responseHeaderConfigurations)}};
+        QJsonObject actionSet{{QStringLiteral("requestHeaderConfigurations"),
+                               headersToJson(r.requestHeaderConfigurations)},
+                              {QStringLiteral("responseHeaderConfigurations"),
+                               headersToJson(r.responseHeaderConfigurations)}};
         if (r.urlConfiguration.present)
             actionSet.insert(QStringLiteral("urlConfiguration"),
-                             QJsonObject{{QStringLiteral("modifiedPath"), r.urlConfiguration.modifiedPath},
-                                         {QStringLiteral("modifiedQueryString"), r.urlConfiguration.modifiedQueryString},
+                             QJsonObject{{QStringLiteral("modifiedPath"),
+                                          r.urlConfiguration.modifiedPath},
+                                         {QStringLiteral("modifiedQueryString"),
+                                          r.urlConfiguration.modifiedQueryString},
                                          {QStringLiteral("reroute"), r.urlConfiguration.reroute}});
         array.append(QJsonObject{{QStringLiteral("name"), r.name},
                                  {QStringLiteral("ruleSequence"), r.ruleSequence},
@@ -265,13 +297,16 @@ QString rewriteRulesFromJson(const QString &text, QList<RewriteRule> *rules)
                                  c.value(QStringLiteral("negate")).toBool(false)});
         }
         const QJsonObject a = o.value(QStringLiteral("actionSet")).toObject();
-        r.requestHeaderConfigurations = headersFromJson(a.value(QStringLiteral("requestHeaderConfigurations")).toArray());
-        r.responseHeaderConfigurations = headersFromJson(a.value(QStringLiteral("responseHeaderConfigurations")).toArray());
+        r.requestHeaderConfigurations = headersFromJson(
+            a.value(QStringLiteral("requestHeaderConfigurations")).toArray());
+        r.responseHeaderConfigurations = headersFromJson(
+            a.value(QStringLiteral("responseHeaderConfigurations")).toArray());
         if (a.contains(QStringLiteral("urlConfiguration"))) {
             const QJsonObject u = a.value(QStringLiteral("urlConfiguration")).toObject();
             r.urlConfiguration.present = true;
             r.urlConfiguration.modifiedPath = u.value(QStringLiteral("modifiedPath")).toString();
-            r.urlConfiguration.modifiedQueryString = u.value(QStringLiteral("modifiedQueryString")).toString();
+            r.urlConfiguration.modifiedQueryString = u.value(QStringLiteral("modifiedQueryString"))
+                                                         .toString();
             r.urlConfiguration.reroute = u.value(QStringLiteral("reroute")).toBool();
         }
         out.append(r);
@@ -295,103 +330,153 @@ QList<FieldSpec> gatewayFields()
         s.set = [set](GatewayConfig &c, const ElementRef &, const QVariant &v) { return set(c, v); };
         return s;
     };
-    f << g(QStringLiteral("location"), QStringLiteral("location"), Type::Text,
-           tr("The Azure region of the resource. Ignored locally."),
-           [](const GatewayConfig &c) { return QVariant(c.location); },
-           [](GatewayConfig &c, const QVariant &v) { c.location = v.toString(); return QString(); });
-    f << choice(g(QStringLiteral("properties.sku.name"), QStringLiteral("sku.name"), Type::Choice,
-                  tr("SKU: Standard_v2 or WAF_v2 (v1 SKUs are retired). WAF runs only with WAF_v2."),
-                  [](const GatewayConfig &c) { return QVariant(c.skuName); },
-                  [](GatewayConfig &c, const QVariant &v) { c.skuName = v.toString(); return QString(); }),
+    f << g(
+        QStringLiteral("location"), QStringLiteral("location"), Type::Text,
+        tr("The Azure region of the resource. Ignored locally."),
+        [](const GatewayConfig &c) { return QVariant(c.location); },
+        [](GatewayConfig &c, const QVariant &v) {
+            c.location = v.toString();
+            return QString();
+        });
+    f << choice(
+        g(
+            QStringLiteral("properties.sku.name"), QStringLiteral("sku.name"), Type::Choice,
+            tr("SKU: Standard_v2 or WAF_v2 (v1 SKUs are retired). WAF runs only with WAF_v2."),
+            [](const GatewayConfig &c) { return QVariant(c.skuName); },
+            [](GatewayConfig &c, const QVariant &v) {
+                c.skuName = v.toString();
+                return QString();
+            }),
+        {QStringLiteral("Standard_v2"), QStringLiteral("WAF_v2")});
+    f << choice(g(
+                    QStringLiteral("properties.sku.tier"), QStringLiteral("sku.tier"), Type::Choice,
+                    tr("SKU tier, matching sku.name."),
+                    [](const GatewayConfig &c) { return QVariant(c.skuTier); },
+                    [](GatewayConfig &c, const QVariant &v) {
+                        c.skuTier = v.toString();
+                        return QString();
+                    }),
                 {QStringLiteral("Standard_v2"), QStringLiteral("WAF_v2")});
-    f << choice(g(QStringLiteral("properties.sku.tier"), QStringLiteral("sku.tier"), Type::Choice,
-                  tr("SKU tier, matching sku.name."),
-                  [](const GatewayConfig &c) { return QVariant(c.skuTier); },
-                  [](GatewayConfig &c, const QVariant &v) { c.skuTier = v.toString(); return QString(); }),
-                {QStringLiteral("Standard_v2"), QStringLiteral("WAF_v2")});
-    f << integer(g(QStringLiteral("properties.sku.capacity"), QStringLiteral("sku.capacity"), Type::Integer,
-                   tr("Instance count (0: autoscale). Locally one instance serves everything."),
-                   [](const GatewayConfig &c) { return QVariant(c.skuCapacity); },
-                   [](GatewayConfig &c, const QVariant &v) { c.skuCapacity = v.toInt(); return QString(); }),
+    f << integer(g(
+                     QStringLiteral("properties.sku.capacity"), QStringLiteral("sku.capacity"),
+                     Type::Integer,
+                     tr("Instance count (0: autoscale). Locally one instance serves everything."),
+                     [](const GatewayConfig &c) { return QVariant(c.skuCapacity); },
+                     [](GatewayConfig &c, const QVariant &v) {
+                         c.skuCapacity = v.toInt();
+                         return QString();
+                     }),
                  0, 125, tr("autoscale"));
-    f << g(QStringLiteral("properties.enableHttp2"), QStringLiteral("enableHttp2"), Type::Boolean,
-           tr("HTTP/2 on the frontend; disabled by default. The backend is always HTTP/1.1."),
-           [](const GatewayConfig &c) { return QVariant(c.enableHttp2); },
-           [](GatewayConfig &c, const QVariant &v) { c.enableHttp2 = v.toBool(); return QString(); });
-    f << choice(g(QStringLiteral("properties.sslPolicy.policyName"), QStringLiteral("sslPolicy.policyName"), Type::Choice,
-                  tr("Predefined SSL policy. Empty: the default (minimum TLS 1.0 on older API versions). "
-                     "AppGwSslPolicy20220101 and 20220101S require TLS 1.2 and enable TLS 1.3."),
-                  [](const GatewayConfig &c) { return QVariant(c.sslPolicyName); },
-                  [](GatewayConfig &c, const QVariant &v) { c.sslPolicyName = v.toString(); return QString(); }),
-                {QString(), QStringLiteral("AppGwSslPolicy20150501"), QStringLiteral("AppGwSslPolicy20170401"),
-                 QStringLiteral("AppGwSslPolicy20170401S"), QStringLiteral("AppGwSslPolicy20220101"),
-                 QStringLiteral("AppGwSslPolicy20220101S")});
-    f << choice(g(QStringLiteral("properties.sslPolicy.policyType"), QStringLiteral("sslPolicy.policyType"), Type::Choice,
-                  tr("Predefined, Custom or CustomV2 (TLS 1.3 only with CustomV2 or the 2022 policies)."),
-                  [](const GatewayConfig &c) { return QVariant(c.sslPolicyType); },
-                  [](GatewayConfig &c, const QVariant &v) { c.sslPolicyType = v.toString(); return QString(); }),
-                {QString(), QStringLiteral("Predefined"), QStringLiteral("Custom"), QStringLiteral("CustomV2")});
-    f << choice(g(QStringLiteral("properties.sslPolicy.minProtocolVersion"), QStringLiteral("sslPolicy.minProtocolVersion"), Type::Choice,
-                  tr("Minimum TLS version for Custom policies."),
-                  [](const GatewayConfig &c) { return QVariant(c.minProtocolVersion); },
-                  [](GatewayConfig &c, const QVariant &v) { c.minProtocolVersion = v.toString(); return QString(); }),
-                {QString(), QStringLiteral("TLSv1_0"), QStringLiteral("TLSv1_1"), QStringLiteral("TLSv1_2"),
-                 QStringLiteral("TLSv1_3")});
-    FieldSpec bind = g(QStringLiteral("metadata.localGateway.bindAddress"), QStringLiteral("localGateway.bindAddress"), Type::Text,
-                       tr("Local only (metadata.localGateway, ignored by Azure): the address listeners bind to. "
-                          "Default 127.0.0.1, so the tool never opens ports to the network by surprise."),
-                       [](const GatewayConfig &c) { return QVariant(c.localGateway.bindAddress); },
-                       [](GatewayConfig &c, const QVariant &v) { c.localGateway.bindAddress = v.toString(); return QString(); });
+    f << g(
+        QStringLiteral("properties.enableHttp2"), QStringLiteral("enableHttp2"), Type::Boolean,
+        tr("HTTP/2 on the frontend; disabled by default. The backend is always HTTP/1.1."),
+        [](const GatewayConfig &c) { return QVariant(c.enableHttp2); },
+        [](GatewayConfig &c, const QVariant &v) {
+            c.enableHttp2 = v.toBool();
+            return QString();
+        });
+    f << choice(
+        g(
+            QStringLiteral("properties.sslPolicy.policyName"),
+            QStringLiteral("sslPolicy.policyName"), Type::Choice,
+            tr("Predefined SSL policy. Empty: the default (minimum TLS 1.0 on older API versions). "
+               "AppGwSslPolicy20220101 and 20220101S require TLS 1.2 and enable TLS 1.3."),
+            [](const GatewayConfig &c) { return QVariant(c.sslPolicyName); },
+            [](GatewayConfig &c, const QVariant &v) {
+                c.sslPolicyName = v.toString();
+                return QString();
+            }),
+        {QString(), QStringLiteral("AppGwSslPolicy20150501"),
+         QStringLiteral("AppGwSslPolicy20170401"), QStringLiteral("AppGwSslPolicy20170401S"),
+         QStringLiteral("AppGwSslPolicy20220101"), QStringLiteral("AppGwSslPolicy20220101S")});
+    f << choice(
+        g(
+            QStringLiteral("properties.sslPolicy.policyType"),
+            QStringLiteral("sslPolicy.policyType"), Type::Choice,
+            tr("Predefined, Custom or CustomV2 (TLS 1.3 only with CustomV2 or the 2022 policies)."),
+            [](const GatewayConfig &c) { return QVariant(c.sslPolicyType); },
+            [](GatewayConfig &c, const QVariant &v) {
+                c.sslPolicyType = v.toString();
+                return QString();
+            }),
+        {QString(), QStringLiteral("Predefined"), QStringLiteral("Custom"),
+         QStringLiteral("CustomV2")});
+    f << choice(g(
+                    QStringLiteral("properties.sslPolicy.minProtocolVersion"),
+                    QStringLiteral("sslPolicy.minProtocolVersion"), Type::Choice,
+                    tr("Minimum TLS version for Custom policies."),
+                    [](const GatewayConfig &c) { return QVariant(c.minProtocolVersion); },
+                    [](GatewayConfig &c, const QVariant &v) {
+                        c.minProtocolVersion = v.toString();
+                        return QString();
+                    }),
+                {QString(), QStringLiteral("TLSv1_0"), QStringLiteral("TLSv1_1"),
+                 QStringLiteral("TLSv1_2"), QStringLiteral("TLSv1_3")});
+    FieldSpec bind = g(
+        QStringLiteral("metadata.localGateway.bindAddress"),
+        QStringLiteral("localGateway.bindAddress"), Type::Text,
+        tr("Local only (metadata.localGateway, ignored by Azure): the address listeners bind to. "
+           "Default 127.0.0.1, so the tool never opens ports to the network by surprise."),
+        [](const GatewayConfig &c) { return QVariant(c.localGateway.bindAddress); },
+        [](GatewayConfig &c, const QVariant &v) {
+            c.localGateway.bindAddress = v.toString();
+            return QString();
+        });
     bind.placeholder = QStringLiteral("127.0.0.1");
     f << bind;
-    FieldSpec ports = g(QStringLiteral("metadata.localGateway.frontendPortMap"), QStringLiteral("localGateway.frontendPortMap"), Type::KeyValueLines,
-                        tr("Local only: Azure frontend port = local port, one per line (e.g. “80 = 8080”). "
-                           "Privileged ports need an entry to run without root; 0 picks a free port."),
-                        [](const GatewayConfig &c) {
-                            QStringList k, v;
-                            for (auto it = c.localGateway.frontendPortMap.cbegin(); it != c.localGateway.frontendPortMap.cend(); ++it) {
-                                k << QString::number(it.key());
-                                v << QString::number(it.value());
-                            }
-                            return QVariant(mapToLines(k, v));
-                        },
-                        [](GatewayConfig &c, const QVariant &v) {
-                            QList<QPair<QString, QString>> pairs;
-                            QString error;
-                            if (!parseLines(v.toString(), &pairs, &error))
-                                return error;
-                            QMap<int, int> map;
-                            for (const auto &p : pairs) {
-                                bool ok1 = false, ok2 = false;
-                                const int from = p.first.toInt(&ok1);
-                                const int to = p.second.toInt(&ok2);
-                                if (!ok1 || !ok2)
-                                    return tr("“%1 = %2”: both sides must be port numbers.").arg(p.first, p.second);
-                                map.insert(from, to);
-                            }
-                            c.localGateway.frontendPortMap = map;
-                            return QString();
-                        });
+    FieldSpec ports = g(
+        QStringLiteral("metadata.localGateway.frontendPortMap"),
+        QStringLiteral("localGateway.frontendPortMap"), Type::KeyValueLines,
+        tr("Local only: Azure frontend port = local port, one per line (e.g. “80 = 8080”). "
+           "Privileged ports need an entry to run without root; 0 picks a free port."),
+        [](const GatewayConfig &c) {
+            QStringList k, v;
+            for (auto it = c.localGateway.frontendPortMap.cbegin();
+                 it != c.localGateway.frontendPortMap.cend(); ++it) {
+                k << QString::number(it.key());
+                v << QString::number(it.value());
+            }
+            return QVariant(mapToLines(k, v));
+        },
+        [](GatewayConfig &c, const QVariant &v) {
+            QList<QPair<QString, QString>> pairs;
+            QString error;
+            if (!parseLines(v.toString(), &pairs, &error))
+                return error;
+            QMap<int, int> map;
+            for (const auto &p : pairs) {
+                bool ok1 = false, ok2 = false;
+                const int from = p.first.toInt(&ok1);
+                const int to = p.second.toInt(&ok2);
+                if (!ok1 || !ok2)
+                    return tr("“%1 = %2”: both sides must be port numbers.").arg(p.first, p.second);
+                map.insert(from, to);
+            }
+            c.localGateway.frontendPortMap = map;
+            return QString();
+        });
     ports.placeholder = QStringLiteral("80 = 8080");
     f << ports;
-    FieldSpec backends = g(QStringLiteral("metadata.localGateway.backendAddressMap"), QStringLiteral("localGateway.backendAddressMap"), Type::KeyValueLines,
-                           tr("Local only: pool member address = where to connect locally, one per line "
-                              "(e.g. “10.0.1.4 = 127.0.0.1:9001”)."),
-                           [](const GatewayConfig &c) {
-                               return QVariant(mapToLines(c.localGateway.backendAddressMap.keys(),
-                                                          c.localGateway.backendAddressMap.values()));
-                           },
-                           [](GatewayConfig &c, const QVariant &v) {
-                               QList<QPair<QString, QString>> pairs;
-                               QString error;
-                               if (!parseLines(v.toString(), &pairs, &error))
-                                   return error;
-                               QMap<QString, QString> map;
-                               for (const auto &p : pairs)
-                                   map.insert(p.first, p.second);
-                               c.localGateway.backendAddressMap = map;
-                               return QString();
-                           });
+    FieldSpec backends = g(
+        QStringLiteral("metadata.localGateway.backendAddressMap"),
+        QStringLiteral("localGateway.backendAddressMap"), Type::KeyValueLines,
+        tr("Local only: pool member address = where to connect locally, one per line "
+           "(e.g. “10.0.1.4 = 127.0.0.1:9001”)."),
+        [](const GatewayConfig &c) {
+            return QVariant(mapToLines(c.localGateway.backendAddressMap.keys(),
+                                       c.localGateway.backendAddressMap.values()));
+        },
+        [](GatewayConfig &c, const QVariant &v) {
+            QList<QPair<QString, QString>> pairs;
+            QString error;
+            if (!parseLines(v.toString(), &pairs, &error))
+                return error;
+            QMap<QString, QString> map;
+            for (const auto &p : pairs)
+                map.insert(p.first, p.second);
+            c.localGateway.backendAddressMap = map;
+            return QString();
+        });
     backends.placeholder = QStringLiteral("10.0.1.4 = 127.0.0.1:9001");
     f << backends;
     return f;
@@ -401,46 +486,54 @@ QList<FieldSpec> build(ElementKind kind)
 {
     QList<FieldSpec> f;
     switch (kind) {
-    case ElementKind::Gateway:
-        return gatewayFields();
+    case ElementKind::Gateway: return gatewayFields();
     case ElementKind::FrontendIPConfiguration: {
         using T = FrontendIPConfiguration;
         auto list = &GatewayConfig::frontendIPConfigurations;
-        f << field(list, &T::privateIPAddress, QStringLiteral("properties.privateIPAddress"),
-                   QStringLiteral("privateIPAddress"), Type::Text,
-                   tr("Static private frontend address (with privateIPAllocationMethod Static). Locally "
-                      "listeners bind to localGateway.bindAddress."));
-        f << choice(field(list, &T::privateIPAllocationMethod, QStringLiteral("properties.privateIPAllocationMethod"),
+        f << field(
+            list, &T::privateIPAddress, QStringLiteral("properties.privateIPAddress"),
+            QStringLiteral("privateIPAddress"), Type::Text,
+            tr("Static private frontend address (with privateIPAllocationMethod Static). Locally "
+               "listeners bind to localGateway.bindAddress."));
+        f << choice(field(list, &T::privateIPAllocationMethod,
+                          QStringLiteral("properties.privateIPAllocationMethod"),
                           QStringLiteral("privateIPAllocationMethod"), Type::Choice,
                           tr("Static or Dynamic.")),
                     {QString(), QStringLiteral("Static"), QStringLiteral("Dynamic")});
         f << field(list, &T::publicIPAddressId, QStringLiteral("properties.publicIPAddress.id"),
                    QStringLiteral("publicIPAddress.id"), Type::Text,
                    tr("Resource id of the public IP address (public frontend)."));
-        f << field(list, &T::subnetId, QStringLiteral("properties.subnet.id"), QStringLiteral("subnet.id"),
-                   Type::Text, tr("Resource id of the subnet (private frontend)."));
+        f << field(list, &T::subnetId, QStringLiteral("properties.subnet.id"),
+                   QStringLiteral("subnet.id"), Type::Text,
+                   tr("Resource id of the subnet (private frontend)."));
         break;
     }
     case ElementKind::FrontendPort: {
-        f << integer(field(&GatewayConfig::frontendPorts, &FrontendPort::port, QStringLiteral("properties.port"),
-                           QStringLiteral("port"), Type::Integer,
-                           tr("Frontend port, 1–65199 on v2 (65200–65535 are reserved). Locally it is "
-                              "mapped through localGateway.frontendPortMap.")),
-                     0, 99999);
+        f << integer(
+            field(&GatewayConfig::frontendPorts, &FrontendPort::port,
+                  QStringLiteral("properties.port"), QStringLiteral("port"), Type::Integer,
+                  tr("Frontend port, 1–65199 on v2 (65200–65535 are reserved). Locally it is "
+                     "mapped through localGateway.frontendPortMap.")),
+            0, 99999);
         break;
     }
     case ElementKind::SslCertificate: {
         using T = SslCertificate;
         auto list = &GatewayConfig::sslCertificates;
-        f << field(list, &T::data, QStringLiteral("properties.data"), QStringLiteral("data"), Type::Lines,
+        f << field(list, &T::data, QStringLiteral("properties.data"), QStringLiteral("data"),
+                   Type::Lines,
                    tr("Base64 PFX (private and public key), max 16 KB. May stay empty when "
                       "localGateway.certificateFiles names a file."));
-        f << field(list, &T::password, QStringLiteral("properties.password"), QStringLiteral("password"),
-                   Type::Text, tr("PFX password (alphanumeric only). Prefer passwordEnv in certificate files."));
+        f << field(
+            list, &T::password, QStringLiteral("properties.password"), QStringLiteral("password"),
+            Type::Text,
+            tr("PFX password (alphanumeric only). Prefer passwordEnv in certificate files."));
         f << field(list, &T::keyVaultSecretId, QStringLiteral("properties.keyVaultSecretId"),
                    QStringLiteral("keyVaultSecretId"), Type::Text,
-                   tr("Key Vault secret id instead of data; not reachable locally, use certificate files."));
-        auto certFile = [](const QString &label, QString CertificateFile::*member, const QString &tip) {
+                   tr("Key Vault secret id instead of data; not reachable locally, use certificate "
+                      "files."));
+        auto certFile = [](const QString &label, QString CertificateFile::*member,
+                           const QString &tip) {
             FieldSpec s;
             s.key = QStringLiteral("metadata.localGateway.certificateFiles.") + label;
             s.label = QStringLiteral("localGateway.") + label;
@@ -460,8 +553,9 @@ QList<FieldSpec> build(ElementKind kind)
             };
             return s;
         };
-        f << certFile(QStringLiteral("pfx"), &CertificateFile::pfx,
-                      tr("Local only: PFX file for this certificate, relative to the configuration file."));
+        f << certFile(
+            QStringLiteral("pfx"), &CertificateFile::pfx,
+            tr("Local only: PFX file for this certificate, relative to the configuration file."));
         f << certFile(QStringLiteral("passwordEnv"), &CertificateFile::passwordEnv,
                       tr("Local only: environment variable that holds the PFX password."));
         f << certFile(QStringLiteral("pem"), &CertificateFile::pem,
@@ -471,53 +565,74 @@ QList<FieldSpec> build(ElementKind kind)
         break;
     }
     case ElementKind::TrustedRootCertificate: {
-        f << field(&GatewayConfig::trustedRootCertificates, &TrustedRootCertificate::data,
-                   QStringLiteral("properties.data"), QStringLiteral("data"), Type::Lines,
-                   tr("Root certificate (.cer, base64 DER or PEM) for backends with a private CA or "
-                      "self-signed certificate."));
-        f << field(&GatewayConfig::trustedRootCertificates, &TrustedRootCertificate::keyVaultSecretId,
-                   QStringLiteral("properties.keyVaultSecretId"), QStringLiteral("keyVaultSecretId"),
-                   Type::Text, tr("Key Vault secret id instead of data."));
+        f << field(
+            &GatewayConfig::trustedRootCertificates, &TrustedRootCertificate::data,
+            QStringLiteral("properties.data"), QStringLiteral("data"), Type::Lines,
+            tr("Root certificate (.cer, base64 DER or PEM) for backends with a private CA or "
+               "self-signed certificate."));
+        f << field(&GatewayConfig::trustedRootCertificates,
+                   &TrustedRootCertificate::keyVaultSecretId,
+                   QStringLiteral("properties.keyVaultSecretId"),
+                   QStringLiteral("keyVaultSecretId"), Type::Text,
+                   tr("Key Vault secret id instead of data."));
         break;
     }
     case ElementKind::HttpListener: {
         using T = HttpListener;
         auto list = &GatewayConfig::httpListeners;
-        f << refField(list, &T::frontendIPConfiguration, QStringLiteral("properties.frontendIPConfiguration"),
-                      QStringLiteral("frontendIPConfiguration"), ElementKind::FrontendIPConfiguration,
+        f << refField(list, &T::frontendIPConfiguration,
+                      QStringLiteral("properties.frontendIPConfiguration"),
+                      QStringLiteral("frontendIPConfiguration"),
+                      ElementKind::FrontendIPConfiguration,
                       tr("The frontend IP the listener accepts on."));
-        f << refField(list, &T::frontendPort, QStringLiteral("properties.frontendPort"),
-                      QStringLiteral("frontendPort"), ElementKind::FrontendPort,
-                      tr("The frontend port (mapped locally through localGateway.frontendPortMap)."));
-        f << choice(field(list, &T::protocol, QStringLiteral("properties.protocol"), QStringLiteral("protocol"),
-                          Type::Choice, tr("Http or Https. WebSocket works on both, with no switch.")),
+        f << refField(
+            list, &T::frontendPort, QStringLiteral("properties.frontendPort"),
+            QStringLiteral("frontendPort"), ElementKind::FrontendPort,
+            tr("The frontend port (mapped locally through localGateway.frontendPortMap)."));
+        f << choice(field(list, &T::protocol, QStringLiteral("properties.protocol"),
+                          QStringLiteral("protocol"), Type::Choice,
+                          tr("Http or Https. WebSocket works on both, with no switch.")),
                     {QStringLiteral("Http"), QStringLiteral("Https")});
-        FieldSpec host = field(list, &T::hostName, QStringLiteral("properties.hostName"), QStringLiteral("hostName"),
-                               Type::Text,
-                               tr("Multi-site: exactly one host name without wildcards. Empty with empty "
-                                  "hostNames: a basic listener that accepts any host. Cannot be used with hostNames."));
+        FieldSpec host = field(
+            list, &T::hostName, QStringLiteral("properties.hostName"), QStringLiteral("hostName"),
+            Type::Text,
+            tr("Multi-site: exactly one host name without wildcards. Empty with empty "
+               "hostNames: a basic listener that accepts any host. Cannot be used with "
+               "hostNames."));
         host.placeholder = tr("any host (basic listener)");
         f << host;
-        FieldSpec hosts = field(list, &T::hostNames, QStringLiteral("properties.hostNames"), QStringLiteral("hostNames"),
-                                Type::List,
-                                tr("Up to 5 host names, comma separated; wildcards * and ? allowed "
-                                   "(at most 2 * and 4 wildcard characters). Cannot be used with hostName."));
+        FieldSpec hosts = field(
+            list, &T::hostNames, QStringLiteral("properties.hostNames"),
+            QStringLiteral("hostNames"), Type::List,
+            tr("Up to 5 host names, comma separated; wildcards * and ? allowed "
+               "(at most 2 * and 4 wildcard characters). Cannot be used with hostName."));
         hosts.placeholder = QStringLiteral("*.contoso.com, contoso.com");
         f << hosts;
-        f << enabledWhen<T>(refField(list, &T::sslCertificate, QStringLiteral("properties.sslCertificate"),
-                                     QStringLiteral("sslCertificate"), ElementKind::SslCertificate,
-                                     tr("The certificate an Https listener presents.")),
-                            [](const T &l) { return l.protocol.compare(QLatin1String("Https"), Qt::CaseInsensitive) == 0; }, list);
-        f << enabledWhen<T>(field(list, &T::requireServerNameIndication, QStringLiteral("properties.requireServerNameIndication"),
-                                  QStringLiteral("requireServerNameIndication"), Type::Boolean,
-                                  tr("Https: require SNI from clients (multi-site listeners pick their certificate by SNI).")),
-                            [](const T &l) { return l.protocol.compare(QLatin1String("Https"), Qt::CaseInsensitive) == 0; }, list);
+        f << enabledWhen<T>(
+            refField(list, &T::sslCertificate, QStringLiteral("properties.sslCertificate"),
+                     QStringLiteral("sslCertificate"), ElementKind::SslCertificate,
+                     tr("The certificate an Https listener presents.")),
+            [](const T &l) {
+                return l.protocol.compare(QLatin1String("Https"), Qt::CaseInsensitive) == 0;
+            },
+            list);
+        f << enabledWhen<T>(
+            field(list, &T::requireServerNameIndication,
+                  QStringLiteral("properties.requireServerNameIndication"),
+                  QStringLiteral("requireServerNameIndication"), Type::Boolean,
+                  tr("Https: require SNI from clients (multi-site listeners pick their certificate "
+                     "by SNI).")),
+            [](const T &l) {
+                return l.protocol.compare(QLatin1String("Https"), Qt::CaseInsensitive) == 0;
+            },
+            list);
         FieldSpec errors;
         errors.key = QStringLiteral("properties.customErrorConfigurations");
         errors.label = QStringLiteral("customErrorConfigurations");
         errors.type = Type::KeyValueLines;
-        errors.tip = tr("Custom error pages for errors the gateway itself generates, one per line: "
-                        "“HttpStatus502 = https://…/502.html” (400, 403, 405, 408, 500, 502, 503, 504).");
+        errors.tip = tr(
+            "Custom error pages for errors the gateway itself generates, one per line: "
+            "“HttpStatus502 = https://…/502.html” (400, 403, 405, 408, 500, 502, 503, 504).");
         errors.placeholder = QStringLiteral("HttpStatus502 = https://example.com/502.html");
         errors.get = [](const GatewayConfig &c, const ElementRef &r) {
             const T *l = findElement(c.httpListeners, r.name);
@@ -542,11 +657,13 @@ QList<FieldSpec> build(ElementKind kind)
             return QString();
         };
         f << errors;
-        f << refField(list, &T::sslProfile, QStringLiteral("properties.sslProfile"), QStringLiteral("sslProfile"),
-                      ElementKind::Count, tr("Listener-specific SSL policy (sslProfiles). Shown for reference."));
+        f << refField(list, &T::sslProfile, QStringLiteral("properties.sslProfile"),
+                      QStringLiteral("sslProfile"), ElementKind::Count,
+                      tr("Listener-specific SSL policy (sslProfiles). Shown for reference."));
         f.last().readOnly = true;
-        f << refField(list, &T::firewallPolicy, QStringLiteral("properties.firewallPolicy"), QStringLiteral("firewallPolicy"),
-                      ElementKind::Count, tr("Per-listener WAF policy. Shown for reference."));
+        f << refField(list, &T::firewallPolicy, QStringLiteral("properties.firewallPolicy"),
+                      QStringLiteral("firewallPolicy"), ElementKind::Count,
+                      tr("Per-listener WAF policy. Shown for reference."));
         f.last().readOnly = true;
         break;
     }
@@ -555,9 +672,10 @@ QList<FieldSpec> build(ElementKind kind)
         addresses.key = QStringLiteral("properties.backendAddresses");
         addresses.label = QStringLiteral("backendAddresses");
         addresses.type = Type::Lines;
-        addresses.tip = tr("One member per line: an IP address (ipAddress) or a host name (fqdn). "
-                           "Round robin over healthy members; an empty pool answers 502. Map them to "
-                           "local servers with localGateway.backendAddressMap.");
+        addresses.tip = tr(
+            "One member per line: an IP address (ipAddress) or a host name (fqdn). "
+            "Round robin over healthy members; an empty pool answers 502. Map them to "
+            "local servers with localGateway.backendAddressMap.");
         addresses.placeholder = QStringLiteral("10.0.1.4\napp.contoso.internal");
         addresses.get = [](const GatewayConfig &c, const ElementRef &r) {
             const BackendAddressPool *p = findElement(c.backendAddressPools, r.name);
@@ -588,35 +706,42 @@ QList<FieldSpec> build(ElementKind kind)
     case ElementKind::BackendHttpSettings: {
         using T = BackendHttpSettings;
         auto list = &GatewayConfig::backendHttpSettingsCollection;
-        f << integer(field(list, &T::port, QStringLiteral("properties.port"), QStringLiteral("port"), Type::Integer,
-                           tr("Backend port, 1–65535.")), 0, 99999);
-        f << choice(field(list, &T::protocol, QStringLiteral("properties.protocol"), QStringLiteral("protocol"),
-                          Type::Choice, tr("Http or Https (end-to-end TLS). Backend traffic is always HTTP/1.1.")),
-                    {QStringLiteral("Http"), QStringLiteral("Https")});
-        f << integer(field(list, &T::requestTimeout, QStringLiteral("properties.requestTimeout"),
-                           QStringLiteral("requestTimeout"), Type::Integer,
-                           tr("Seconds the gateway waits for the backend response, 1–86400 (default 20; "
-                              "CLI and AGIC use 30). The same timeout applies to WebSocket sessions as an "
-                              "idle timeout: set it above the client's ping interval (a typical value is "
-                              "20 s, so 40 s is safe), or clients see 1006 closes.")),
-                     0, 999999);
-        f << choice(field(list, &T::cookieBasedAffinity, QStringLiteral("properties.cookieBasedAffinity"),
-                          QStringLiteral("cookieBasedAffinity"), Type::Choice,
-                          tr("Enabled pins a client to one pool member with a gateway-managed cookie.")),
-                    {QStringLiteral("Disabled"), QStringLiteral("Enabled")});
-        FieldSpec cookie = enabledWhen<T>(field(list, &T::affinityCookieName, QStringLiteral("properties.affinityCookieName"),
-                                                QStringLiteral("affinityCookieName"), Type::Text,
-                                                tr("Cookie name; default ApplicationGatewayAffinity. The gateway also "
-                                                   "sets <name>CORS with SameSite=None; Secure.")),
-                                          [](const T &s) { return isEnabledText(s.cookieBasedAffinity); }, list);
+        f << integer(field(list, &T::port, QStringLiteral("properties.port"),
+                           QStringLiteral("port"), Type::Integer, tr("Backend port, 1–65535.")),
+                     0, 99999);
+        f << choice(
+            field(list, &T::protocol, QStringLiteral("properties.protocol"),
+                  QStringLiteral("protocol"), Type::Choice,
+                  tr("Http or Https (end-to-end TLS). Backend traffic is always HTTP/1.1.")),
+            {QStringLiteral("Http"), QStringLiteral("Https")});
+        f << integer(
+            field(list, &T::requestTimeout, QStringLiteral("properties.requestTimeout"),
+                  QStringLiteral("requestTimeout"), Type::Integer,
+                  tr("Seconds the gateway waits for the backend response, 1–86400 (default 20; "
+                     "CLI and AGIC use 30). The same timeout applies to WebSocket sessions as an "
+                     "idle timeout: set it above the client's ping interval (a typical value is "
+                     "20 s, so 40 s is safe), or clients see 1006 closes.")),
+            0, 999999);
+        f << choice(
+            field(list, &T::cookieBasedAffinity, QStringLiteral("properties.cookieBasedAffinity"),
+                  QStringLiteral("cookieBasedAffinity"), Type::Choice,
+                  tr("Enabled pins a client to one pool member with a gateway-managed cookie.")),
+            {QStringLiteral("Disabled"), QStringLiteral("Enabled")});
+        FieldSpec cookie = enabledWhen<T>(
+            field(list, &T::affinityCookieName, QStringLiteral("properties.affinityCookieName"),
+                  QStringLiteral("affinityCookieName"), Type::Text,
+                  tr("Cookie name; default ApplicationGatewayAffinity. The gateway also "
+                     "sets <name>CORS with SameSite=None; Secure.")),
+            [](const T &s) { return isEnabledText(s.cookieBasedAffinity); }, list);
         cookie.placeholder = QStringLiteral("ApplicationGatewayAffinity");
         f << cookie;
         FieldSpec draining;
         draining.key = QStringLiteral("properties.connectionDraining.enabled");
         draining.label = QStringLiteral("connectionDraining.enabled");
         draining.type = Type::Boolean;
-        draining.tip = tr("Let deregistered members finish existing connections (WebSockets included) "
-                          "until the drain timeout.");
+        draining.tip = tr(
+            "Let deregistered members finish existing connections (WebSockets included) "
+            "until the drain timeout.");
         draining.get = [](const GatewayConfig &c, const ElementRef &r) {
             const T *s = findElement(c.backendHttpSettingsCollection, r.name);
             return QVariant(s && s->connectionDraining.enabled);
@@ -648,33 +773,41 @@ QList<FieldSpec> build(ElementKind kind)
             return s && s->connectionDraining.enabled;
         };
         f << drainTimeout;
-        f << field(list, &T::pickHostNameFromBackendAddress, QStringLiteral("properties.pickHostNameFromBackendAddress"),
+        f << field(list, &T::pickHostNameFromBackendAddress,
+                   QStringLiteral("properties.pickHostNameFromBackendAddress"),
                    QStringLiteral("pickHostNameFromBackendAddress"), Type::Boolean,
-                   tr("Send the pool member's FQDN or IP as the Host header (the App Service pattern). Default off."));
-        FieldSpec hostName = enabledWhen<T>(field(list, &T::hostName, QStringLiteral("properties.hostName"),
-                                                  QStringLiteral("hostName"), Type::Text,
-                                                  tr("Overrides the Host header with a fixed value. The docs advise "
-                                                     "keeping the client's host end to end.")),
-                                            [](const T &s) { return !s.pickHostNameFromBackendAddress; }, list);
+                   tr("Send the pool member's FQDN or IP as the Host header (the App Service "
+                      "pattern). Default off."));
+        FieldSpec hostName = enabledWhen<T>(
+            field(list, &T::hostName, QStringLiteral("properties.hostName"),
+                  QStringLiteral("hostName"), Type::Text,
+                  tr("Overrides the Host header with a fixed value. The docs advise "
+                     "keeping the client's host end to end.")),
+            [](const T &s) { return !s.pickHostNameFromBackendAddress; }, list);
         hostName.placeholder = tr("client's Host header");
         f << hostName;
-        FieldSpec path = field(list, &T::path, QStringLiteral("properties.path"), QStringLiteral("path"), Type::Text,
-                               tr("Path override prefix: replaces the matched path-rule prefix (default none)."));
+        FieldSpec path = field(
+            list, &T::path, QStringLiteral("properties.path"), QStringLiteral("path"), Type::Text,
+            tr("Path override prefix: replaces the matched path-rule prefix (default none)."));
         path.placeholder = tr("no override");
         f << path;
-        f << field(list, &T::probeEnabled, QStringLiteral("properties.probeEnabled"), QStringLiteral("probeEnabled"),
-                   Type::Boolean, tr("Use the custom probe below. Without one the default probe is used: "
-                                     "GET <protocol>://127.0.0.1:<port>/ every 30 s, healthy on 200–399."));
-        f << enabledWhen<T>(refField(list, &T::probe, QStringLiteral("properties.probe"), QStringLiteral("probe"),
-                                     ElementKind::Probe,
-                                     tr("The custom health probe (one per setting). A WebSocket-only backend "
-                                        "that answers 404 on / needs one, or the default probe marks it unhealthy (502).")),
-                            [](const T &s) { return s.probeEnabled; }, list);
+        f << field(list, &T::probeEnabled, QStringLiteral("properties.probeEnabled"),
+                   QStringLiteral("probeEnabled"), Type::Boolean,
+                   tr("Use the custom probe below. Without one the default probe is used: "
+                      "GET <protocol>://127.0.0.1:<port>/ every 30 s, healthy on 200–399."));
+        f << enabledWhen<T>(
+            refField(list, &T::probe, QStringLiteral("properties.probe"), QStringLiteral("probe"),
+                     ElementKind::Probe,
+                     tr("The custom health probe (one per setting). A WebSocket-only backend "
+                        "that answers 404 on / needs one, or the default probe marks it unhealthy "
+                        "(502).")),
+            [](const T &s) { return s.probeEnabled; }, list);
         FieldSpec roots;
         roots.key = QStringLiteral("properties.trustedRootCertificates");
         roots.label = QStringLiteral("trustedRootCertificates");
         roots.type = Type::List;
-        roots.tip = tr("Names of trusted root certificates for Https backends with a private CA, comma separated.");
+        roots.tip = tr("Names of trusted root certificates for Https backends with a private CA, "
+                       "comma separated.");
         roots.get = [](const GatewayConfig &c, const ElementRef &r) {
             const T *s = findElement(c.backendHttpSettingsCollection, r.name);
             QStringList names;
@@ -700,35 +833,52 @@ QList<FieldSpec> build(ElementKind kind)
     case ElementKind::Probe: {
         using T = Probe;
         auto list = &GatewayConfig::probes;
-        f << choice(field(list, &T::protocol, QStringLiteral("properties.protocol"), QStringLiteral("protocol"),
-                          Type::Choice, tr("Http or Https; must match the backend setting.")),
+        f << choice(field(list, &T::protocol, QStringLiteral("properties.protocol"),
+                          QStringLiteral("protocol"), Type::Choice,
+                          tr("Http or Https; must match the backend setting.")),
                     {QStringLiteral("Http"), QStringLiteral("Https")});
-        f << enabledWhen<T>(field(list, &T::host, QStringLiteral("properties.host"), QStringLiteral("host"), Type::Text,
-                                  tr("Host header (and SNI) of the probe. Use 127.0.0.1 unless multi-site.")),
-                            [](const T &p) { return !p.pickHostNameFromBackendHttpSettings; }, list);
-        f << field(list, &T::pickHostNameFromBackendHttpSettings, QStringLiteral("properties.pickHostNameFromBackendHttpSettings"),
+        f << enabledWhen<T>(
+            field(list, &T::host, QStringLiteral("properties.host"), QStringLiteral("host"),
+                  Type::Text,
+                  tr("Host header (and SNI) of the probe. Use 127.0.0.1 unless multi-site.")),
+            [](const T &p) { return !p.pickHostNameFromBackendHttpSettings; }, list);
+        f << field(list, &T::pickHostNameFromBackendHttpSettings,
+                   QStringLiteral("properties.pickHostNameFromBackendHttpSettings"),
                    QStringLiteral("pickHostNameFromBackendHttpSettings"), Type::Boolean,
                    tr("Take the host from the backend setting instead. Default off."));
-        f << field(list, &T::path, QStringLiteral("properties.path"), QStringLiteral("path"), Type::Text,
-                   tr("Probe path; must start with /."));
-        f << integer(field(list, &T::interval, QStringLiteral("properties.interval"), QStringLiteral("interval"),
-                           Type::Integer, tr("Seconds between probes, 1–86400 (default probe: 30).")), 0, 999999);
-        f << integer(field(list, &T::timeout, QStringLiteral("properties.timeout"), QStringLiteral("timeout"),
-                           Type::Integer, tr("Seconds to wait for the probe response, 1–86400 (default probe: 30).")), 0, 999999);
-        f << integer(field(list, &T::unhealthyThreshold, QStringLiteral("properties.unhealthyThreshold"),
+        f << field(list, &T::path, QStringLiteral("properties.path"), QStringLiteral("path"),
+                   Type::Text, tr("Probe path; must start with /."));
+        f << integer(field(list, &T::interval, QStringLiteral("properties.interval"),
+                           QStringLiteral("interval"), Type::Integer,
+                           tr("Seconds between probes, 1–86400 (default probe: 30).")),
+                     0, 999999);
+        f << integer(
+            field(list, &T::timeout, QStringLiteral("properties.timeout"),
+                  QStringLiteral("timeout"), Type::Integer,
+                  tr("Seconds to wait for the probe response, 1–86400 (default probe: 30).")),
+            0, 999999);
+        f << integer(field(list, &T::unhealthyThreshold,
+                           QStringLiteral("properties.unhealthyThreshold"),
                            QStringLiteral("unhealthyThreshold"), Type::Integer,
-                           tr("Consecutive failures before a server is marked unhealthy (default 3). One success "
-                              "marks it healthy again.")), 0, 20);
-        f << integer(field(list, &T::port, QStringLiteral("properties.port"), QStringLiteral("port"), Type::Integer,
-                           tr("Probe port 1–65535 (v2 only); not set: the backend setting's port.")),
-                     0, 99999, tr("setting's port"));
-        f << integer(field(list, &T::minServers, QStringLiteral("properties.minServers"), QStringLiteral("minServers"),
-                           Type::Integer, tr("Minimum number of servers always marked healthy (default 0).")), 0, 1200);
+                           tr("Consecutive failures before a server is marked unhealthy (default "
+                              "3). One success "
+                              "marks it healthy again.")),
+                     0, 20);
+        f << integer(
+            field(list, &T::port, QStringLiteral("properties.port"), QStringLiteral("port"),
+                  Type::Integer,
+                  tr("Probe port 1–65535 (v2 only); not set: the backend setting's port.")),
+            0, 99999, tr("setting's port"));
+        f << integer(field(list, &T::minServers, QStringLiteral("properties.minServers"),
+                           QStringLiteral("minServers"), Type::Integer,
+                           tr("Minimum number of servers always marked healthy (default 0).")),
+                     0, 1200);
         FieldSpec codes;
         codes.key = QStringLiteral("properties.match.statusCodes");
         codes.label = QStringLiteral("match.statusCodes");
         codes.type = Type::List;
-        codes.tip = tr("Healthy status codes: single codes or ranges, comma separated (default 200-399).");
+        codes.tip = tr(
+            "Healthy status codes: single codes or ranges, comma separated (default 200-399).");
         codes.placeholder = QStringLiteral("200-399");
         codes.get = [](const GatewayConfig &c, const ElementRef &r) {
             const T *p = findElement(c.probes, r.name);
@@ -744,7 +894,8 @@ QList<FieldSpec> build(ElementKind kind)
         body.key = QStringLiteral("properties.match.body");
         body.label = QStringLiteral("match.body");
         body.type = Type::Text;
-        body.tip = tr("Plain substring the response body must contain (no regex), up to 4090 characters.");
+        body.tip = tr(
+            "Plain substring the response body must contain (no regex), up to 4090 characters.");
         body.get = [](const GatewayConfig &c, const ElementRef &r) {
             const T *p = findElement(c.probes, r.name);
             return QVariant(p ? p->match.body : QString());
@@ -760,45 +911,71 @@ QList<FieldSpec> build(ElementKind kind)
     case ElementKind::RequestRoutingRule: {
         using T = RequestRoutingRule;
         auto list = &GatewayConfig::requestRoutingRules;
-        f << choice(field(list, &T::ruleType, QStringLiteral("properties.ruleType"), QStringLiteral("ruleType"),
-                          Type::Choice, tr("Basic: one pool and setting. PathBasedRouting: a URL path map.")),
+        f << choice(field(list, &T::ruleType, QStringLiteral("properties.ruleType"),
+                          QStringLiteral("ruleType"), Type::Choice,
+                          tr("Basic: one pool and setting. PathBasedRouting: a URL path map.")),
                     {QStringLiteral("Basic"), QStringLiteral("PathBasedRouting")});
-        f << integer(field(list, &T::priority, QStringLiteral("properties.priority"), QStringLiteral("priority"),
-                           Type::Integer, tr("Evaluation order on v2, 1 (first) – 20000, unique. If one rule has "
-                                             "a priority, all must.")), 0, 99999, tr("not set"));
-        f << refField(list, &T::httpListener, QStringLiteral("properties.httpListener"), QStringLiteral("httpListener"),
-                      ElementKind::HttpListener, tr("The listener whose requests this rule routes."));
-        const auto basic = [](const T &r) { return r.ruleType.compare(QLatin1String("PathBasedRouting"), Qt::CaseInsensitive) != 0; };
-        f << enabledWhen<T>(refField(list, &T::backendAddressPool, QStringLiteral("properties.backendAddressPool"),
-                                     QStringLiteral("backendAddressPool"), ElementKind::BackendAddressPool,
-                                     tr("Basic rules: the pool requests go to.")), basic, list);
-        f << enabledWhen<T>(refField(list, &T::backendHttpSettings, QStringLiteral("properties.backendHttpSettings"),
-                                     QStringLiteral("backendHttpSettings"), ElementKind::BackendHttpSettings,
-                                     tr("Basic rules: the backend setting (port, protocol, request timeout, affinity).")),
+        f << integer(field(list, &T::priority, QStringLiteral("properties.priority"),
+                           QStringLiteral("priority"), Type::Integer,
+                           tr("Evaluation order on v2, 1 (first) – 20000, unique. If one rule has "
+                              "a priority, all must.")),
+                     0, 99999, tr("not set"));
+        f << refField(list, &T::httpListener, QStringLiteral("properties.httpListener"),
+                      QStringLiteral("httpListener"), ElementKind::HttpListener,
+                      tr("The listener whose requests this rule routes."));
+        const auto basic = [](const T &r) {
+            return r.ruleType.compare(QLatin1String("PathBasedRouting"), Qt::CaseInsensitive) != 0;
+        };
+        f << enabledWhen<T>(refField(list, &T::backendAddressPool,
+                                     QStringLiteral("properties.backendAddressPool"),
+                                     QStringLiteral("backendAddressPool"),
+                                     ElementKind::BackendAddressPool,
+                                     tr("Basic rules: the pool requests go to.")),
                             basic, list);
-        f << enabledWhen<T>(refField(list, &T::urlPathMap, QStringLiteral("properties.urlPathMap"), QStringLiteral("urlPathMap"),
-                                     ElementKind::UrlPathMap, tr("PathBasedRouting rules: the URL path map.")),
-                            [](const T &r) { return r.ruleType.compare(QLatin1String("PathBasedRouting"), Qt::CaseInsensitive) == 0; }, list);
-        f << refField(list, &T::redirectConfiguration, QStringLiteral("properties.redirectConfiguration"),
+        f << enabledWhen<T>(refField(list, &T::backendHttpSettings,
+                                     QStringLiteral("properties.backendHttpSettings"),
+                                     QStringLiteral("backendHttpSettings"),
+                                     ElementKind::BackendHttpSettings,
+                                     tr("Basic rules: the backend setting (port, protocol, request "
+                                        "timeout, affinity).")),
+                            basic, list);
+        f << enabledWhen<T>(
+            refField(list, &T::urlPathMap, QStringLiteral("properties.urlPathMap"),
+                     QStringLiteral("urlPathMap"), ElementKind::UrlPathMap,
+                     tr("PathBasedRouting rules: the URL path map.")),
+            [](const T &r) {
+                return r.ruleType.compare(QLatin1String("PathBasedRouting"), Qt::CaseInsensitive)
+                       == 0;
+            },
+            list);
+        f << refField(list, &T::redirectConfiguration,
+                      QStringLiteral("properties.redirectConfiguration"),
                       QStringLiteral("redirectConfiguration"), ElementKind::RedirectConfiguration,
                       tr("Redirect instead of a backend (Basic rules)."));
-        f << refField(list, &T::rewriteRuleSet, QStringLiteral("properties.rewriteRuleSet"), QStringLiteral("rewriteRuleSet"),
-                      ElementKind::RewriteRuleSet, tr("Header and URL rewrites applied by this rule (v2)."));
+        f << refField(list, &T::rewriteRuleSet, QStringLiteral("properties.rewriteRuleSet"),
+                      QStringLiteral("rewriteRuleSet"), ElementKind::RewriteRuleSet,
+                      tr("Header and URL rewrites applied by this rule (v2)."));
         break;
     }
     case ElementKind::UrlPathMap: {
         using T = UrlPathMap;
         auto list = &GatewayConfig::urlPathMaps;
-        f << refField(list, &T::defaultBackendAddressPool, QStringLiteral("properties.defaultBackendAddressPool"),
+        f << refField(list, &T::defaultBackendAddressPool,
+                      QStringLiteral("properties.defaultBackendAddressPool"),
                       QStringLiteral("defaultBackendAddressPool"), ElementKind::BackendAddressPool,
                       tr("Pool for requests no path rule matches."));
-        f << refField(list, &T::defaultBackendHttpSettings, QStringLiteral("properties.defaultBackendHttpSettings"),
-                      QStringLiteral("defaultBackendHttpSettings"), ElementKind::BackendHttpSettings,
+        f << refField(list, &T::defaultBackendHttpSettings,
+                      QStringLiteral("properties.defaultBackendHttpSettings"),
+                      QStringLiteral("defaultBackendHttpSettings"),
+                      ElementKind::BackendHttpSettings,
                       tr("Backend setting for requests no path rule matches."));
-        f << refField(list, &T::defaultRedirectConfiguration, QStringLiteral("properties.defaultRedirectConfiguration"),
-                      QStringLiteral("defaultRedirectConfiguration"), ElementKind::RedirectConfiguration,
+        f << refField(list, &T::defaultRedirectConfiguration,
+                      QStringLiteral("properties.defaultRedirectConfiguration"),
+                      QStringLiteral("defaultRedirectConfiguration"),
+                      ElementKind::RedirectConfiguration,
                       tr("Redirect for requests no path rule matches (instead of a pool)."));
-        f << refField(list, &T::defaultRewriteRuleSet, QStringLiteral("properties.defaultRewriteRuleSet"),
+        f << refField(list, &T::defaultRewriteRuleSet,
+                      QStringLiteral("properties.defaultRewriteRuleSet"),
                       QStringLiteral("defaultRewriteRuleSet"), ElementKind::RewriteRuleSet,
                       tr("Rewrite set for requests no path rule matches."));
         break;
@@ -808,8 +985,9 @@ QList<FieldSpec> build(ElementKind kind)
         paths.key = QStringLiteral("properties.paths");
         paths.label = QStringLiteral("paths");
         paths.type = Type::List;
-        paths.tip = tr("Path patterns, comma separated. Each starts with /; a * is allowed only at the end "
-                       "(/images/*). The first matching rule wins; the query string is not matched.");
+        paths.tip = tr(
+            "Path patterns, comma separated. Each starts with /; a * is allowed only at the end "
+            "(/images/*). The first matching rule wins; the query string is not matched.");
         paths.placeholder = QStringLiteral("/api/*, /ws");
         paths.get = [](const GatewayConfig &c, const ElementRef &r) {
             const PathRule *p = pathRule(c, r);
@@ -821,15 +999,18 @@ QList<FieldSpec> build(ElementKind kind)
             return QString();
         };
         f << paths;
-        f << pathRuleRef(&PathRule::backendAddressPool, QStringLiteral("properties.backendAddressPool"),
+        f << pathRuleRef(&PathRule::backendAddressPool,
+                         QStringLiteral("properties.backendAddressPool"),
                          QStringLiteral("backendAddressPool"), ElementKind::BackendAddressPool,
                          tr("Pool for requests matching these paths."));
-        f << pathRuleRef(&PathRule::backendHttpSettings, QStringLiteral("properties.backendHttpSettings"),
+        f << pathRuleRef(&PathRule::backendHttpSettings,
+                         QStringLiteral("properties.backendHttpSettings"),
                          QStringLiteral("backendHttpSettings"), ElementKind::BackendHttpSettings,
                          tr("Backend setting for requests matching these paths."));
-        f << pathRuleRef(&PathRule::redirectConfiguration, QStringLiteral("properties.redirectConfiguration"),
-                         QStringLiteral("redirectConfiguration"), ElementKind::RedirectConfiguration,
-                         tr("Redirect instead of a pool."));
+        f << pathRuleRef(&PathRule::redirectConfiguration,
+                         QStringLiteral("properties.redirectConfiguration"),
+                         QStringLiteral("redirectConfiguration"),
+                         ElementKind::RedirectConfiguration, tr("Redirect instead of a pool."));
         f << pathRuleRef(&PathRule::rewriteRuleSet, QStringLiteral("properties.rewriteRuleSet"),
                          QStringLiteral("rewriteRuleSet"), ElementKind::RewriteRuleSet,
                          tr("Rewrite set for these paths."));
@@ -838,17 +1019,23 @@ QList<FieldSpec> build(ElementKind kind)
     case ElementKind::RedirectConfiguration: {
         using T = RedirectConfiguration;
         auto list = &GatewayConfig::redirectConfigurations;
-        f << choice(field(list, &T::redirectType, QStringLiteral("properties.redirectType"), QStringLiteral("redirectType"),
-                          Type::Choice, tr("Permanent (301), Found (302), SeeOther (303) or Temporary (307).")),
-                    {QStringLiteral("Permanent"), QStringLiteral("Found"), QStringLiteral("SeeOther"), QStringLiteral("Temporary")});
-        f << refField(list, &T::targetListener, QStringLiteral("properties.targetListener"), QStringLiteral("targetListener"),
-                      ElementKind::HttpListener, tr("Redirect to another listener (e.g. HTTP to HTTPS)."));
-        f << field(list, &T::targetUrl, QStringLiteral("properties.targetUrl"), QStringLiteral("targetUrl"), Type::Text,
+        f << choice(field(list, &T::redirectType, QStringLiteral("properties.redirectType"),
+                          QStringLiteral("redirectType"), Type::Choice,
+                          tr("Permanent (301), Found (302), SeeOther (303) or Temporary (307).")),
+                    {QStringLiteral("Permanent"), QStringLiteral("Found"),
+                     QStringLiteral("SeeOther"), QStringLiteral("Temporary")});
+        f << refField(list, &T::targetListener, QStringLiteral("properties.targetListener"),
+                      QStringLiteral("targetListener"), ElementKind::HttpListener,
+                      tr("Redirect to another listener (e.g. HTTP to HTTPS)."));
+        f << field(list, &T::targetUrl, QStringLiteral("properties.targetUrl"),
+                   QStringLiteral("targetUrl"), Type::Text,
                    tr("Redirect to an external URL (instead of a listener)."));
-        f << field(list, &T::includePath, QStringLiteral("properties.includePath"), QStringLiteral("includePath"),
-                   Type::Boolean, tr("Append the request path to the target."));
+        f << field(list, &T::includePath, QStringLiteral("properties.includePath"),
+                   QStringLiteral("includePath"), Type::Boolean,
+                   tr("Append the request path to the target."));
         f << field(list, &T::includeQueryString, QStringLiteral("properties.includeQueryString"),
-                   QStringLiteral("includeQueryString"), Type::Boolean, tr("Append the query string to the target."));
+                   QStringLiteral("includeQueryString"), Type::Boolean,
+                   tr("Append the query string to the target."));
         break;
     }
     case ElementKind::RewriteRuleSet: {
@@ -856,9 +1043,11 @@ QList<FieldSpec> build(ElementKind kind)
         rules.key = QStringLiteral("properties.rewriteRules");
         rules.label = QStringLiteral("rewriteRules");
         rules.type = Type::Json;
-        rules.tip = tr("The rewrite rules in Azure's JSON shape: name, ruleSequence, conditions "
-                       "(variable, pattern, ignoreCase, negate) and actionSet (requestHeaderConfigurations, "
-                       "responseHeaderConfigurations, urlConfiguration). WebSocket frames are never rewritten.");
+        rules.tip = tr(
+            "The rewrite rules in Azure's JSON shape: name, ruleSequence, conditions "
+            "(variable, pattern, ignoreCase, negate) and actionSet (requestHeaderConfigurations, "
+            "responseHeaderConfigurations, urlConfiguration). WebSocket frames are never "
+            "rewritten.");
         rules.get = [](const GatewayConfig &c, const ElementRef &r) {
             const RewriteRuleSet *s = findElement(c.rewriteRuleSets, r.name);
             return QVariant(s ? rewriteRulesToJson(s->rewriteRules) : QString());

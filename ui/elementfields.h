@@ -23,11 +23,11 @@ struct FieldSpec
     QString label; // Azure's property name
     QString tip;   // what it means, default, range
     Type type = Type::Text;
-    QStringList choices;                          // Choice
-    ElementKind refKind = ElementKind::Gateway;   // Reference
+    QStringList choices;                        // Choice
+    ElementKind refKind = ElementKind::Gateway; // Reference
     int minimum = 0;
     int maximum = 999999;
-    QString specialValueText;                     // Integer: shown for the minimum ("not set")
+    QString specialValueText; // Integer: shown for the minimum ("not set")
     QString placeholder;
     bool readOnly = false;
     std::function<QVariant(const Config::GatewayConfig &, const ElementRef &)> get;
@@ -39,7 +39,7 @@ struct FieldSpec
 const QList<FieldSpec> &fieldsFor(ElementKind kind);
 
 // Parsing helpers shared with tests.
-QStringList splitList(const QString &text);   // "a, b,c" -> {a,b,c}
+QStringList splitList(const QString &text); // "a, b,c" -> {a,b,c}
 QString joinList(const QStringList &list);
 
 } // namespace Gateway::Ui

@@ -20,8 +20,11 @@ namespace Gateway::Ui {
 using Type = FieldSpec::Type;
 
 ElementForm::ElementForm(ElementKind kind, ConfigController *controller, QWidget *parent)
-    : QWidget(parent), m_kind(kind), m_controller(controller), m_layout(new QFormLayout),
-      m_hint(new QLabel(this))
+    : QWidget(parent)
+    , m_kind(kind)
+    , m_controller(controller)
+    , m_layout(new QFormLayout)
+    , m_hint(new QLabel(this))
 {
     setObjectName(QStringLiteral("form_%1").arg(int(kind)));
     m_hint->setWordWrap(true);
@@ -184,12 +187,8 @@ void ElementForm::load(Row &row)
             edit->setText(text);
         break;
     }
-    case Type::Integer:
-        static_cast<QSpinBox *>(row.editor)->setValue(value.toInt());
-        break;
-    case Type::Boolean:
-        static_cast<QCheckBox *>(row.editor)->setChecked(value.toBool());
-        break;
+    case Type::Integer: static_cast<QSpinBox *>(row.editor)->setValue(value.toInt()); break;
+    case Type::Boolean: static_cast<QCheckBox *>(row.editor)->setChecked(value.toBool()); break;
     case Type::Choice: {
         auto *combo = static_cast<QComboBox *>(row.editor);
         combo->clear();
@@ -214,7 +213,8 @@ void ElementForm::load(Row &row)
         }
         int idx = combo->findData(current, Qt::UserRole, Qt::MatchFixedString);
         if (idx < 0 && !current.isEmpty()) {
-            combo->addItem(Icons::icon(Icons::Name::Error), tr("%1 (missing)").arg(current), current);
+            combo->addItem(Icons::icon(Icons::Name::Error), tr("%1 (missing)").arg(current),
+                           current);
             idx = combo->count() - 1;
         }
         combo->setCurrentIndex(std::max(0, idx));
@@ -259,9 +259,11 @@ void ElementForm::commit(Row &row)
     }
     if (!error.isEmpty())
         return; // the text stays as typed; nothing else is blocked
-    const QString what = m_ref.name.isEmpty() ? row.spec->label : m_ref.name + QLatin1Char('.') + row.spec->label;
-    m_controller->edit(after, tr("Edit %1").arg(what),
-                       QStringLiteral("%1/%2/%3/%4").arg(int(m_kind)).arg(m_ref.parent, m_ref.name, row.spec->key));
+    const QString what = m_ref.name.isEmpty() ? row.spec->label
+                                              : m_ref.name + QLatin1Char('.') + row.spec->label;
+    m_controller->edit(
+        after, tr("Edit %1").arg(what),
+        QStringLiteral("%1/%2/%3/%4").arg(int(m_kind)).arg(m_ref.parent, m_ref.name, row.spec->key));
 }
 
 void ElementForm::updateWidgets()
@@ -300,12 +302,14 @@ void ElementForm::updateMessages()
         else
             hint << QStringLiteral("<span style='color:%1'>%2 %3</span>")
                         .arg(d.isError() ? QStringLiteral("#b02a20") : QStringLiteral("#a15c00"),
-                             d.isError() ? QStringLiteral("&#10006;") : QStringLiteral("&#9888;"), text);
+                             d.isError() ? QStringLiteral("&#10006;") : QStringLiteral("&#9888;"),
+                             text);
     }
     for (Row &row : m_rows) {
         QStringList lines;
         if (!row.parseError.isEmpty())
-            lines << QStringLiteral("<span style='color:#b02a20'>&#10006; %1</span>").arg(row.parseError.toHtmlEscaped());
+            lines << QStringLiteral("<span style='color:#b02a20'>&#10006; %1</span>")
+                         .arg(row.parseError.toHtmlEscaped());
         for (const QString &e : errors.value(&row))
             lines << QStringLiteral("<span style='color:#b02a20'>&#10006; %1</span>").arg(e);
         for (const QString &w : warnings.value(&row))
@@ -315,8 +319,9 @@ void ElementForm::updateMessages()
         const bool bad = !row.parseError.isEmpty() || errors.contains(&row);
         row.editor->setProperty("invalid", bad);
         row.editor->setStyleSheet(bad ? QStringLiteral("border: 1px solid #d03b2f;")
-                                      : warnings.contains(&row) ? QStringLiteral("border: 1px solid #e08e0b;")
-                                                                : QString());
+                                  : warnings.contains(&row)
+                                      ? QStringLiteral("border: 1px solid #e08e0b;")
+                                      : QString());
     }
     m_hint->setText(hint.join(QStringLiteral("<br>")));
     m_hint->setVisible(!hint.isEmpty());

@@ -31,8 +31,8 @@ public:
 
     // Reads the values and the diagnostics again (after a model change).
     void refresh();
-    void updateWidgets();   // enable/disable from state
-    void updateMessages();  // the validator's messages at their fields
+    void updateWidgets();  // enable/disable from state
+    void updateMessages(); // the validator's messages at their fields
 
     // For navigation and tests.
     QWidget *editorFor(const QString &key) const;

@@ -30,19 +30,28 @@ QString kindLabel(ElementKind kind)
 {
     switch (kind) {
     case ElementKind::Gateway: return QCoreApplication::translate("ElementRef", "Gateway");
-    case ElementKind::FrontendIPConfiguration: return QCoreApplication::translate("ElementRef", "Frontend IP");
-    case ElementKind::FrontendPort: return QCoreApplication::translate("ElementRef", "Frontend port");
-    case ElementKind::SslCertificate: return QCoreApplication::translate("ElementRef", "Listener certificate");
-    case ElementKind::TrustedRootCertificate: return QCoreApplication::translate("ElementRef", "Trusted root certificate");
+    case ElementKind::FrontendIPConfiguration:
+        return QCoreApplication::translate("ElementRef", "Frontend IP");
+    case ElementKind::FrontendPort:
+        return QCoreApplication::translate("ElementRef", "Frontend port");
+    case ElementKind::SslCertificate:
+        return QCoreApplication::translate("ElementRef", "Listener certificate");
+    case ElementKind::TrustedRootCertificate:
+        return QCoreApplication::translate("ElementRef", "Trusted root certificate");
     case ElementKind::HttpListener: return QCoreApplication::translate("ElementRef", "Listener");
-    case ElementKind::BackendAddressPool: return QCoreApplication::translate("ElementRef", "Backend pool");
-    case ElementKind::BackendHttpSettings: return QCoreApplication::translate("ElementRef", "Backend setting");
+    case ElementKind::BackendAddressPool:
+        return QCoreApplication::translate("ElementRef", "Backend pool");
+    case ElementKind::BackendHttpSettings:
+        return QCoreApplication::translate("ElementRef", "Backend setting");
     case ElementKind::Probe: return QCoreApplication::translate("ElementRef", "Health probe");
-    case ElementKind::RequestRoutingRule: return QCoreApplication::translate("ElementRef", "Routing rule");
+    case ElementKind::RequestRoutingRule:
+        return QCoreApplication::translate("ElementRef", "Routing rule");
     case ElementKind::UrlPathMap: return QCoreApplication::translate("ElementRef", "URL path map");
     case ElementKind::PathRule: return QCoreApplication::translate("ElementRef", "Path rule");
-    case ElementKind::RedirectConfiguration: return QCoreApplication::translate("ElementRef", "Redirect");
-    case ElementKind::RewriteRuleSet: return QCoreApplication::translate("ElementRef", "Rewrite set");
+    case ElementKind::RedirectConfiguration:
+        return QCoreApplication::translate("ElementRef", "Redirect");
+    case ElementKind::RewriteRuleSet:
+        return QCoreApplication::translate("ElementRef", "Rewrite set");
     case ElementKind::Count: break;
     }
     return {};
@@ -52,19 +61,28 @@ QString kindPluralLabel(ElementKind kind)
 {
     switch (kind) {
     case ElementKind::Gateway: return QCoreApplication::translate("ElementRef", "Gateway");
-    case ElementKind::FrontendIPConfiguration: return QCoreApplication::translate("ElementRef", "Frontend IPs");
-    case ElementKind::FrontendPort: return QCoreApplication::translate("ElementRef", "Frontend ports");
-    case ElementKind::SslCertificate: return QCoreApplication::translate("ElementRef", "Listener certificates");
-    case ElementKind::TrustedRootCertificate: return QCoreApplication::translate("ElementRef", "Trusted root certificates");
+    case ElementKind::FrontendIPConfiguration:
+        return QCoreApplication::translate("ElementRef", "Frontend IPs");
+    case ElementKind::FrontendPort:
+        return QCoreApplication::translate("ElementRef", "Frontend ports");
+    case ElementKind::SslCertificate:
+        return QCoreApplication::translate("ElementRef", "Listener certificates");
+    case ElementKind::TrustedRootCertificate:
+        return QCoreApplication::translate("ElementRef", "Trusted root certificates");
     case ElementKind::HttpListener: return QCoreApplication::translate("ElementRef", "Listeners");
-    case ElementKind::BackendAddressPool: return QCoreApplication::translate("ElementRef", "Backend pools");
-    case ElementKind::BackendHttpSettings: return QCoreApplication::translate("ElementRef", "Backend settings");
+    case ElementKind::BackendAddressPool:
+        return QCoreApplication::translate("ElementRef", "Backend pools");
+    case ElementKind::BackendHttpSettings:
+        return QCoreApplication::translate("ElementRef", "Backend settings");
     case ElementKind::Probe: return QCoreApplication::translate("ElementRef", "Health probes");
-    case ElementKind::RequestRoutingRule: return QCoreApplication::translate("ElementRef", "Routing rules");
+    case ElementKind::RequestRoutingRule:
+        return QCoreApplication::translate("ElementRef", "Routing rules");
     case ElementKind::UrlPathMap: return QCoreApplication::translate("ElementRef", "URL path maps");
     case ElementKind::PathRule: return QCoreApplication::translate("ElementRef", "Path rules");
-    case ElementKind::RedirectConfiguration: return QCoreApplication::translate("ElementRef", "Redirects");
-    case ElementKind::RewriteRuleSet: return QCoreApplication::translate("ElementRef", "Rewrite sets");
+    case ElementKind::RedirectConfiguration:
+        return QCoreApplication::translate("ElementRef", "Redirects");
+    case ElementKind::RewriteRuleSet:
+        return QCoreApplication::translate("ElementRef", "Rewrite sets");
     case ElementKind::Count: break;
     }
     return {};

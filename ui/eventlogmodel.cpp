@@ -67,7 +67,8 @@ QString EventLogModel::summary(const GatewayEvent &e)
                               o.value(QLatin1String("address")).toString(),
                               o.value(QLatin1String("port")).toVariant().toString());
         }
-        return parts.isEmpty() ? QString() : tr("listeners: %1").arg(parts.join(QStringLiteral(", ")));
+        return parts.isEmpty() ? QString()
+                               : tr("listeners: %1").arg(parts.join(QStringLiteral(", ")));
     }
     return QString::fromUtf8(QJsonDocument(f).toJson(QJsonDocument::Compact));
 }
@@ -87,14 +88,16 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         break;
     case Qt::DecorationRole:
         if (index.column() == TypeColumn) {
-            if (e.type == QLatin1String("config.warning") || e.type == QLatin1String("session.warning"))
+            if (e.type == QLatin1String("config.warning")
+                || e.type == QLatin1String("session.warning"))
                 return m_warning;
             if (e.type == QLatin1String("probe") || e.type == QLatin1String("backend.health")) {
                 const QString result = e.fields.value(QLatin1String("result")).toString()
                                        + e.fields.value(QLatin1String("to")).toString();
                 return result.contains(QLatin1String("Unhealthy"), Qt::CaseInsensitive)
                                || result.contains(QLatin1String("fail"), Qt::CaseInsensitive)
-                           ? m_error : m_probe;
+                           ? m_error
+                           : m_probe;
             }
             if (e.type.startsWith(QLatin1String("session.")))
                 return m_session;
@@ -106,10 +109,8 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         }
         break;
     case Qt::ToolTipRole:
-    case JsonRole:
-        return QString::fromUtf8(e.toJsonLine()).trimmed();
-    case TypeRole:
-        return e.type;
+    case JsonRole: return QString::fromUtf8(e.toJsonLine()).trimmed();
+    case TypeRole: return e.type;
     }
     return {};
 }

@@ -82,8 +82,7 @@ FramesWidget::FramesWidget(QWidget *parent)
     for (QPlainTextEdit *edit : {m_text, m_hex, m_json}) {
         edit->setReadOnly(true);
         edit->setFont(mono);
-        edit->setLineWrapMode(edit == m_hex ? QPlainTextEdit::NoWrap
-                                            : QPlainTextEdit::WidgetWidth);
+        edit->setLineWrapMode(edit == m_hex ? QPlainTextEdit::NoWrap : QPlainTextEdit::WidgetWidth);
     }
     m_previewTabs->addTab(m_text, tr("Text"));
     m_previewTabs->addTab(m_hex, tr("Hex"));
@@ -175,7 +174,10 @@ void FramesWidget::showPreview()
 }
 
 namespace {
-QString esc(const QString &s) { return s.toHtmlEscaped(); }
+QString esc(const QString &s)
+{
+    return s.toHtmlEscaped();
+}
 } // namespace
 
 void FramesWidget::updateSession(const Session::SessionSnapshot &s,
@@ -183,8 +185,9 @@ void FramesWidget::updateSession(const Session::SessionSnapshot &s,
 {
     const Config::BackendHttpSettings *setting = config.backendHttpSettings(s.setting);
     QString affinity = tr("off");
-    if (setting && setting->cookieBasedAffinity.compare(QLatin1String("Enabled"),
-                                                        Qt::CaseInsensitive) == 0) {
+    if (setting
+        && setting->cookieBasedAffinity.compare(QLatin1String("Enabled"), Qt::CaseInsensitive)
+               == 0) {
         affinity = tr("cookie %1")
                        .arg(setting->affinityCookieName.isEmpty()
                                 ? QStringLiteral("ApplicationGatewayAffinity")
@@ -192,16 +195,18 @@ void FramesWidget::updateSession(const Session::SessionSnapshot &s,
     }
     auto row = [](const QString &k, const QString &v) {
         return QStringLiteral("<tr><td style='color:#6b7280;padding-right:8px'>%1</td>"
-                              "<td><b>%2</b></td></tr>").arg(k, v);
+                              "<td><b>%2</b></td></tr>")
+            .arg(k, v);
     };
     QString html = QStringLiteral("<h4 style='margin:2px'>%1</h4><table>").arg(tr("Routing context"));
     html += row(tr("Listener"), esc(s.listener));
     html += row(tr("Rule"), esc(s.rule));
     html += row(tr("Path"), esc(s.path));
     html += row(tr("Pool"), esc(s.pool));
-    html += row(tr("Server"), esc(s.server) + (s.serverEndpoint.isEmpty() || s.serverEndpoint == s.server
-                                                  ? QString()
-                                                  : QStringLiteral(" → ") + esc(s.serverEndpoint)));
+    html += row(tr("Server"), esc(s.server)
+                                  + (s.serverEndpoint.isEmpty() || s.serverEndpoint == s.server
+                                         ? QString()
+                                         : QStringLiteral(" → ") + esc(s.serverEndpoint)));
     html += row(tr("Affinity"), esc(affinity));
     html += row(tr("Backend setting"),
                 QStringLiteral("<a href='setting:%1'>%2</a>").arg(esc(s.setting), esc(s.setting)));
@@ -211,21 +216,23 @@ void FramesWidget::updateSession(const Session::SessionSnapshot &s,
     if (!s.subprotocol.isEmpty())
         html += row(tr("Subprotocol"), esc(s.subprotocol));
     if (s.heartbeatIntervalMs > 0)
-        html += row(tr("Ping interval"), tr("%1 s observed").arg(double(s.heartbeatIntervalMs) / 1000.0, 0, 'f', 1));
+        html += row(tr("Ping interval"),
+                    tr("%1 s observed").arg(double(s.heartbeatIntervalMs) / 1000.0, 0, 'f', 1));
     html += row(tr("Client"), esc(s.clientAddress));
     html += QStringLiteral("</table>");
     if (s.heartbeatWarning && s.state != Session::SessionState::Closed) {
-        html += QStringLiteral("<p style='color:#b45309'>&#9888; %1</p>").arg(esc(heartbeatWarningText(s)));
+        html += QStringLiteral("<p style='color:#b45309'>&#9888; %1</p>")
+                    .arg(esc(heartbeatWarningText(s)));
     }
     if (s.state == Session::SessionState::Closed) {
         if (s.closeReason == QLatin1String("requestTimeout"))
             html += QStringLiteral("<p style='color:#b02a20'>%1</p>").arg(esc(timeoutExplanation(s)));
         else
-            html += QStringLiteral("<p>%1</p>").arg(
-                esc(tr("Closed by %1, code %2, reason %3")
-                        .arg(s.closedBy.isEmpty() ? tr("?") : s.closedBy)
-                        .arg(s.closeCode)
-                        .arg(s.closeReason.isEmpty() ? tr("none") : s.closeReason)));
+            html += QStringLiteral("<p>%1</p>")
+                        .arg(esc(tr("Closed by %1, code %2, reason %3")
+                                     .arg(s.closedBy.isEmpty() ? tr("?") : s.closedBy)
+                                     .arg(s.closeCode)
+                                     .arg(s.closeReason.isEmpty() ? tr("none") : s.closeReason)));
     }
     m_routing->setHtml(html);
     m_title->setText(tr("Session %1 · %2 · %3 frames in, %4 out")

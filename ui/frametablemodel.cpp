@@ -104,10 +104,8 @@ QVariant FrameTableModel::data(const QModelIndex &index, int role) const
         if (index.column() == SizeColumn)
             return int(Qt::AlignRight | Qt::AlignVCenter);
         break;
-    case OpcodeRole:
-        return int(f.opcode);
-    case DirectionRole:
-        return int(f.direction);
+    case OpcodeRole: return int(f.opcode);
+    case DirectionRole: return int(f.direction);
     case SortRole:
         switch (index.column()) {
         case SizeColumn: return qulonglong(f.payloadLength);

@@ -16,8 +16,15 @@ class FrameTableModel final : public QAbstractTableModel
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(FrameTableModel)
 public:
-    enum Column { DirectionColumn, OpcodeColumn, SizeColumn, TimeColumn, FlagsColumn,
-                  PreviewColumn, ColumnCount };
+    enum Column {
+        DirectionColumn,
+        OpcodeColumn,
+        SizeColumn,
+        TimeColumn,
+        FlagsColumn,
+        PreviewColumn,
+        ColumnCount
+    };
     enum Role { OpcodeRole = Qt::UserRole + 1, DirectionRole, SortRole };
 
     explicit FrameTableModel(QObject *parent = nullptr);
@@ -36,9 +43,11 @@ public:
 
 public slots:
     // Shows another session's frames (a reset).
-    void setFrames(Gateway::Session::SessionId id, const QList<Gateway::Session::FrameRecord> &frames);
+    void setFrames(Gateway::Session::SessionId id,
+                   const QList<Gateway::Session::FrameRecord> &frames);
     // New frames of the session shown; frames of other sessions are ignored.
-    void appendFrames(Gateway::Session::SessionId id, const QList<Gateway::Session::FrameRecord> &frames);
+    void appendFrames(Gateway::Session::SessionId id,
+                      const QList<Gateway::Session::FrameRecord> &frames);
     void clear();
 
 private:

@@ -38,7 +38,8 @@ struct HealthTreeModel::Node
             allHealthy &= s == HealthState::Healthy;
         }
         return anyUnhealthy ? HealthState::Unhealthy
-                            : allHealthy ? HealthState::Healthy : HealthState::Unknown;
+               : allHealthy ? HealthState::Healthy
+                            : HealthState::Unknown;
     }
 };
 
@@ -155,15 +156,15 @@ QVariant HealthTreeModel::data(const QModelIndex &index, int role) const
                 return m_setting;
         }
         if (index.column() == StateColumn || (index.column() == NameColumn && server)) {
-            return state == HealthState::Healthy ? m_healthy
-                   : state == HealthState::Unhealthy ? m_unhealthy : m_unknown;
+            return state == HealthState::Healthy     ? m_healthy
+                   : state == HealthState::Unhealthy ? m_unhealthy
+                                                     : m_unknown;
         }
         break;
     case Qt::ToolTipRole:
         if (server)
             return tr("%1\nProbe: %2\nConsecutive failures: %3")
-                .arg(h.detail.isEmpty() ? h.last.detail : h.detail,
-                     h.probeUrl)
+                .arg(h.detail.isEmpty() ? h.last.detail : h.detail, h.probeUrl)
                 .arg(h.consecutiveFailures);
         break;
     case HistoryRole:
@@ -189,8 +190,7 @@ QVariant HealthTreeModel::data(const QModelIndex &index, int role) const
         if (server)
             return n->parent->name;
         return QString();
-    case ServerRole:
-        return server ? h.server : QString();
+    case ServerRole: return server ? h.server : QString();
     }
     return {};
 }

@@ -18,10 +18,24 @@ class HealthTreeModel final : public QAbstractItemModel
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(HealthTreeModel)
 public:
-    enum Column { NameColumn, StateColumn, LastProbeColumn, LatencyColumn, StatusColumn,
-                  HistoryColumn, DetailColumn, ColumnCount };
-    enum Role { HistoryRole = Qt::UserRole + 1, StateRole, PoolRole, SettingRole, ServerRole,
-                LevelRole };
+    enum Column {
+        NameColumn,
+        StateColumn,
+        LastProbeColumn,
+        LatencyColumn,
+        StatusColumn,
+        HistoryColumn,
+        DetailColumn,
+        ColumnCount
+    };
+    enum Role {
+        HistoryRole = Qt::UserRole + 1,
+        StateRole,
+        PoolRole,
+        SettingRole,
+        ServerRole,
+        LevelRole
+    };
     enum Level { PoolLevel, SettingLevel, ServerLevel };
 
     explicit HealthTreeModel(QObject *parent = nullptr);

@@ -1,12 +1,12 @@
 #include "icons.h"
 
+#include <QGuiApplication>
 #include <QHash>
 #include <QIconEngine>
 #include <QPainter>
 #include <QPainterPath>
 #include <QPixmap>
 #include <QPixmapCache>
-#include <QGuiApplication>
 
 namespace Gateway::Ui::Icons {
 namespace {
@@ -126,9 +126,7 @@ void draw(QPainter &p, Name name)
         p.drawPath(path);
         break;
     }
-    case Name::Stop:
-        box(Red, QRectF(5, 5, 14, 14), 2);
-        break;
+    case Name::Stop: box(Red, QRectF(5, 5, 14, 14), 2); break;
     case Name::Apply:
         pen(Blue, 2.4);
         p.drawArc(QRectF(4, 4, 16, 16), 60 * 16, 280 * 16);
@@ -282,12 +280,8 @@ void draw(QPainter &p, Name name)
         pen(Qt::white, 2.2);
         p.drawLine(QPointF(8, 12), QPointF(16, 12));
         break;
-    case Name::ArrowIn:
-        arrow(Blue, QPointF(3, 12), QPointF(21, 12));
-        break;
-    case Name::ArrowOut:
-        arrow(Green, QPointF(21, 12), QPointF(3, 12));
-        break;
+    case Name::ArrowIn: arrow(Blue, QPointF(3, 12), QPointF(21, 12)); break;
+    case Name::ArrowOut: arrow(Green, QPointF(21, 12), QPointF(3, 12)); break;
     case Name::Clock:
         pen(Dark, 2);
         p.drawEllipse(QRectF(3, 3, 18, 18));
@@ -299,8 +293,7 @@ void draw(QPainter &p, Name name)
         p.drawLine(QPointF(3, 3), QPointF(3, 21));
         p.drawLine(QPointF(3, 21), QPointF(21, 21));
         pen(Blue, 2.2);
-        p.drawPolyline(QPolygonF({QPointF(5, 17), QPointF(9, 11), QPointF(13, 14),
-                                  QPointF(20, 5)}));
+        p.drawPolyline(QPolygonF({QPointF(5, 17), QPointF(9, 11), QPointF(13, 14), QPointF(20, 5)}));
         break;
     case Name::Log:
         doc(Dark);

@@ -18,8 +18,8 @@
 #include "problemsmodel.h"
 #include "proxy/gateway.h"
 #include "session/sessionregistry.h"
-#include "sessiontablemodel.h"
 #include "sessionswidget.h"
+#include "sessiontablemodel.h"
 #include "statswidget.h"
 #include "timeoutwarningsmodel.h"
 #include "timeoutwarningswidget.h"
@@ -34,6 +34,7 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -43,7 +44,6 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
-#include <QJsonObject>
 #include <QTreeView>
 #include <QUndoStack>
 
@@ -54,8 +54,8 @@ using Session::SessionSnapshot;
 
 namespace {
 constexpr int MaxRecentFiles = 8;
-const char *const FileFilter = QT_TRANSLATE_NOOP("MainWindow",
-    "Application Gateway templates (*.json);;All files (*)");
+const char *const FileFilter = QT_TRANSLATE_NOOP(
+    "MainWindow", "Application Gateway templates (*.json);;All files (*)");
 } // namespace
 
 MainWindow::MainWindow(QWidget *parent)
@@ -134,14 +134,19 @@ void MainWindow::createActions()
         if (!shortcut.isEmpty())
             a->setShortcut(shortcut);
         a->setToolTip(shortcut.isEmpty() ? tip
-                                         : QStringLiteral("%1 (%2)").arg(tip, shortcut.toString(QKeySequence::NativeText)));
+                                         : QStringLiteral("%1 (%2)").arg(
+                                             tip, shortcut.toString(QKeySequence::NativeText)));
         a->setStatusTip(tip);
         return a;
     };
-    m_newAction = make(Icons::Name::New, tr("&New"), QKeySequence::New, tr("Start a new gateway template"));
-    m_openAction = make(Icons::Name::Open, tr("&Open…"), QKeySequence::Open, tr("Open an ARM template or resource JSON"));
-    m_saveAction = make(Icons::Name::Save, tr("&Save"), QKeySequence::Save, tr("Save the configuration"));
-    m_saveAsAction = make(Icons::Name::SaveAs, tr("Save &As…"), QKeySequence::SaveAs, tr("Save under another name"));
+    m_newAction = make(Icons::Name::New, tr("&New"), QKeySequence::New,
+                       tr("Start a new gateway template"));
+    m_openAction = make(Icons::Name::Open, tr("&Open…"), QKeySequence::Open,
+                        tr("Open an ARM template or resource JSON"));
+    m_saveAction = make(Icons::Name::Save, tr("&Save"), QKeySequence::Save,
+                        tr("Save the configuration"));
+    m_saveAsAction = make(Icons::Name::SaveAs, tr("Save &As…"), QKeySequence::SaveAs,
+                          tr("Save under another name"));
     m_quitAction = make(Icons::Name::Stop, tr("&Quit"), QKeySequence::Quit, tr("Quit the console"));
     m_undoAction = m_controller->undoStack()->createUndoAction(this, tr("&Undo"));
     m_undoAction->setIcon(Icons::icon(Icons::Name::Undo));
@@ -149,9 +154,11 @@ void MainWindow::createActions()
     m_redoAction = m_controller->undoStack()->createRedoAction(this, tr("&Redo"));
     m_redoAction->setIcon(Icons::icon(Icons::Name::Redo));
     m_redoAction->setShortcuts({QKeySequence::Redo, QKeySequence(Qt::CTRL | Qt::Key_Y)});
-    m_duplicateAction = make(Icons::Name::Duplicate, tr("D&uplicate"), QKeySequence(Qt::CTRL | Qt::Key_D),
+    m_duplicateAction = make(Icons::Name::Duplicate, tr("D&uplicate"),
+                             QKeySequence(Qt::CTRL | Qt::Key_D),
                              tr("Duplicate the selected element"));
-    m_deleteAction = make(Icons::Name::Remove, tr("&Delete"), QKeySequence(Qt::CTRL | Qt::Key_Delete),
+    m_deleteAction = make(Icons::Name::Remove, tr("&Delete"),
+                          QKeySequence(Qt::CTRL | Qt::Key_Delete),
                           tr("Delete the selected element; references to it are flagged"));
     m_renameAction = make(Icons::Name::Rename, tr("Re&name…"), QKeySequence(Qt::Key_F2),
                           tr("Rename the selected element; references follow"));
@@ -161,7 +168,8 @@ void MainWindow::createActions()
                         tr("Stop the gateway (sessions close with reason shutdown)"));
     m_applyAction = make(Icons::Name::Apply, tr("&Apply"), QKeySequence(Qt::CTRL | Qt::Key_R),
                          tr("Apply the edited configuration to the running gateway"));
-    m_probeAction = make(Icons::Name::ProbeNow, tr("&Probe Now"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P),
+    m_probeAction = make(Icons::Name::ProbeNow, tr("&Probe Now"),
+                         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P),
                          tr("Probe every backend now"));
     m_fitAction = make(Icons::Name::Fit, tr("&Fit Topology"), QKeySequence(Qt::CTRL | Qt::Key_0),
                        tr("Fit the topology canvas to the window"));
@@ -179,15 +187,18 @@ void MainWindow::createActions()
     connect(m_deleteAction, &QAction::triggered, this, [this] {
         const ElementRef ref = m_editor->element();
         if (m_controller->remove(ref))
-            statusBar()->showMessage(tr("Deleted %1 %2. References to it are listed under Problems.")
-                                         .arg(kindLabel(ref.kind).toLower(), ref.name), 6000);
+            statusBar()->showMessage(
+                tr("Deleted %1 %2. References to it are listed under Problems.")
+                    .arg(kindLabel(ref.kind).toLower(), ref.name),
+                6000);
     });
     connect(m_renameAction, &QAction::triggered, this, [this] {
         const ElementRef ref = m_editor->element();
         if (!ref.isValid() || ref.kind == ElementKind::Count)
             return;
         bool ok = false;
-        const QString name = QInputDialog::getText(this, tr("Rename"), tr("New name for %1:").arg(ref.name),
+        const QString name = QInputDialog::getText(this, tr("Rename"),
+                                                   tr("New name for %1:").arg(ref.name),
                                                    QLineEdit::Normal, ref.name, &ok);
         if (!ok)
             return;
@@ -251,7 +262,8 @@ void MainWindow::createDocks()
         QMenu menu(this);
         const bool collection = idx.data(ConfigTreeModel::IsCollectionRole).toBool();
         if (ref.kind != ElementKind::Gateway) {
-            QAction *add = menu.addAction(Icons::icon(Icons::Name::Add), tr("Add %1").arg(kindLabel(ref.kind).toLower()));
+            QAction *add = menu.addAction(Icons::icon(Icons::Name::Add),
+                                          tr("Add %1").arg(kindLabel(ref.kind).toLower()));
             connect(add, &QAction::triggered, this, [this, ref] { addElement(ref.kind); });
         }
         if (ref.kind == ElementKind::UrlPathMap && !collection) {
@@ -297,7 +309,8 @@ void MainWindow::createDocks()
 
     // Live views
     m_sessions = new SessionsWidget(m_sessionModel, this);
-    connect(m_sessions, &SessionsWidget::currentSessionChanged, this, &MainWindow::onCurrentSessionChanged);
+    connect(m_sessions, &SessionsWidget::currentSessionChanged, this,
+            &MainWindow::onCurrentSessionChanged);
     connect(m_sessions, &SessionsWidget::closeSessionRequested, this, [this](SessionId id) {
         if (m_gateway)
             m_gateway->closeSession(id);
@@ -314,18 +327,27 @@ void MainWindow::createDocks()
         openElement(ElementRef{ElementKind::BackendAddressPool, pool, {}});
     });
     m_timeouts = new TimeoutWarningsWidget(m_timeoutModel, this);
-    connect(m_timeouts, &TimeoutWarningsWidget::openSettingRequested, this, &MainWindow::openSetting);
-    connect(m_timeouts, &TimeoutWarningsWidget::showSessionRequested, this, &MainWindow::showSession);
+    connect(m_timeouts, &TimeoutWarningsWidget::openSettingRequested, this,
+            &MainWindow::openSetting);
+    connect(m_timeouts, &TimeoutWarningsWidget::showSessionRequested, this,
+            &MainWindow::showSession);
     m_events = new EventLogWidget(m_eventModel, this);
     m_stats = new StatsWidget(this);
 
-    QDockWidget *sessions = addDock(QStringLiteral("sessionsDock"), tr("Live Sessions"), m_sessions, Qt::BottomDockWidgetArea);
-    QDockWidget *frames = addDock(QStringLiteral("framesDock"), tr("Frames"), m_frames, Qt::BottomDockWidgetArea);
-    QDockWidget *problems = addDock(QStringLiteral("problemsDock"), tr("Problems"), m_problemsView, Qt::BottomDockWidgetArea);
-    QDockWidget *timeouts = addDock(QStringLiteral("timeoutsDock"), tr("Timeout Warnings"), m_timeouts, Qt::BottomDockWidgetArea);
-    QDockWidget *events = addDock(QStringLiteral("eventsDock"), tr("Log"), m_events, Qt::BottomDockWidgetArea);
-    QDockWidget *health = addDock(QStringLiteral("healthDock"), tr("Backend Health"), m_health, Qt::RightDockWidgetArea);
-    QDockWidget *stats = addDock(QStringLiteral("chartsDock"), tr("Charts"), m_stats, Qt::RightDockWidgetArea);
+    QDockWidget *sessions = addDock(QStringLiteral("sessionsDock"), tr("Live Sessions"), m_sessions,
+                                    Qt::BottomDockWidgetArea);
+    QDockWidget *frames = addDock(QStringLiteral("framesDock"), tr("Frames"), m_frames,
+                                  Qt::BottomDockWidgetArea);
+    QDockWidget *problems = addDock(QStringLiteral("problemsDock"), tr("Problems"), m_problemsView,
+                                    Qt::BottomDockWidgetArea);
+    QDockWidget *timeouts = addDock(QStringLiteral("timeoutsDock"), tr("Timeout Warnings"),
+                                    m_timeouts, Qt::BottomDockWidgetArea);
+    QDockWidget *events = addDock(QStringLiteral("eventsDock"), tr("Log"), m_events,
+                                  Qt::BottomDockWidgetArea);
+    QDockWidget *health = addDock(QStringLiteral("healthDock"), tr("Backend Health"), m_health,
+                                  Qt::RightDockWidgetArea);
+    QDockWidget *stats = addDock(QStringLiteral("chartsDock"), tr("Charts"), m_stats,
+                                 Qt::RightDockWidgetArea);
 
     // Default layout: sessions | frames side by side at the bottom, with problems, timeout
     // warnings and the log tabbed under frames; properties above health and charts on the right.
@@ -362,21 +384,29 @@ void MainWindow::createMenus()
     edit->addAction(m_redoAction);
     edit->addSeparator();
     m_addMenu = edit->addMenu(Icons::icon(Icons::Name::Add), tr("&Add"));
-    const ElementKind kinds[] = {ElementKind::HttpListener, ElementKind::RequestRoutingRule,
-                                 ElementKind::UrlPathMap, ElementKind::BackendAddressPool,
-                                 ElementKind::BackendHttpSettings, ElementKind::Probe,
-                                 ElementKind::FrontendIPConfiguration, ElementKind::FrontendPort,
-                                 ElementKind::SslCertificate, ElementKind::TrustedRootCertificate,
-                                 ElementKind::RedirectConfiguration, ElementKind::RewriteRuleSet};
+    const ElementKind kinds[] = {ElementKind::HttpListener,
+                                 ElementKind::RequestRoutingRule,
+                                 ElementKind::UrlPathMap,
+                                 ElementKind::BackendAddressPool,
+                                 ElementKind::BackendHttpSettings,
+                                 ElementKind::Probe,
+                                 ElementKind::FrontendIPConfiguration,
+                                 ElementKind::FrontendPort,
+                                 ElementKind::SslCertificate,
+                                 ElementKind::TrustedRootCertificate,
+                                 ElementKind::RedirectConfiguration,
+                                 ElementKind::RewriteRuleSet};
     for (ElementKind kind : kinds) {
         QAction *a = m_addMenu->addAction(elementIcon(kind), kindLabel(kind));
         connect(a, &QAction::triggered, this, [this, kind] { addElement(kind); });
     }
-    QAction *addPathRule = m_addMenu->addAction(elementIcon(ElementKind::PathRule), tr("Path rule (in the selected map)"));
+    QAction *addPathRule = m_addMenu->addAction(elementIcon(ElementKind::PathRule),
+                                                tr("Path rule (in the selected map)"));
     connect(addPathRule, &QAction::triggered, this, [this] {
         const ElementRef cur = m_editor->element();
         const QString map = cur.kind == ElementKind::UrlPathMap ? cur.name
-                            : cur.kind == ElementKind::PathRule ? cur.parent : QString();
+                            : cur.kind == ElementKind::PathRule ? cur.parent
+                                                                : QString();
         if (map.isEmpty()) {
             statusBar()->showMessage(tr("Select a URL path map first."), 4000);
             return;
@@ -398,13 +428,15 @@ void MainWindow::createMenus()
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_viewMenu->addAction(m_fitAction);
-    QAction *zoomIn = m_viewMenu->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, m_topology, &TopologyView::zoomIn);
+    QAction *zoomIn = m_viewMenu->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, m_topology,
+                                            &TopologyView::zoomIn);
     Q_UNUSED(zoomIn);
-    m_viewMenu->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, m_topology, &TopologyView::zoomOut);
+    m_viewMenu->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, m_topology,
+                          &TopologyView::zoomOut);
     m_viewMenu->addSeparator();
     const QStringList order = {QStringLiteral("elementsDock"), QStringLiteral("propertiesDock"),
                                QStringLiteral("problemsDock"), QStringLiteral("sessionsDock"),
-                               QStringLiteral("framesDock"), QStringLiteral("healthDock"),
+                               QStringLiteral("framesDock"),   QStringLiteral("healthDock"),
                                QStringLiteral("timeoutsDock"), QStringLiteral("eventsDock"),
                                QStringLiteral("chartsDock")};
     int n = 1;
@@ -417,12 +449,13 @@ void MainWindow::createMenus()
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About"), this, [this] {
-        QMessageBox::about(this, tr("About Application Gateway Console"),
-                           tr("<h3>Application Gateway Console %1</h3>"
-                              "<p>Runs an Azure Application Gateway configuration (an ARM template) "
-                              "locally, with native WebSocket support, and shows sessions, frames, "
-                              "probe status and timeout warnings live.</p>")
-                               .arg(QStringLiteral(GATEWAY_VERSION)));
+        QMessageBox::about(
+            this, tr("About Application Gateway Console"),
+            tr("<h3>Application Gateway Console %1</h3>"
+               "<p>Runs an Azure Application Gateway configuration (an ARM template) "
+               "locally, with native WebSocket support, and shows sessions, frames, "
+               "probe status and timeout warnings live.</p>")
+                .arg(QStringLiteral(GATEWAY_VERSION)));
     });
 
     auto *tb = addToolBar(tr("Main"));
@@ -447,7 +480,8 @@ void MainWindow::createMenus()
     tb->addAction(m_probeAction);
     tb->addSeparator();
     tb->addAction(m_fitAction);
-    for (QAction *a : {m_undoAction, m_redoAction, m_duplicateAction, m_deleteAction, m_fitAction, m_newAction, m_openAction, m_saveAction})
+    for (QAction *a : {m_undoAction, m_redoAction, m_duplicateAction, m_deleteAction, m_fitAction,
+                       m_newAction, m_openAction, m_saveAction})
         if (QWidget *w = tb->widgetForAction(a))
             if (auto *button = qobject_cast<QToolButton *>(w))
                 button->setToolButtonStyle(Qt::ToolButtonIconOnly);
@@ -487,15 +521,18 @@ void MainWindow::connectGateway()
     Proxy::Gateway *g = m_gateway.get();
     Session::SessionRegistry *registry = g->sessions();
     connect(registry, &Session::SessionRegistry::sessionsAdded, this, &MainWindow::onSessionsAdded);
-    connect(registry, &Session::SessionRegistry::sessionsUpdated, this, &MainWindow::onSessionsUpdated);
-    connect(registry, &Session::SessionRegistry::sessionsRemoved, this, &MainWindow::onSessionsRemoved);
+    connect(registry, &Session::SessionRegistry::sessionsUpdated, this,
+            &MainWindow::onSessionsUpdated);
+    connect(registry, &Session::SessionRegistry::sessionsRemoved, this,
+            &MainWindow::onSessionsRemoved);
     connect(registry, &Session::SessionRegistry::framesAppended, m_frames->model(),
             [this](SessionId id, const QList<Session::FrameRecord> &frames) {
                 m_frames->model()->appendFrames(id, frames);
             });
     connect(g->events(), &Events::EventBus::eventsPublished, this, &MainWindow::onEvents);
     if (Health::HealthMonitor *health = g->health()) {
-        connect(health, &Health::HealthMonitor::probeCompleted, m_healthModel, &HealthTreeModel::updateServer);
+        connect(health, &Health::HealthMonitor::probeCompleted, m_healthModel,
+                &HealthTreeModel::updateServer);
         connect(health, &Health::HealthMonitor::healthChanged, m_healthModel,
                 [this](const Health::ServerHealth &server) { m_healthModel->updateServer(server); });
     }
@@ -513,9 +550,9 @@ void MainWindow::connectGateway()
     });
     connect(g, &Proxy::Gateway::errorOccurred, this, [this](const QString &message) {
         statusBar()->showMessage(tr("Gateway: %1").arg(message), 10000);
-        m_eventModel->appendEvents({Events::GatewayEvent{QDateTime::currentMSecsSinceEpoch(),
-                                                         QStringLiteral("gateway.error"),
-                                                         QJsonObject{{QStringLiteral("message"), message}}}});
+        m_eventModel->appendEvents({Events::GatewayEvent{
+            QDateTime::currentMSecsSinceEpoch(), QStringLiteral("gateway.error"),
+            QJsonObject{{QStringLiteral("message"), message}}}});
     });
 }
 
@@ -529,11 +566,12 @@ bool MainWindow::startGateway(QString *errorString)
     if (isGatewayRunning())
         return true;
     if (Config::hasErrors(m_controller->diagnostics()) && !m_nonInteractive && !m_noStartPrompt) {
-        const auto answer = QMessageBox::warning(
-            this, tr("Start"),
-            tr("The configuration has %n error(s). Start anyway? Elements with errors may be skipped.",
-               nullptr, m_controller->errorCount()),
-            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        const auto answer = QMessageBox::warning(this, tr("Start"),
+                                                 tr("The configuration has %n error(s). Start "
+                                                    "anyway? Elements with errors may be skipped.",
+                                                    nullptr, m_controller->errorCount()),
+                                                 QMessageBox::Yes | QMessageBox::No,
+                                                 QMessageBox::No);
         if (answer != QMessageBox::Yes)
             return false;
     }
@@ -575,7 +613,8 @@ void MainWindow::stopGateway()
     if (!isGatewayRunning())
         return;
     m_gateway->stop();
-    statusBar()->showMessage(tr("Stopping: in-flight requests finish, sessions close after draining."), 6000);
+    statusBar()->showMessage(
+        tr("Stopping: in-flight requests finish, sessions close after draining."), 6000);
     updateActions();
 }
 
@@ -585,7 +624,8 @@ void MainWindow::applyToGateway()
         return;
     QString error;
     if (!m_gateway->apply(m_controller->config(), &error)) {
-        QMessageBox::warning(this, tr("Apply"), tr("The configuration was not applied: %1").arg(error));
+        QMessageBox::warning(this, tr("Apply"),
+                             tr("The configuration was not applied: %1").arg(error));
         return;
     }
     if (Health::HealthMonitor *health = m_gateway->health())
@@ -720,8 +760,9 @@ void MainWindow::updateProblems()
     QStringList names;
     for (const Config::Diagnostic &d : m_controller->diagnostics()) {
         const ElementRef ref = elementForPath(c, d.path);
-        names << (ref.kind == ElementKind::Gateway ? tr("gateway")
-                                                   : QStringLiteral("%1 %2").arg(kindLabel(ref.kind), ref.name));
+        names << (ref.kind == ElementKind::Gateway
+                      ? tr("gateway")
+                      : QStringLiteral("%1 %2").arg(kindLabel(ref.kind), ref.name));
     }
     m_problemsModel->setDiagnostics(m_controller->diagnostics(), names);
     if (QDockWidget *d = m_docks.value(QStringLiteral("problemsDock")))
@@ -763,7 +804,8 @@ void MainWindow::addElement(ElementKind kind)
 
 void MainWindow::updateTitle()
 {
-    setWindowTitle(QStringLiteral("%1[*] — %2").arg(m_controller->displayName(), tr("Application Gateway Console")));
+    setWindowTitle(QStringLiteral("%1[*] — %2")
+                       .arg(m_controller->displayName(), tr("Application Gateway Console")));
     setWindowModified(m_controller->isModified());
     setWindowFilePath(m_controller->filePath());
 }
@@ -789,7 +831,9 @@ void MainWindow::updateStatus()
     if (isGatewayRunning()) {
         QStringList parts;
         for (const Proxy::ListenerInfo &l : m_gateway->listeners())
-            parts << QStringLiteral("%1 %2://%3:%4").arg(l.name, l.protocol.toLower(), l.address).arg(l.port);
+            parts << QStringLiteral("%1 %2://%3:%4")
+                         .arg(l.name, l.protocol.toLower(), l.address)
+                         .arg(l.port);
         m_listenersLabel->setText(tr("● Running · %1").arg(parts.join(QStringLiteral(" · "))));
         m_listenersLabel->setStyleSheet(QStringLiteral("color:#1f7a3a"));
     } else {
@@ -805,8 +849,9 @@ void MainWindow::updateStatus()
     const int errors = m_controller->errorCount();
     const int warnings = m_controller->warningCount();
     m_configLabel->setText(tr("%1 errors · %2 warnings").arg(errors).arg(warnings));
-    m_configLabel->setStyleSheet(errors > 0 ? QStringLiteral("color:#b02a20")
-                                 : warnings > 0 ? QStringLiteral("color:#a15c00") : QString());
+    m_configLabel->setStyleSheet(errors > 0     ? QStringLiteral("color:#b02a20")
+                                 : warnings > 0 ? QStringLiteral("color:#a15c00")
+                                                : QString());
 }
 
 // ---- files -----------------------------------------------------------------------------------
@@ -867,7 +912,8 @@ void MainWindow::open()
 {
     if (!maybeSave())
         return;
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open"), QFileInfo(m_controller->filePath()).path(),
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open"),
+                                                      QFileInfo(m_controller->filePath()).path(),
                                                       tr(FileFilter));
     if (!path.isEmpty())
         openFile(path);
@@ -914,7 +960,8 @@ void MainWindow::updateRecentMenu()
     const QStringList files = QSettings().value(QStringLiteral("recentFiles")).toStringList();
     int n = 1;
     for (const QString &f : files) {
-        QAction *a = m_recentMenu->addAction(QStringLiteral("&%1 %2").arg(n++).arg(QFileInfo(f).fileName()));
+        QAction *a = m_recentMenu->addAction(
+            QStringLiteral("&%1 %2").arg(n++).arg(QFileInfo(f).fileName()));
         a->setToolTip(f);
         connect(a, &QAction::triggered, this, [this, f] {
             if (maybeSave())
@@ -934,11 +981,13 @@ void MainWindow::offerRecovery()
     const QString what = original.isEmpty() ? tr("an untitled configuration") : original;
     const auto answer = m_nonInteractive
                             ? QMessageBox::No
-                            : QMessageBox::question(this, tr("Recover unsaved edits"),
-                                                    tr("The console closed with unsaved edits to %1. "
-                                                       "Recover them?").arg(what),
-                                                    QMessageBox::Yes | QMessageBox::No | QMessageBox::Discard,
-                                                    QMessageBox::Yes);
+                            : QMessageBox::question(
+                                this, tr("Recover unsaved edits"),
+                                tr("The console closed with unsaved edits to %1. "
+                                   "Recover them?")
+                                    .arg(what),
+                                QMessageBox::Yes | QMessageBox::No | QMessageBox::Discard,
+                                QMessageBox::Yes);
     if (answer == QMessageBox::Yes) {
         QString error;
         if (!m_controller->recover(file, &error))

@@ -19,8 +19,12 @@ class QLabel;
 class QMenu;
 class QTreeView;
 
-namespace Gateway::Proxy { class Gateway; }
-namespace Gateway::Events { struct GatewayEvent; }
+namespace Gateway::Proxy {
+class Gateway;
+}
+namespace Gateway::Events {
+struct GatewayEvent;
+}
 
 namespace Gateway::Ui {
 

@@ -59,13 +59,13 @@ QVariant ProblemsModel::headerData(int section, Qt::Orientation orientation, int
     return {};
 }
 
-void ProblemsModel::setDiagnostics(const Config::Diagnostics &diagnostics, const QStringList &elementNames)
+void ProblemsModel::setDiagnostics(const Config::Diagnostics &diagnostics,
+                                   const QStringList &elementNames)
 {
     // Errors first, then warnings, each in file order.
     Config::Diagnostics sorted = diagnostics;
-    std::stable_sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) {
-        return a.isError() && !b.isError();
-    });
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto &a, const auto &b) { return a.isError() && !b.isError(); });
     QStringList names;
     for (const auto &d : sorted)
         names << elementNames.value(int(diagnostics.indexOf(d)));

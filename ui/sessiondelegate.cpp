@@ -58,8 +58,7 @@ void SessionDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         if (fraction < 0.5 && bar.width() < r.width() / 2.0)
             painter->setPen(option.palette.color(QPalette::Text));
     } else {
-        painter->setPen(timedOut ? QColor(0xb0, 0x2a, 0x20)
-                                 : option.palette.color(QPalette::Text));
+        painter->setPen(timedOut ? QColor(0xb0, 0x2a, 0x20) : option.palette.color(QPalette::Text));
     }
     painter->drawText(r, Qt::AlignCenter, text);
     painter->restore();

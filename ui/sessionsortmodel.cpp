@@ -85,8 +85,8 @@ bool SessionSortModel::filterAcceptsRow(int sourceRow, const QModelIndex &) cons
         return field.contains(m_text, Qt::CaseInsensitive);
     };
     return has(QString::number(s.id)) || has(s.clientAddress) || has(s.listener) || has(s.rule)
-           || has(s.server) || has(s.serverEndpoint) || has(s.pool) || has(s.setting)
-           || has(s.path) || has(stateText(s.state)) || has(s.closeReason);
+           || has(s.server) || has(s.serverEndpoint) || has(s.pool) || has(s.setting) || has(s.path)
+           || has(stateText(s.state)) || has(s.closeReason);
 }
 
 bool SessionSortModel::lessThan(const QModelIndex &left, const QModelIndex &right) const
@@ -111,9 +111,11 @@ bool SessionSortModel::lessThan(const QModelIndex &left, const QModelIndex &righ
     case SessionTableModel::TimeoutLeftColumn: {
         // unarmed timeouts sort last
         const qint64 da = a.timeoutDeadlineMs > 0 && a.state != SessionState::Closed
-                              ? a.timeoutDeadlineMs : std::numeric_limits<qint64>::max();
+                              ? a.timeoutDeadlineMs
+                              : std::numeric_limits<qint64>::max();
         const qint64 db = b.timeoutDeadlineMs > 0 && b.state != SessionState::Closed
-                              ? b.timeoutDeadlineMs : std::numeric_limits<qint64>::max();
+                              ? b.timeoutDeadlineMs
+                              : std::numeric_limits<qint64>::max();
         return da < db;
     }
     }

@@ -115,7 +115,8 @@ SessionsWidget::SessionsWidget(SessionTableModel *model, QWidget *parent)
         const auto id = idx.data(SessionTableModel::SessionIdRole).toULongLong();
         QMenu menu(this);
         QAction *close = menu.addAction(Icons::icon(Icons::Name::Remove), tr("Close session"));
-        close->setEnabled(!idx.siblingAtColumn(0).data(SessionTableModel::ClosedByTimeoutRole).toBool());
+        close->setEnabled(
+            !idx.siblingAtColumn(0).data(SessionTableModel::ClosedByTimeoutRole).toBool());
         QAction *chosen = menu.exec(m_view->viewport()->mapToGlobal(pos));
         if (chosen == close)
             emit closeSessionRequested(id);
@@ -172,8 +173,9 @@ Session::SessionId SessionsWidget::currentSession() const
 void SessionsWidget::onCurrentChanged()
 {
     const QModelIndex idx = m_view->currentIndex();
-    const Session::SessionId id
-        = idx.isValid() ? idx.data(SessionTableModel::SessionIdRole).toULongLong() : 0;
+    const Session::SessionId id = idx.isValid()
+                                      ? idx.data(SessionTableModel::SessionIdRole).toULongLong()
+                                      : 0;
     if (id == m_current)
         return;
     m_current = id;

@@ -6,9 +6,8 @@
 #include <QDateTime>
 #include <QTimer>
 
-#include <utility>
-
 #include <algorithm>
+#include <utility>
 
 namespace Gateway::Ui {
 
@@ -102,9 +101,10 @@ QVariant SessionTableModel::data(const QModelIndex &index, int role) const
         case ClientColumn: return s.clientAddress;
         case ListenerColumn: return s.listener;
         case RuleColumn: return s.rule;
-        case ServerColumn: return s.serverEndpoint.isEmpty() || s.serverEndpoint == s.server
-                                  ? s.server
-                                  : s.server + QStringLiteral(" → ") + s.serverEndpoint;
+        case ServerColumn:
+            return s.serverEndpoint.isEmpty() || s.serverEndpoint == s.server
+                       ? s.server
+                       : s.server + QStringLiteral(" → ") + s.serverEndpoint;
         case StateColumn: {
             if (s.state != SessionState::Closed)
                 return stateText(s.state);
@@ -156,8 +156,7 @@ QVariant SessionTableModel::data(const QModelIndex &index, int role) const
             || column == FramesOutColumn || column == IdColumn)
             return int(Qt::AlignRight | Qt::AlignVCenter);
         break;
-    case SessionIdRole:
-        return QVariant::fromValue<qulonglong>(s.id);
+    case SessionIdRole: return QVariant::fromValue<qulonglong>(s.id);
     case SortRole:
         switch (column) {
         case IdColumn: return QVariant::fromValue<qulonglong>(s.id);
@@ -170,18 +169,15 @@ QVariant SessionTableModel::data(const QModelIndex &index, int role) const
         case TimeoutLeftColumn: return s.timeoutDeadlineMs;
         default: return data(index, Qt::DisplayRole);
         }
-    case TimeoutLeftMsRole:
-        return timeoutLeft();
+    case TimeoutLeftMsRole: return timeoutLeft();
     case TimeoutFractionRole: {
         const qint64 left = timeoutLeft();
         if (left < 0 || s.timeoutMs <= 0)
             return -1.0;
         return std::clamp(double(left) / double(s.timeoutMs), 0.0, 1.0);
     }
-    case ClosedByTimeoutRole:
-        return closedByTimeout(s);
-    case HeartbeatWarningRole:
-        return s.heartbeatWarning && open;
+    case ClosedByTimeoutRole: return closedByTimeout(s);
+    case HeartbeatWarningRole: return s.heartbeatWarning && open;
     }
     return {};
 }
@@ -314,7 +310,12 @@ void SessionTableModel::applyUpdates(const QList<SessionSnapshot> &sessions)
 {
     if (sessions.isEmpty())
         return;
-    struct Change { int row; int first; int last; };
+    struct Change
+    {
+        int row;
+        int first;
+        int last;
+    };
     QList<Change> changes;
     changes.reserve(sessions.size());
     bool openChanged = false;

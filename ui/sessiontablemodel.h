@@ -39,11 +39,11 @@ public:
     };
     enum Role {
         SessionIdRole = Qt::UserRole + 1,
-        SortRole,               // raw value for sorting
-        TimeoutLeftMsRole,      // qint64, -1 when no timeout is armed
-        TimeoutFractionRole,    // double 0..1 of the timeout left, -1 when none
-        ClosedByTimeoutRole,    // bool
-        HeartbeatWarningRole,   // bool
+        SortRole,             // raw value for sorting
+        TimeoutLeftMsRole,    // qint64, -1 when no timeout is armed
+        TimeoutFractionRole,  // double 0..1 of the timeout left, -1 when none
+        ClosedByTimeoutRole,  // bool
+        HeartbeatWarningRole, // bool
     };
 
     explicit SessionTableModel(QObject *parent = nullptr);

@@ -66,8 +66,7 @@ QVariant TimeoutWarningsModel::data(const QModelIndex &index, int role) const
             return closed ? m_closed : m_warning;
         break;
     case Qt::ToolTipRole:
-    case ExplanationRole:
-        return closed ? timeoutExplanation(s) : heartbeatWarningText(s);
+    case ExplanationRole: return closed ? timeoutExplanation(s) : heartbeatWarningText(s);
     case SessionIdRole: return QVariant::fromValue<qulonglong>(s.id);
     case SettingRole: return s.setting;
     case ClosedRole: return closed;

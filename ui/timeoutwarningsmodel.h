@@ -16,8 +16,16 @@ class TimeoutWarningsModel final : public QAbstractTableModel
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TimeoutWarningsModel)
 public:
-    enum Column { TimeColumn, KindColumn, SessionColumn, ClientColumn, ListenerColumn,
-                  SettingColumn, TimeoutColumn, ColumnCount };
+    enum Column {
+        TimeColumn,
+        KindColumn,
+        SessionColumn,
+        ClientColumn,
+        ListenerColumn,
+        SettingColumn,
+        TimeoutColumn,
+        ColumnCount
+    };
     enum Role { SessionIdRole = Qt::UserRole + 1, SettingRole, ExplanationRole, ClosedRole };
 
     explicit TimeoutWarningsModel(QObject *parent = nullptr);

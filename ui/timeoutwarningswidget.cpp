@@ -54,10 +54,11 @@ TimeoutWarningsWidget::TimeoutWarningsWidget(TimeoutWarningsModel *model, QWidge
             emit showSessionRequested(url.path().toULongLong());
     });
     // Show the newest warning when nothing is selected yet.
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int, int last) {
-        if (!m_view->currentIndex().isValid())
-            m_view->setCurrentIndex(m_model->index(last, 0));
-    });
+    connect(m_model, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex &, int, int last) {
+                if (!m_view->currentIndex().isValid())
+                    m_view->setCurrentIndex(m_model->index(last, 0));
+            });
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &tl) {
         if (tl.row() == m_view->currentIndex().row())
             showCurrent();

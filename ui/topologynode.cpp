@@ -99,7 +99,7 @@ void TopologyNode::paint(QPainter *p, const QStyleOptionGraphicsItem *option, QW
     // health
     qreal textLeft = 32;
     if (m_showHealth) {
-        QColor c = m_health == Health::HealthState::Healthy ? QColor(0x2e, 0x9e, 0x4f)
+        QColor c = m_health == Health::HealthState::Healthy     ? QColor(0x2e, 0x9e, 0x4f)
                    : m_health == Health::HealthState::Unhealthy ? QColor(0xd0, 0x3b, 0x2f)
                                                                 : QColor(0x9a, 0xa0, 0xa8);
         p->setBrush(c);

@@ -42,7 +42,8 @@ QColor accentFor(ElementKind kind)
 
 } // namespace
 
-TopologyView::TopologyView(QWidget *parent) : QGraphicsView(parent), m_scene(new QGraphicsScene(this))
+TopologyView::TopologyView(QWidget *parent)
+    : QGraphicsView(parent), m_scene(new QGraphicsScene(this))
 {
     setScene(m_scene);
     setRenderHint(QPainter::Antialiasing);
@@ -95,9 +96,16 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
         columns[column].append(node);
         return node;
     };
-    struct Edge { TopologyNode *from; TopologyNode *to; QString label; bool dashed; };
+    struct Edge
+    {
+        TopologyNode *from;
+        TopologyNode *to;
+        QString label;
+        bool dashed;
+    };
     QList<Edge> edges;
-    auto addEdge = [&](TopologyNode *a, TopologyNode *b, const QString &label = {}, bool dashed = false) {
+    auto addEdge = [&](TopologyNode *a, TopologyNode *b, const QString &label = {},
+                       bool dashed = false) {
         if (!a || !b)
             return;
         for (const Edge &e : edges)
@@ -110,8 +118,9 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
         if (name.isEmpty())
             return nullptr;
         const BackendHttpSettings *s = findElement(c.backendHttpSettingsCollection, name);
-        QString sub = s ? tr("%1 :%2 · timeout %3 s").arg(s->protocol).arg(s->port).arg(s->requestTimeout)
-                        : tr("missing");
+        QString sub =
+            s ? tr("%1 :%2 · timeout %3 s").arg(s->protocol).arg(s->port).arg(s->requestTimeout)
+              : tr("missing");
         if (s && s->cookieBasedAffinity.compare(QLatin1String("Enabled"), Qt::CaseInsensitive) == 0)
             sub += tr(" · affinity");
         return makeNode(3, key(QStringLiteral("setting"), name),
@@ -123,7 +132,8 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
         const BackendAddressPool *p = findElement(c.backendAddressPools, name);
         TopologyNode *node = makeNode(4, key(QStringLiteral("pool"), name),
                                       ElementRef{ElementKind::BackendAddressPool, name, {}}, name,
-                                      p ? tr("%n member(s)", nullptr, int(p->backendAddresses.size()))
+                                      p ? tr("%n member(s)", nullptr,
+                                             int(p->backendAddresses.size()))
                                         : tr("missing"));
         if (p) {
             for (const BackendAddress &a : p->backendAddresses) {
@@ -139,7 +149,8 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
         }
         return node;
     };
-    auto route = [&](TopologyNode *from, const QString &pool, const QString &setting, const QString &label) {
+    auto route = [&](TopologyNode *from, const QString &pool, const QString &setting,
+                     const QString &label) {
         TopologyNode *s = settingNode(setting);
         TopologyNode *p = poolNode(pool);
         addEdge(from, s ? s : p, label);
@@ -159,8 +170,8 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
             sub += QStringLiteral(" · ") + l.hostName;
         else if (!l.hostNames.isEmpty())
             sub += QStringLiteral(" · ") + l.hostNames.join(QLatin1Char(','));
-        makeNode(0, key(QStringLiteral("listener"), l.name), ElementRef{ElementKind::HttpListener, l.name, {}},
-                 l.name, sub);
+        makeNode(0, key(QStringLiteral("listener"), l.name),
+                 ElementRef{ElementKind::HttpListener, l.name, {}}, l.name, sub);
     }
     QList<const RequestRoutingRule *> rules;
     for (const RequestRoutingRule &r : c.requestRoutingRules)
@@ -169,31 +180,38 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
         return (a->priority ? a->priority : 1 << 30) < (b->priority ? b->priority : 1 << 30);
     });
     for (const RequestRoutingRule *r : std::as_const(rules)) {
-        const QString sub = QStringLiteral("%1%2").arg(r->ruleType,
-                                                       r->priority ? tr(" · priority %1").arg(r->priority) : QString());
+        const QString sub = QStringLiteral("%1%2").arg(
+            r->ruleType, r->priority ? tr(" · priority %1").arg(r->priority) : QString());
         TopologyNode *rule = makeNode(1, key(QStringLiteral("rule"), r->name),
-                                      ElementRef{ElementKind::RequestRoutingRule, r->name, {}}, r->name, sub);
+                                      ElementRef{ElementKind::RequestRoutingRule, r->name, {}},
+                                      r->name, sub);
         addEdge(m_nodes.value(key(QStringLiteral("listener"), r->httpListener.name)), rule);
         if (r->redirectConfiguration.isSet()) {
-            const RedirectConfiguration *rd = findElement(c.redirectConfigurations, r->redirectConfiguration.name);
-            TopologyNode *n = makeNode(2, key(QStringLiteral("redirect"), r->redirectConfiguration.name),
-                                       ElementRef{ElementKind::RedirectConfiguration, r->redirectConfiguration.name, {}},
-                                       r->redirectConfiguration.name,
-                                       rd ? tr("%1 → %2").arg(rd->redirectType,
-                                                              rd->targetUrl.isEmpty() ? rd->targetListener.name : rd->targetUrl)
-                                          : tr("missing"));
+            const RedirectConfiguration *rd = findElement(c.redirectConfigurations,
+                                                          r->redirectConfiguration.name);
+            TopologyNode *n = makeNode(
+                2, key(QStringLiteral("redirect"), r->redirectConfiguration.name),
+                ElementRef{ElementKind::RedirectConfiguration, r->redirectConfiguration.name, {}},
+                r->redirectConfiguration.name,
+                rd ? tr("%1 → %2").arg(rd->redirectType, rd->targetUrl.isEmpty()
+                                                             ? rd->targetListener.name
+                                                             : rd->targetUrl)
+                   : tr("missing"));
             addEdge(rule, n);
-        } else if (r->ruleType.compare(QLatin1String("PathBasedRouting"), Qt::CaseInsensitive) == 0) {
+        } else if (r->ruleType.compare(QLatin1String("PathBasedRouting"), Qt::CaseInsensitive)
+                   == 0) {
             const UrlPathMap *m = findElement(c.urlPathMaps, r->urlPathMap.name);
-            TopologyNode *mapNode = makeNode(2, key(QStringLiteral("map"), r->urlPathMap.name),
-                                             ElementRef{ElementKind::UrlPathMap, r->urlPathMap.name, {}},
-                                             r->urlPathMap.name,
-                                             m ? tr("%n path rule(s)", nullptr, int(m->pathRules.size())) : tr("missing"));
+            TopologyNode *mapNode = makeNode(
+                2, key(QStringLiteral("map"), r->urlPathMap.name),
+                ElementRef{ElementKind::UrlPathMap, r->urlPathMap.name, {}}, r->urlPathMap.name,
+                m ? tr("%n path rule(s)", nullptr, int(m->pathRules.size())) : tr("missing"));
             addEdge(rule, mapNode);
             if (m) {
                 for (const PathRule &p : m->pathRules)
-                    route(mapNode, p.backendAddressPool.name, p.backendHttpSettings.name, p.paths.join(QLatin1Char(' ')));
-                route(mapNode, m->defaultBackendAddressPool.name, m->defaultBackendHttpSettings.name, tr("default"));
+                    route(mapNode, p.backendAddressPool.name, p.backendHttpSettings.name,
+                          p.paths.join(QLatin1Char(' ')));
+                route(mapNode, m->defaultBackendAddressPool.name,
+                      m->defaultBackendHttpSettings.name, tr("default"));
             }
         } else {
             route(rule, r->backendAddressPool.name, r->backendHttpSettings.name, {});
@@ -207,7 +225,7 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
 
     // Layout: columns left to right, or rows top to bottom, whichever fits the view better.
     const QStringList titles = {tr("Listeners"), tr("Rules"), tr("Path maps"),
-                                tr("Settings"), tr("Pools"), tr("Servers")};
+                                tr("Settings"),  tr("Pools"), tr("Servers")};
     int longest = 1;
     for (const auto &col : std::as_const(columns))
         longest = std::max(longest, int(col.size()));
@@ -223,15 +241,19 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
             TopologyNode *n = columns[col][i];
             n->setVertical(m_vertical);
             if (m_vertical)
-                n->setPos(110 + i * (TopologyNode::Width + 24), 12 + col * (TopologyNode::Height + 44));
+                n->setPos(110 + i * (TopologyNode::Width + 24),
+                          12 + col * (TopologyNode::Height + 44));
             else
-                n->setPos(12 + col * (TopologyNode::Width + ColumnGap), Top + i * (TopologyNode::Height + RowGap));
+                n->setPos(12 + col * (TopologyNode::Width + ColumnGap),
+                          Top + i * (TopologyNode::Height + RowGap));
         }
         if (m_vertical)
-            m_columns.append({QPointF(4, 12 + col * (TopologyNode::Height + 44) + TopologyNode::Height / 2 + 4),
+            m_columns.append({QPointF(4, 12 + col * (TopologyNode::Height + 44)
+                                             + TopologyNode::Height / 2 + 4),
                               titles.at(col)});
         else
-            m_columns.append({QPointF(16 + col * (TopologyNode::Width + ColumnGap), 22), titles.at(col)});
+            m_columns.append({QPointF(16 + col * (TopologyNode::Width + ColumnGap), 22),
+                              titles.at(col)});
     }
 
     for (const Edge &e : std::as_const(edges)) {
@@ -282,7 +304,8 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
     for (auto it = severity.cbegin(); it != severity.cend(); ++it)
         it.key()->setProblem(it.value());
 
-    const QRectF bounds = m_scene->itemsBoundingRect().adjusted(m_vertical ? -110 : -10, m_vertical ? -10 : -40, 30, 30);
+    const QRectF bounds = m_scene->itemsBoundingRect().adjusted(m_vertical ? -110 : -10,
+                                                                m_vertical ? -10 : -40, 30, 30);
     m_scene->setSceneRect(bounds.united(QRectF(0, 0, 10, 10)));
     setSessionCounts(m_counts);
     setServerStates(m_states);

@@ -13,7 +13,7 @@ QString stateText(Session::SessionState state);
 QString opcodeText(quint8 opcode);
 QString healthText(Health::HealthState state);
 QString bytesText(qint64 bytes);
-QString durationText(qint64 ms);     // "4 s", "2 min 05 s", "1 h 02 min"
+QString durationText(qint64 ms);       // "4 s", "2 min 05 s", "1 h 02 min"
 QString timeText(qint64 msSinceEpoch); // local "hh:mm:ss.zzz"
 QString hexDump(const QByteArray &data, int maxBytes = 4096);
 QString prettyJson(const QByteArray &data, bool *ok = nullptr);

@@ -1,9 +1,8 @@
 #include "cli.h"
 
-#include "demo/demo.h"
-
 #include "config/configdocument.h"
 #include "config/configvalidator.h"
+#include "demo/demo.h"
 #include "events/jsonlineswriter.h"
 #include "health/healthmonitor.h"
 #include "health/healthtable.h"
@@ -122,7 +121,8 @@ int parse(const QStringList &args, Options *options)
         } else if (arg == QLatin1String("--duration")) {
             QString n;
             bool ok = false;
-            if (!value(&n) || (options->durationSeconds = n.toInt(&ok), !ok) || options->durationSeconds < 1)
+            if (!value(&n) || (options->durationSeconds = n.toInt(&ok), !ok)
+                || options->durationSeconds < 1)
                 return usageError(QStringLiteral("--duration needs a number of seconds"));
         } else if (arg == QLatin1String("--wait")) {
             QString n;
@@ -144,7 +144,7 @@ int parse(const QStringList &args, Options *options)
 
 // Loads and validates; prints every diagnostic. Returns the document, or nullopt on errors.
 std::optional<Gateway::Config::ConfigDocument> load(const Options &options, bool printWarnings,
-                                                   int *exitCode)
+                                                    int *exitCode)
 {
     if (!QFileInfo::exists(options.file)) {
         err() << "appgw: " << options.file << ": no such file\n";
@@ -162,7 +162,9 @@ std::optional<Gateway::Config::ConfigDocument> load(const Options &options, bool
         diagnostics += Gateway::Config::validate(document.model());
     if (document.isLoaded()) { // tls: certificates are loaded and checked now, not at the first connection
         Gateway::Tls::CertificateStore store;
-        diagnostics += Gateway::Tls::loadCertificates(document.model(), QFileInfo(options.file).absolutePath(), &store);
+        diagnostics += Gateway::Tls::loadCertificates(document.model(),
+                                                      QFileInfo(options.file).absolutePath(),
+                                                      &store);
     }
     int errors = 0;
     int warnings = 0;
@@ -207,7 +209,8 @@ void installSignalHandlers(QObject *context, std::function<void(int count)> hand
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFds) != 0)
         return;
-    struct sigaction action {};
+    struct sigaction action
+    {};
     action.sa_handler = onSignal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
@@ -365,7 +368,8 @@ int demoCommand(const Options &options)
 int certCommand(const QStringList &args)
 {
     if (args.isEmpty() || args.first() != QLatin1String("create"))
-        return usageError(QStringLiteral("cert needs a subcommand: cert create --host NAME --out FILE.pfx"));
+        return usageError(
+            QStringLiteral("cert needs a subcommand: cert create --host NAME --out FILE.pfx"));
     QStringList hosts;
     QString outFile;
     QString passwordEnv;
@@ -391,8 +395,9 @@ int certCommand(const QStringList &args)
     }
     const QFileInfo outInfo(outFile);
     const QString base = outInfo.suffix().compare(QLatin1String("pfx"), Qt::CaseInsensitive) == 0
-        ? outInfo.absolutePath() + QLatin1Char('/') + outInfo.completeBaseName()
-        : outInfo.absoluteFilePath();
+                             ? outInfo.absolutePath() + QLatin1Char('/')
+                                   + outInfo.completeBaseName()
+                             : outInfo.absoluteFilePath();
     const QString pfxPath = outInfo.absoluteFilePath();
     const QString caPath = base + QStringLiteral("-ca.crt");
 
@@ -407,11 +412,15 @@ int certCommand(const QStringList &args)
     leafRequest.commonName = hosts.first();
     leafRequest.hosts = hosts;
     leafRequest.validDays = 825;
-    const Gateway::Tls::KeyPair leaf = ca.isNull() ? Gateway::Tls::KeyPair{}
-                                                   : Gateway::Tls::CertificateFactory::create(leafRequest, ca, &error);
+    const Gateway::Tls::KeyPair leaf = ca.isNull()
+                                           ? Gateway::Tls::KeyPair{}
+                                           : Gateway::Tls::CertificateFactory::create(leafRequest,
+                                                                                      ca, &error);
     const QByteArray pfx = leaf.isNull()
-        ? QByteArray()
-        : Gateway::Tls::CertificateFactory::toPkcs12(leaf, {ca.certificatePem}, password, &error);
+                               ? QByteArray()
+                               : Gateway::Tls::CertificateFactory::toPkcs12(leaf,
+                                                                            {ca.certificatePem},
+                                                                            password, &error);
     if (pfx.isEmpty()) {
         err() << "appgw: cannot create the certificate: " << error << "\n";
         return RuntimeFailure;
@@ -434,17 +443,21 @@ int certCommand(const QStringList &args)
     }
     // The CA's key is not kept: nothing else can ever be signed with it.
     out() << "Created " << pfxPath << " (certificate for " << hosts.join(QStringLiteral(", "))
-          << ", valid 825 days" << (password.isEmpty() ? QStringLiteral(", empty password") : QString()) << ")\n"
+          << ", valid 825 days"
+          << (password.isEmpty() ? QStringLiteral(", empty password") : QString()) << ")\n"
           << "Created " << caPath << " (the development CA that signed it)\n\n"
           << "Trust the CA:\n"
           << "  curl:      curl --cacert " << caPath << " https://" << hosts.first() << ":PORT/\n"
-          << "  Debian:    sudo cp " << caPath << " /usr/local/share/ca-certificates/appgw-dev-ca.crt"
+          << "  Debian:    sudo cp " << caPath
+          << " /usr/local/share/ca-certificates/appgw-dev-ca.crt"
           << " && sudo update-ca-certificates\n"
-          << "  Chromium:  certutil -d sql:$HOME/.pki/nssdb -A -t \"C,,\" -n appgw-dev-ca -i " << caPath << "\n\n"
+          << "  Chromium:  certutil -d sql:$HOME/.pki/nssdb -A -t \"C,,\" -n appgw-dev-ca -i "
+          << caPath << "\n\n"
           << "Use it in your template, for the sslCertificates entry named CERTNAME:\n"
           << "  \"metadata\": { \"localGateway\": { \"certificateFiles\": {\n"
           << "    \"CERTNAME\": { \"pfx\": \"" << pfxPath << "\""
-          << (passwordEnv.isEmpty() ? QString() : QStringLiteral(", \"passwordEnv\": \"%1\"").arg(passwordEnv))
+          << (passwordEnv.isEmpty() ? QString()
+                                    : QStringLiteral(", \"passwordEnv\": \"%1\"").arg(passwordEnv))
           << " } } } }\n";
     out().flush();
     return Success;

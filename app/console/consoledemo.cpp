@@ -7,8 +7,8 @@
 #include "eventlogmodel.h"
 #include "events/gatewayevent.h"
 #include "mainwindow.h"
-#include "sessiontablemodel.h"
 #include "sessionswidget.h"
+#include "sessiontablemodel.h"
 
 #include <QDateTime>
 #include <QJsonObject>

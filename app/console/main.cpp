@@ -24,16 +24,17 @@ int main(int argc, char *argv[])
     QApplication::setApplicationVersion(QStringLiteral(GATEWAY_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Edit, run and watch an Azure Application Gateway configuration locally."));
+    parser.setApplicationDescription(
+        QStringLiteral("Edit, run and watch an Azure Application Gateway configuration locally."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("FILE"),
                                  QStringLiteral("ARM template or resource JSON to open."),
                                  QStringLiteral("[FILE]"));
-    QCommandLineOption demo(QStringLiteral("demo"),
-                            QStringLiteral("Start bundled demo backends and clients with an example "
-                                           "configuration, and run it."));
+    QCommandLineOption demo(
+        QStringLiteral("demo"),
+        QStringLiteral("Start bundled demo backends and clients with an example "
+                       "configuration, and run it."));
     parser.addOption(demo);
     parser.process(app);
     const QStringList args = parser.positionalArguments();

@@ -6,9 +6,7 @@
 namespace Gateway::Demo {
 
 Demo::Demo(QObject *parent)
-    : QObject(parent)
-    , m_backends(new DemoBackends(this))
-    , m_clients(new DemoClients(this))
+    : QObject(parent), m_backends(new DemoBackends(this)), m_clients(new DemoClients(this))
 {
     connect(m_backends, &DemoBackends::log, this, &Demo::log);
     connect(m_clients, &DemoClients::log, this, &Demo::log);

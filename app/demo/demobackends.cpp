@@ -32,10 +32,7 @@ const char HomePage[] =
 
 } // namespace
 
-DemoBackends::DemoBackends(QObject *parent)
-    : QObject(parent)
-{
-}
+DemoBackends::DemoBackends(QObject *parent) : QObject(parent) {}
 
 DemoBackends::~DemoBackends()
 {
@@ -56,35 +53,41 @@ bool DemoBackends::start(QString *errorString)
     connect(m_webSocketOnlySockets, &QWebSocketServer::newConnection, this,
             [this] { onWebSocketConnection(m_webSocketOnlySockets, false); });
 
-    m_chat = new DemoHttpServer(QStringLiteral("chat"), [](const DemoRequest &r) {
-        if (r.path == "/health")
-            return healthy();
-        if (r.path == "/")
-            return DemoResponse{200, "text/plain; charset=utf-8",
-                                "appgw demo chat backend: connect a WebSocket to /chat"};
-        return notFound();
-    }, this);
+    m_chat = new DemoHttpServer(
+        QStringLiteral("chat"),
+        [](const DemoRequest &r) {
+            if (r.path == "/health")
+                return healthy();
+            if (r.path == "/")
+                return DemoResponse{200, "text/plain; charset=utf-8",
+                                    "appgw demo chat backend: connect a WebSocket to /chat"};
+            return notFound();
+        },
+        this);
     m_chat->setWebSocketServer(m_chatSockets);
 
-    m_http = new DemoHttpServer(QStringLiteral("http"), [](const DemoRequest &r) {
-        if (r.path == "/health")
-            return healthy();
-        if (r.path == "/" || r.path == "/index.html")
-            return DemoResponse{200, "text/html; charset=utf-8", QByteArray(HomePage)};
-        if (r.path == "/api/time") {
-            const QDateTime now = QDateTime::currentDateTimeUtc();
-            const QJsonObject o{{QStringLiteral("time"), now.toString(Qt::ISODateWithMs)},
-                                {QStringLiteral("epochMs"), now.toMSecsSinceEpoch()},
-                                {QStringLiteral("server"), QStringLiteral("appgw-demo-http")}};
-            return DemoResponse{200, "application/json",
-                                QJsonDocument(o).toJson(QJsonDocument::Compact)};
-        }
-        return notFound();
-    }, this);
+    m_http = new DemoHttpServer(
+        QStringLiteral("http"),
+        [](const DemoRequest &r) {
+            if (r.path == "/health")
+                return healthy();
+            if (r.path == "/" || r.path == "/index.html")
+                return DemoResponse{200, "text/html; charset=utf-8", QByteArray(HomePage)};
+            if (r.path == "/api/time") {
+                const QDateTime now = QDateTime::currentDateTimeUtc();
+                const QJsonObject o{{QStringLiteral("time"), now.toString(Qt::ISODateWithMs)},
+                                    {QStringLiteral("epochMs"), now.toMSecsSinceEpoch()},
+                                    {QStringLiteral("server"), QStringLiteral("appgw-demo-http")}};
+                return DemoResponse{200, "application/json",
+                                    QJsonDocument(o).toJson(QJsonDocument::Compact)};
+            }
+            return notFound();
+        },
+        this);
 
     // Answers no plain request at all: only WebSocket upgrades.
-    m_webSocketOnly = new DemoHttpServer(QStringLiteral("ws-only"),
-                                         [](const DemoRequest &) { return notFound(); }, this);
+    m_webSocketOnly = new DemoHttpServer(
+        QStringLiteral("ws-only"), [](const DemoRequest &) { return notFound(); }, this);
     m_webSocketOnly->setWebSocketServer(m_webSocketOnlySockets);
 
     for (DemoHttpServer *server : {m_chat, m_http, m_webSocketOnly}) {
@@ -102,7 +105,9 @@ bool DemoBackends::start(QString *errorString)
     m_running = true;
     emit log(QStringLiteral("demo backends: chat (HTTP+WebSocket) on 127.0.0.1:%1, HTTP on "
                             "127.0.0.1:%2, WebSocket-only on 127.0.0.1:%3")
-                 .arg(chatPort()).arg(httpPort()).arg(webSocketOnlyPort()));
+                 .arg(chatPort())
+                 .arg(httpPort())
+                 .arg(webSocketOnlyPort()));
     return true;
 }
 
@@ -168,8 +173,8 @@ void DemoBackends::onWebSocketConnection(QWebSocketServer *server, bool broadcas
     while (QWebSocket *ws = server->nextPendingConnection()) {
         ws->setParent(this);
         m_clients.append(ws);
-        const bool chat = broadcastChat && ws->requestUrl().path().startsWith(
-                              QLatin1String("/chat"));
+        const bool chat = broadcastChat
+                          && ws->requestUrl().path().startsWith(QLatin1String("/chat"));
         if (chat)
             m_chatRoom.append(ws);
         connect(ws, &QWebSocket::textMessageReceived, this, [this, ws, chat](const QString &m) {
@@ -181,11 +186,10 @@ void DemoBackends::onWebSocketConnection(QWebSocketServer *server, bool broadcas
             for (QWebSocket *member : std::as_const(m_chatRoom))
                 member->sendTextMessage(m);
         });
-        connect(ws, &QWebSocket::binaryMessageReceived, this,
-                [this, ws](const QByteArray &m) {
-                    ++m_messages;
-                    ws->sendBinaryMessage(m);
-                });
+        connect(ws, &QWebSocket::binaryMessageReceived, this, [this, ws](const QByteArray &m) {
+            ++m_messages;
+            ws->sendBinaryMessage(m);
+        });
         connect(ws, &QWebSocket::disconnected, this, [this, ws] {
             m_clients.removeAll(ws);
             m_chatRoom.removeAll(ws);

@@ -23,14 +23,11 @@ struct DemoClients::Client
     QTimer *reconnectTimer = nullptr;
     qint64 connectedAtMs = 0;
     qint64 lastPingMs = 0;
-    bool closing = false; // we closed it ourselves
+    bool closing = false;        // we closed it ourselves
     bool closeHandshake = false; // a close frame was sent or received
 };
 
-DemoClients::DemoClients(QObject *parent)
-    : QObject(parent)
-{
-}
+DemoClients::DemoClients(QObject *parent) : QObject(parent) {}
 
 DemoClients::~DemoClients()
 {
@@ -61,7 +58,8 @@ void DemoClients::start(quint16 gatewayPort, const QString &host)
     connect(m_httpTimer, &QTimer::timeout, this, &DemoClients::sendHttp);
     m_httpTimer->start();
     emit log(QStringLiteral("demo clients: %1 WebSocket clients and an HTTP client -> %2")
-                 .arg(m_clients.size()).arg(m_base.toString()));
+                 .arg(m_clients.size())
+                 .arg(m_base.toString()));
 }
 
 void DemoClients::stop()
@@ -122,9 +120,9 @@ DemoClients::Client *DemoClients::addClient(const QString &name, const QString &
         c->lastPingMs = 0;
         c->closeHandshake = false;
         if (c->messageTimer)
-            c->messageTimer->start(c->messageMinMs
-                                   + int(QRandomGenerator::global()->bounded(
-                                       c->messageMaxMs - c->messageMinMs + 1)));
+            c->messageTimer->start(
+                c->messageMinMs
+                + int(QRandomGenerator::global()->bounded(c->messageMaxMs - c->messageMinMs + 1)));
         if (c->pingTimer)
             c->pingTimer->start();
         emit log(QStringLiteral("%1: connected to %2").arg(c->status.name, c->status.url));
@@ -138,9 +136,8 @@ DemoClients::Client *DemoClients::addClient(const QString &name, const QString &
             [c](const QString &) { ++c->status.messagesReceived; });
     connect(ws, &QWebSocket::binaryMessageReceived, this,
             [c](const QByteArray &) { ++c->status.messagesReceived; });
-    connect(ws, &QWebSocket::pong, this, [c](quint64, const QByteArray &) {
-        ++c->status.pongsReceived;
-    });
+    connect(ws, &QWebSocket::pong, this,
+            [c](quint64, const QByteArray &) { ++c->status.pongsReceived; });
 
     if (messageMinMs > 0) {
         c->messageTimer = new QTimer;
@@ -149,14 +146,13 @@ DemoClients::Client *DemoClients::addClient(const QString &name, const QString &
             if (!c->status.connected)
                 return;
             ++c->status.messagesSent;
-            c->socket->sendTextMessage(QStringLiteral("[%1] %2 says hello #%3")
-                                           .arg(QTime::currentTime().toString(
-                                                    QStringLiteral("HH:mm:ss")),
-                                                c->status.name)
-                                           .arg(c->status.messagesSent));
-            c->messageTimer->start(c->messageMinMs
-                                   + int(QRandomGenerator::global()->bounded(
-                                       c->messageMaxMs - c->messageMinMs + 1)));
+            c->socket->sendTextMessage(
+                QStringLiteral("[%1] %2 says hello #%3")
+                    .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), c->status.name)
+                    .arg(c->status.messagesSent));
+            c->messageTimer->start(
+                c->messageMinMs
+                + int(QRandomGenerator::global()->bounded(c->messageMaxMs - c->messageMinMs + 1)));
         });
     }
     if (pingMs > 0) {
@@ -208,7 +204,8 @@ void DemoClients::onClosed(Client *c)
     if (wasConnected) {
         const qint64 lived = QDateTime::currentMSecsSinceEpoch() - c->connectedAtMs;
         QString line = QStringLiteral("%1: closed with %2 after %3 s")
-                           .arg(c->status.name).arg(c->status.lastCloseCode)
+                           .arg(c->status.name)
+                           .arg(c->status.lastCloseCode)
                            .arg(double(lived) / 1000.0, 0, 'f', 1);
         if (!c->status.lastCloseReason.isEmpty())
             line += QStringLiteral(" (%1)").arg(c->status.lastCloseReason);
@@ -245,7 +242,8 @@ void DemoClients::sendHttp()
             // One line per change of state, not one per second.
             if (m_httpErrors == 1 || m_httpErrors % 30 == 0)
                 emit log(QStringLiteral("api: GET /api/time -> %1 %2")
-                             .arg(status).arg(reply->errorString()));
+                             .arg(status)
+                             .arg(reply->errorString()));
         }
         emit httpResponse(status);
     });

@@ -35,7 +35,7 @@ struct DemoClientStatus
     quint64 pingsSent = 0;
     quint64 pongsReceived = 0;
     int connects = 0;
-    int lastCloseCode = 0;     // as this client saw it (1006: no close frame)
+    int lastCloseCode = 0; // as this client saw it (1006: no close frame)
     QString lastCloseReason;
 };
 
@@ -49,7 +49,7 @@ public:
         int chatMinMs = 2000;
         int chatMaxMs = 3000;
         int heartbeatPingMs = 5000;
-        int slowPingMs = 25000;   // longer than the demo's 20 s request timeout on purpose
+        int slowPingMs = 25000; // longer than the demo's 20 s request timeout on purpose
         int httpIntervalMs = 1000;
         int reconnectDelayMs = 4000;
     };
@@ -78,8 +78,8 @@ signals:
 
 private:
     struct Client;
-    Client *addClient(const QString &name, const QString &path, int messageMinMs,
-                      int messageMaxMs, int pingMs);
+    Client *addClient(const QString &name, const QString &path, int messageMinMs, int messageMaxMs,
+                      int pingMs);
     void connectClient(Client *client);
     void onClosed(Client *client);
     void sendHttp();

@@ -36,17 +36,18 @@ QJsonObject pool(const QString &name, const QString &address)
 QJsonObject probe(const QString &name)
 {
     return element(name, {
-        {QStringLiteral("protocol"), QStringLiteral("Http")},
-        {QStringLiteral("host"), QStringLiteral("127.0.0.1")},
-        {QStringLiteral("path"), QStringLiteral("/health")},
-        {QStringLiteral("interval"), DemoConfig::ProbeIntervalSec},
-        {QStringLiteral("timeout"), DemoConfig::ProbeIntervalSec},
-        {QStringLiteral("unhealthyThreshold"), 2},
-        {QStringLiteral("pickHostNameFromBackendHttpSettings"), false},
-        {QStringLiteral("minServers"), 0},
-        {QStringLiteral("match"), QJsonObject{{QStringLiteral("statusCodes"),
-                                               QJsonArray{QStringLiteral("200-399")}}}},
-    });
+                             {QStringLiteral("protocol"), QStringLiteral("Http")},
+                             {QStringLiteral("host"), QStringLiteral("127.0.0.1")},
+                             {QStringLiteral("path"), QStringLiteral("/health")},
+                             {QStringLiteral("interval"), DemoConfig::ProbeIntervalSec},
+                             {QStringLiteral("timeout"), DemoConfig::ProbeIntervalSec},
+                             {QStringLiteral("unhealthyThreshold"), 2},
+                             {QStringLiteral("pickHostNameFromBackendHttpSettings"), false},
+                             {QStringLiteral("minServers"), 0},
+                             {QStringLiteral("match"),
+                              QJsonObject{{QStringLiteral("statusCodes"),
+                                           QJsonArray{QStringLiteral("200-399")}}}},
+                         });
 }
 
 QJsonObject setting(const QString &name, int timeoutSec, const QString &probeName)
@@ -58,8 +59,7 @@ QJsonObject setting(const QString &name, int timeoutSec, const QString &probeNam
         {QStringLiteral("requestTimeout"), timeoutSec},
         {QStringLiteral("pickHostNameFromBackendAddress"), false},
         {QStringLiteral("connectionDraining"),
-         QJsonObject{{QStringLiteral("enabled"), true},
-                     {QStringLiteral("drainTimeoutInSec"), 10}}},
+         QJsonObject{{QStringLiteral("enabled"), true}, {QStringLiteral("drainTimeoutInSec"), 10}}},
     };
     if (!probeName.isEmpty())
         p.insert(QStringLiteral("probe"), ref(QStringLiteral("probes"), probeName));
@@ -70,11 +70,12 @@ QJsonObject pathRule(const QString &name, const QString &path, const QString &po
                      const QString &settingName)
 {
     return element(name, {
-        {QStringLiteral("paths"), QJsonArray{path}},
-        {QStringLiteral("backendAddressPool"), ref(QStringLiteral("backendAddressPools"), poolName)},
-        {QStringLiteral("backendHttpSettings"),
-         ref(QStringLiteral("backendHttpSettingsCollection"), settingName)},
-    });
+                             {QStringLiteral("paths"), QJsonArray{path}},
+                             {QStringLiteral("backendAddressPool"),
+                              ref(QStringLiteral("backendAddressPools"), poolName)},
+                             {QStringLiteral("backendHttpSettings"),
+                              ref(QStringLiteral("backendHttpSettingsCollection"), settingName)},
+                         });
 }
 
 QString local(quint16 port)
@@ -118,11 +119,12 @@ QByteArray DemoConfig::templateJson(const DemoPorts &ports)
                                                           "virtualNetworks/subnets', 'demo-vnet', "
                                                           "'appgw-subnet')]")}}}})}},
         {QStringLiteral("frontendIPConfigurations"),
-         QJsonArray{element(QStringLiteral("appGwPublicFrontendIp"),
-                            {{QStringLiteral("publicIPAddress"),
-                              QJsonObject{{QStringLiteral("id"),
-                                           QStringLiteral("[resourceId('Microsoft.Network/"
-                                                          "publicIPAddresses', 'demo-pip')]")}}}})}},
+         QJsonArray{
+             element(QStringLiteral("appGwPublicFrontendIp"),
+                     {{QStringLiteral("publicIPAddress"),
+                       QJsonObject{{QStringLiteral("id"),
+                                    QStringLiteral("[resourceId('Microsoft.Network/"
+                                                   "publicIPAddresses', 'demo-pip')]")}}}})}},
         {QStringLiteral("frontendPorts"),
          QJsonArray{element(QStringLiteral("port_80"), {{QStringLiteral("port"), 80}})}},
         {QStringLiteral("backendAddressPools"), pools},
@@ -130,27 +132,29 @@ QByteArray DemoConfig::templateJson(const DemoPorts &ports)
          QJsonArray{probe(QStringLiteral("chatProbe")), probe(QStringLiteral("apiProbe"))}},
         {QStringLiteral("backendHttpSettingsCollection"), settings},
         {QStringLiteral("httpListeners"),
-         QJsonArray{element(QStringLiteral("listener80"), {
-             {QStringLiteral("frontendIPConfiguration"),
-              ref(QStringLiteral("frontendIPConfigurations"), QStringLiteral("appGwPublicFrontendIp"))},
-             {QStringLiteral("frontendPort"), ref(QStringLiteral("frontendPorts"),
-                                                  QStringLiteral("port_80"))},
-             {QStringLiteral("protocol"), QStringLiteral("Http")}})}},
+         QJsonArray{element(QStringLiteral("listener80"),
+                            {{QStringLiteral("frontendIPConfiguration"),
+                              ref(QStringLiteral("frontendIPConfigurations"),
+                                  QStringLiteral("appGwPublicFrontendIp"))},
+                             {QStringLiteral("frontendPort"),
+                              ref(QStringLiteral("frontendPorts"), QStringLiteral("port_80"))},
+                             {QStringLiteral("protocol"), QStringLiteral("Http")}})}},
         {QStringLiteral("urlPathMaps"),
-         QJsonArray{element(QStringLiteral("demoPathMap"), {
-             {QStringLiteral("defaultBackendAddressPool"),
-              ref(QStringLiteral("backendAddressPools"), QStringLiteral("chatPool"))},
-             {QStringLiteral("defaultBackendHttpSettings"),
-              ref(QStringLiteral("backendHttpSettingsCollection"), QStringLiteral("chatSetting"))},
-             {QStringLiteral("pathRules"), pathRules}})}},
+         QJsonArray{element(
+             QStringLiteral("demoPathMap"),
+             {{QStringLiteral("defaultBackendAddressPool"),
+               ref(QStringLiteral("backendAddressPools"), QStringLiteral("chatPool"))},
+              {QStringLiteral("defaultBackendHttpSettings"),
+               ref(QStringLiteral("backendHttpSettingsCollection"), QStringLiteral("chatSetting"))},
+              {QStringLiteral("pathRules"), pathRules}})}},
         {QStringLiteral("requestRoutingRules"),
-         QJsonArray{element(QStringLiteral("demoRule"), {
-             {QStringLiteral("ruleType"), QStringLiteral("PathBasedRouting")},
-             {QStringLiteral("priority"), 100},
-             {QStringLiteral("httpListener"), ref(QStringLiteral("httpListeners"),
-                                                  QStringLiteral("listener80"))},
-             {QStringLiteral("urlPathMap"), ref(QStringLiteral("urlPathMaps"),
-                                                QStringLiteral("demoPathMap"))}})}},
+         QJsonArray{element(QStringLiteral("demoRule"),
+                            {{QStringLiteral("ruleType"), QStringLiteral("PathBasedRouting")},
+                             {QStringLiteral("priority"), 100},
+                             {QStringLiteral("httpListener"),
+                              ref(QStringLiteral("httpListeners"), QStringLiteral("listener80"))},
+                             {QStringLiteral("urlPathMap"), ref(QStringLiteral("urlPathMaps"),
+                                                                QStringLiteral("demoPathMap"))}})}},
     };
 
     const QJsonObject resource{
@@ -163,8 +167,7 @@ QByteArray DemoConfig::templateJson(const DemoPorts &ports)
 
     const QJsonObject localGateway{
         {QStringLiteral("bindAddress"), QStringLiteral("127.0.0.1")},
-        {QStringLiteral("frontendPortMap"),
-         QJsonObject{{QStringLiteral("80"), int(ports.gateway)}}},
+        {QStringLiteral("frontendPortMap"), QJsonObject{{QStringLiteral("80"), int(ports.gateway)}}},
         {QStringLiteral("backendAddressMap"), addressMap},
     };
 
@@ -181,9 +184,10 @@ QByteArray DemoConfig::templateJson(const DemoPorts &ports)
                                      "fails the default probe (502).")},
                      {QStringLiteral("localGateway"), localGateway}}},
         {QStringLiteral("parameters"),
-         QJsonObject{{QStringLiteral("applicationGatewayName"),
-                      QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
-                                  {QStringLiteral("defaultValue"), QStringLiteral("appgw-demo")}}}}},
+         QJsonObject{
+             {QStringLiteral("applicationGatewayName"),
+              QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
+                          {QStringLiteral("defaultValue"), QStringLiteral("appgw-demo")}}}}},
         {QStringLiteral("resources"), QJsonArray{resource}},
     };
     return QJsonDocument(root).toJson(QJsonDocument::Indented);

@@ -19,10 +19,10 @@ namespace Gateway::Demo {
 
 struct DemoPorts
 {
-    quint16 gateway = 0;        // local port for the Azure listener port 80
+    quint16 gateway = 0; // local port for the Azure listener port 80
     quint16 chat = 0;
     quint16 http = 0;
-    quint16 webSocketOnly = 0;  // 0: the /legacy path and its pool are left out
+    quint16 webSocketOnly = 0; // 0: the /legacy path and its pool are left out
 };
 
 class DemoConfig

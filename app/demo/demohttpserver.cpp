@@ -31,8 +31,7 @@ bool parseHead(const QByteArray &head, DemoRequest &request)
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
             return false;
-        request.headers.insert(line.left(colon).trimmed().toLower(),
-                               line.mid(colon + 1).trimmed());
+        request.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
     }
     return true;
 }
@@ -40,7 +39,7 @@ bool parseHead(const QByteArray &head, DemoRequest &request)
 bool isUpgrade(const DemoRequest &r)
 {
     return r.method == "GET" && r.headers.value("upgrade").toLower() == "websocket"
-        && r.headers.value("connection").toLower().contains("upgrade");
+           && r.headers.value("connection").toLower().contains("upgrade");
 }
 
 } // namespace
@@ -136,7 +135,8 @@ void DemoHttpServer::onReadyRead(QTcpSocket *socket)
             return;
         }
         const qint64 bodyLength = request.headers.value("content-length", "0").toLongLong();
-        if (bodyLength < 0 || bodyLength > MaxBody || request.headers.contains("transfer-encoding")) {
+        if (bodyLength < 0 || bodyLength > MaxBody
+            || request.headers.contains("transfer-encoding")) {
             socket->write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
                           "Connection: close\r\n\r\n");
             socket->disconnectFromHost();
@@ -149,9 +149,9 @@ void DemoHttpServer::onReadyRead(QTcpSocket *socket)
         const DemoResponse response = m_handler ? m_handler(request) : DemoResponse{404, {}, {}};
         const QByteArray connection = request.headers.value("connection").toLower();
         const bool close = connection.contains("close")
-            || (request.version == "HTTP/1.0" && !connection.contains("keep-alive"));
+                           || (request.version == "HTTP/1.0" && !connection.contains("keep-alive"));
         QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + ' '
-            + reasonPhrase(response.status) + "\r\n";
+                         + reasonPhrase(response.status) + "\r\n";
         out += "Server: appgw-demo-" + m_name.toLatin1() + "\r\n";
         if (!response.body.isEmpty() || response.status != 204)
             out += "Content-Type: " + response.contentType + "\r\n";

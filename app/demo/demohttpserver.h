@@ -21,9 +21,9 @@ namespace Gateway::Demo {
 struct DemoRequest
 {
     QByteArray method;
-    QByteArray target;  // as sent: path and query
-    QByteArray path;    // without the query
-    QByteArray version; // HTTP/1.1
+    QByteArray target;                    // as sent: path and query
+    QByteArray path;                      // without the query
+    QByteArray version;                   // HTTP/1.1
     QMap<QByteArray, QByteArray> headers; // names lower-cased
     QHostAddress peer;
 };

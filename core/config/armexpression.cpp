@@ -6,7 +6,6 @@
 #include <QUuid>
 
 #include <algorithm>
-
 #include <cmath>
 
 namespace Gateway::Config::Internal {
@@ -143,7 +142,8 @@ private:
                 if (name.isEmpty())
                     return fail(QStringLiteral("expected a property name after '.'"));
                 if (!v.isObject())
-                    return fail(QStringLiteral("cannot read property '%1' of a %2").arg(name, typeName(v)));
+                    return fail(
+                        QStringLiteral("cannot read property '%1' of a %2").arg(name, typeName(v)));
                 const QJsonValue p = valueCi(v.toObject(), name);
                 if (p.isUndefined())
                     return fail(QStringLiteral("the object has no property '%1'").arg(name));
@@ -158,15 +158,20 @@ private:
                     const int i = index.toInt(-1);
                     const QJsonArray a = v.toArray();
                     if (i < 0 || i >= a.size())
-                        return fail(QStringLiteral("index %1 is out of range (the array has %2 items)").arg(i).arg(a.size()));
+                        return fail(
+                            QStringLiteral("index %1 is out of range (the array has %2 items)")
+                                .arg(i)
+                                .arg(a.size()));
                     v = a.at(i);
                 } else if (v.isObject() && index.isString()) {
                     const QJsonValue p = valueCi(v.toObject(), index.toString());
                     if (p.isUndefined())
-                        return fail(QStringLiteral("the object has no property '%1'").arg(index.toString()));
+                        return fail(
+                            QStringLiteral("the object has no property '%1'").arg(index.toString()));
                     v = p;
                 } else {
-                    return fail(QStringLiteral("cannot index a %1 with a %2").arg(typeName(v), typeName(index)));
+                    return fail(QStringLiteral("cannot index a %1 with a %2")
+                                    .arg(typeName(v), typeName(index)));
                 }
             } else {
                 break;
@@ -178,7 +183,8 @@ private:
     QString identifier()
     {
         const int start = m_pos;
-        while (m_pos < m_s.size() && (m_s.at(m_pos).isLetterOrNumber() || m_s.at(m_pos) == QLatin1Char('_')))
+        while (m_pos < m_s.size()
+               && (m_s.at(m_pos).isLetterOrNumber() || m_s.at(m_pos) == QLatin1Char('_')))
             ++m_pos;
         return m_s.mid(start, m_pos - start);
     }
@@ -210,7 +216,8 @@ private:
         }
         if (c.isDigit() || c == QLatin1Char('-')) {
             const int start = m_pos++;
-            while (m_pos < m_s.size() && (m_s.at(m_pos).isDigit() || m_s.at(m_pos) == QLatin1Char('.')))
+            while (m_pos < m_s.size()
+                   && (m_s.at(m_pos).isDigit() || m_s.at(m_pos) == QLatin1Char('.')))
                 ++m_pos;
             bool ok = false;
             const double d = m_s.mid(start, m_pos - start).toDouble(&ok);
@@ -241,7 +248,8 @@ private:
                         continue;
                     if (take(QLatin1Char(')')))
                         break;
-                    return fail(QStringLiteral("expected ',' or ')' in the arguments of %1()").arg(name));
+                    return fail(
+                        QStringLiteral("expected ',' or ')' in the arguments of %1()").arg(name));
                 }
             }
             return call(name, args);
@@ -253,11 +261,21 @@ private:
     {
         if (args.size() < min || (max >= 0 && args.size() > max)) {
             if (max == min)
-                fail(QStringLiteral("%1() takes %2 argument(s), got %3").arg(fn).arg(min).arg(args.size()));
+                fail(QStringLiteral("%1() takes %2 argument(s), got %3")
+                         .arg(fn)
+                         .arg(min)
+                         .arg(args.size()));
             else if (max < 0)
-                fail(QStringLiteral("%1() takes at least %2 argument(s), got %3").arg(fn).arg(min).arg(args.size()));
+                fail(QStringLiteral("%1() takes at least %2 argument(s), got %3")
+                         .arg(fn)
+                         .arg(min)
+                         .arg(args.size()));
             else
-                fail(QStringLiteral("%1() takes %2 to %3 arguments, got %4").arg(fn).arg(min).arg(max).arg(args.size()));
+                fail(QStringLiteral("%1() takes %2 to %3 arguments, got %4")
+                         .arg(fn)
+                         .arg(min)
+                         .arg(max)
+                         .arg(args.size()));
             return false;
         }
         return true;
@@ -306,7 +324,8 @@ private:
         QStringList texts;
         for (const QJsonValue &a : args) {
             if (!a.isString())
-                return fail(QStringLiteral("%1() expects string arguments, got a %2").arg(fn, typeName(a)));
+                return fail(
+                    QStringLiteral("%1() expects string arguments, got a %2").arg(fn, typeName(a)));
             texts << a.toString();
         }
         if (texts.at(0).startsWith(QLatin1Char('/'))) {
@@ -316,7 +335,8 @@ private:
             for (int i = 1; i < texts.size(); ++i) {
                 while (id.endsWith(QLatin1Char('/')))
                     id.chop(1);
-                id += (texts.at(i).startsWith(QLatin1Char('/')) ? QString() : QStringLiteral("/")) + texts.at(i);
+                id += (texts.at(i).startsWith(QLatin1Char('/')) ? QString() : QStringLiteral("/"))
+                      + texts.at(i);
             }
             return id;
         }
@@ -328,7 +348,10 @@ private:
             }
         }
         if (typeIndex < 0)
-            return fail(QStringLiteral("%1(): no resource type (like 'Microsoft.Network/applicationGateways') among the arguments").arg(fn));
+            return fail(
+                QStringLiteral("%1(): no resource type (like "
+                               "'Microsoft.Network/applicationGateways') among the arguments")
+                    .arg(fn));
         QString subscription = QLatin1String(LocalSubscriptionId);
         QString group = QLatin1String(LocalResourceGroup);
         if (typeIndex == 1) {
@@ -347,7 +370,9 @@ private:
         const QStringList names = texts.mid(typeIndex + 1);
         if (typeParts.size() - 1 != names.size())
             return fail(QStringLiteral("%1(): resource type '%2' needs %3 name(s), got %4")
-                            .arg(fn, type).arg(typeParts.size() - 1).arg(names.size()));
+                            .arg(fn, type)
+                            .arg(typeParts.size() - 1)
+                            .arg(names.size()));
         QString id = QStringLiteral("/subscriptions/") + subscription;
         if (!subscriptionLevel)
             id += QStringLiteral("/resourceGroups/") + group;
@@ -379,18 +404,22 @@ private:
                 return {};
             QJsonObject rg;
             rg.insert(QStringLiteral("id"), QStringLiteral("/subscriptions/%1/resourceGroups/%2")
-                                                .arg(QLatin1String(LocalSubscriptionId), QLatin1String(LocalResourceGroup)));
+                                                .arg(QLatin1String(LocalSubscriptionId),
+                                                     QLatin1String(LocalResourceGroup)));
             rg.insert(QStringLiteral("name"), QLatin1String(LocalResourceGroup));
             rg.insert(QStringLiteral("type"), QStringLiteral("Microsoft.Resources/resourceGroups"));
             rg.insert(QStringLiteral("location"), QLatin1String(LocalLocation));
-            rg.insert(QStringLiteral("properties"), QJsonObject{{QStringLiteral("provisioningState"), QStringLiteral("Succeeded")}});
+            rg.insert(QStringLiteral("properties"),
+                      QJsonObject{
+                          {QStringLiteral("provisioningState"), QStringLiteral("Succeeded")}});
             return rg;
         }
         if (fn == QLatin1String("subscription")) {
             if (!needArgs(name, args, 0, 0))
                 return {};
             QJsonObject sub;
-            sub.insert(QStringLiteral("id"), QString(QStringLiteral("/subscriptions/") + QLatin1String(LocalSubscriptionId)));
+            sub.insert(QStringLiteral("id"), QString(QStringLiteral("/subscriptions/")
+                                                     + QLatin1String(LocalSubscriptionId)));
             sub.insert(QStringLiteral("subscriptionId"), QLatin1String(LocalSubscriptionId));
             sub.insert(QStringLiteral("tenantId"), QLatin1String(LocalSubscriptionId));
             sub.insert(QStringLiteral("displayName"), QStringLiteral("local"));
@@ -409,7 +438,8 @@ private:
                 QJsonArray out;
                 for (const QJsonValue &a : args) {
                     if (!a.isArray())
-                        return fail(QStringLiteral("concat(): cannot mix arrays and a %1").arg(typeName(a)));
+                        return fail(
+                            QStringLiteral("concat(): cannot mix arrays and a %1").arg(typeName(a)));
                     for (const QJsonValue &x : a.toArray())
                         out.append(x);
                 }
@@ -418,7 +448,8 @@ private:
             QString out;
             for (const QJsonValue &a : args) {
                 if (a.isArray() || a.isObject() || a.isUndefined())
-                    return fail(QStringLiteral("concat(): cannot concatenate a string and a %1").arg(typeName(a)));
+                    return fail(QStringLiteral("concat(): cannot concatenate a string and a %1")
+                                    .arg(typeName(a)));
                 out += toText(a);
             }
             return out;
@@ -432,13 +463,15 @@ private:
                 if (c == QLatin1Char('{') && i + 1 < s.size() && s.at(i + 1) == QLatin1Char('{')) {
                     out += c;
                     ++i;
-                } else if (c == QLatin1Char('}') && i + 1 < s.size() && s.at(i + 1) == QLatin1Char('}')) {
+                } else if (c == QLatin1Char('}') && i + 1 < s.size()
+                           && s.at(i + 1) == QLatin1Char('}')) {
                     out += c;
                     ++i;
                 } else if (c == QLatin1Char('{')) {
                     const int close = s.indexOf(QLatin1Char('}'), i);
                     if (close < 0)
-                        return fail(QStringLiteral("format(): unterminated '{' in the format string"));
+                        return fail(
+                            QStringLiteral("format(): unterminated '{' in the format string"));
                     const QString spec = s.mid(i + 1, close - i - 1).section(QLatin1Char(':'), 0, 0);
                     bool ok = false;
                     const int index = spec.trimmed().toInt(&ok);
@@ -472,11 +505,13 @@ private:
                     return {};
                 parts << s;
             }
-            return QUuid::createUuidV5(QUuid(), parts.join(QLatin1Char('-'))).toString(QUuid::WithoutBraces);
+            return QUuid::createUuidV5(QUuid(), parts.join(QLatin1Char('-')))
+                .toString(QUuid::WithoutBraces);
         }
-        if (fn == QLatin1String("tolower") || fn == QLatin1String("toupper") || fn == QLatin1String("trim")
-            || fn == QLatin1String("base64") || fn == QLatin1String("base64tostring")
-            || fn == QLatin1String("uricomponent") || fn == QLatin1String("uricomponenttostring")) {
+        if (fn == QLatin1String("tolower") || fn == QLatin1String("toupper")
+            || fn == QLatin1String("trim") || fn == QLatin1String("base64")
+            || fn == QLatin1String("base64tostring") || fn == QLatin1String("uricomponent")
+            || fn == QLatin1String("uricomponenttostring")) {
             if (!needArgs(name, args, 1, 1) || !needString(name, args.at(0), &s))
                 return {};
             if (fn == QLatin1String("tolower"))
@@ -491,7 +526,8 @@ private:
                 return QString::fromLatin1(QUrl::toPercentEncoding(s));
             if (fn == QLatin1String("uricomponenttostring"))
                 return QUrl::fromPercentEncoding(s.toUtf8());
-            const auto decoded = QByteArray::fromBase64Encoding(s.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+            const auto decoded = QByteArray::fromBase64Encoding(
+                s.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
             if (!decoded)
                 return fail(QStringLiteral("base64ToString(): the argument is not valid base64"));
             return QString::fromUtf8(*decoded);
@@ -509,7 +545,8 @@ private:
             bool ok = false;
             const qint64 v = args.at(0).toString().trimmed().toLongLong(&ok);
             if (!args.at(0).isString() || !ok)
-                return fail(QStringLiteral("int(): cannot convert '%1' to an integer").arg(toText(args.at(0))));
+                return fail(QStringLiteral("int(): cannot convert '%1' to an integer")
+                                .arg(toText(args.at(0))));
             return double(v);
         }
         if (fn == QLatin1String("bool")) {
@@ -542,7 +579,8 @@ private:
             if (!needArgs(name, args, 3, 3))
                 return {};
             if (!args.at(0).isBool())
-                return fail(QStringLiteral("if(): the condition must be a bool, got a %1").arg(typeName(args.at(0))));
+                return fail(QStringLiteral("if(): the condition must be a bool, got a %1")
+                                .arg(typeName(args.at(0))));
             return args.at(0).toBool() ? args.at(1) : args.at(2);
         }
         if (fn == QLatin1String("equals")) {
@@ -554,7 +592,8 @@ private:
             if (!needArgs(name, args, 1, 1))
                 return {};
             if (!args.at(0).isBool())
-                return fail(QStringLiteral("not() expects a bool, got a %1").arg(typeName(args.at(0))));
+                return fail(
+                    QStringLiteral("not() expects a bool, got a %1").arg(typeName(args.at(0))));
             return !args.at(0).toBool();
         }
         if (fn == QLatin1String("and") || fn == QLatin1String("or")) {
@@ -563,18 +602,22 @@ private:
             bool result = fn == QLatin1String("and");
             for (const QJsonValue &a : args) {
                 if (!a.isBool())
-                    return fail(QStringLiteral("%1() expects bools, got a %2").arg(name, typeName(a)));
-                result = fn == QLatin1String("and") ? (result && a.toBool()) : (result || a.toBool());
+                    return fail(
+                        QStringLiteral("%1() expects bools, got a %2").arg(name, typeName(a)));
+                result = fn == QLatin1String("and") ? (result && a.toBool())
+                                                    : (result || a.toBool());
             }
             return result;
         }
-        if (fn == QLatin1String("greater") || fn == QLatin1String("less") || fn == QLatin1String("greaterorequals")
-            || fn == QLatin1String("lessorequals")) {
+        if (fn == QLatin1String("greater") || fn == QLatin1String("less")
+            || fn == QLatin1String("greaterorequals") || fn == QLatin1String("lessorequals")) {
             if (!needArgs(name, args, 2, 2))
                 return {};
             int cmp = 0;
             if (args.at(0).isDouble() && args.at(1).isDouble())
-                cmp = args.at(0).toDouble() < args.at(1).toDouble() ? -1 : (args.at(0).toDouble() > args.at(1).toDouble() ? 1 : 0);
+                cmp = args.at(0).toDouble() < args.at(1).toDouble()
+                          ? -1
+                          : (args.at(0).toDouble() > args.at(1).toDouble() ? 1 : 0);
             else if (args.at(0).isString() && args.at(1).isString())
                 cmp = args.at(0).toString().compare(args.at(1).toString());
             else
@@ -602,10 +645,12 @@ private:
                 return double(a.toArray().size());
             if (a.isObject())
                 return double(a.toObject().size());
-            return fail(QStringLiteral("length() expects a string, array or object, got a %1").arg(typeName(a)));
+            return fail(QStringLiteral("length() expects a string, array or object, got a %1")
+                            .arg(typeName(a)));
         }
         if (fn == QLatin1String("replace")) {
-            if (!needArgs(name, args, 3, 3) || !needString(name, args.at(0), &s) || !needString(name, args.at(1), &t))
+            if (!needArgs(name, args, 3, 3) || !needString(name, args.at(0), &s)
+                || !needString(name, args.at(1), &t))
                 return {};
             QString r;
             if (!needString(name, args.at(2), &r))
@@ -628,9 +673,10 @@ private:
                 return c.toObject().contains(toText(args.at(1)));
             return fail(QStringLiteral("contains() expects a string, array or object"));
         }
-        if (fn == QLatin1String("startswith") || fn == QLatin1String("endswith") || fn == QLatin1String("indexof")
-            || fn == QLatin1String("lastindexof")) {
-            if (!needArgs(name, args, 2, 2) || !needString(name, args.at(0), &s) || !needString(name, args.at(1), &t))
+        if (fn == QLatin1String("startswith") || fn == QLatin1String("endswith")
+            || fn == QLatin1String("indexof") || fn == QLatin1String("lastindexof")) {
+            if (!needArgs(name, args, 2, 2) || !needString(name, args.at(0), &s)
+                || !needString(name, args.at(1), &t))
                 return {};
             if (fn == QLatin1String("startswith"))
                 return s.startsWith(t, Qt::CaseInsensitive);
@@ -641,7 +687,8 @@ private:
             return double(s.lastIndexOf(t, -1, Qt::CaseInsensitive));
         }
         if (fn == QLatin1String("substring")) {
-            if (!needArgs(name, args, 2, 3) || !needString(name, args.at(0), &s) || !needInt(name, args.at(1), &n))
+            if (!needArgs(name, args, 2, 3) || !needString(name, args.at(0), &s)
+                || !needInt(name, args.at(1), &n))
                 return {};
             m = s.size() - n;
             if (args.size() == 3 && !needInt(name, args.at(2), &m))
@@ -681,8 +728,10 @@ private:
             return QJsonArray::fromStringList(parts);
         }
         if (fn == QLatin1String("join")) {
-            if (!needArgs(name, args, 2, 2) || !args.at(0).isArray() || !needString(name, args.at(1), &t))
-                return failed() ? QJsonValue() : fail(QStringLiteral("join() expects an array and a string"));
+            if (!needArgs(name, args, 2, 2) || !args.at(0).isArray()
+                || !needString(name, args.at(1), &t))
+                return failed() ? QJsonValue()
+                                : fail(QStringLiteral("join() expects an array and a string"));
             QStringList parts;
             for (const QJsonValue &x : args.at(0).toArray())
                 parts << toText(x);
@@ -693,7 +742,10 @@ private:
                 return {};
             const QJsonValue a = args.at(0);
             if (a.isString())
-                return a.toString().isEmpty() ? QString() : QString(fn == QLatin1String("first") ? a.toString().front() : a.toString().back());
+                return a.toString().isEmpty()
+                           ? QString()
+                           : QString(fn == QLatin1String("first") ? a.toString().front()
+                                                                  : a.toString().back());
             if (a.isArray()) {
                 const QJsonArray arr = a.toArray();
                 if (arr.isEmpty())
@@ -765,7 +817,8 @@ private:
         }
         if (fn == QLatin1String("add") || fn == QLatin1String("sub") || fn == QLatin1String("mul")
             || fn == QLatin1String("div") || fn == QLatin1String("mod")) {
-            if (!needArgs(name, args, 2, 2) || !needInt(name, args.at(0), &n) || !needInt(name, args.at(1), &m))
+            if (!needArgs(name, args, 2, 2) || !needInt(name, args.at(0), &n)
+                || !needInt(name, args.at(1), &m))
                 return {};
             if ((fn == QLatin1String("div") || fn == QLatin1String("mod")) && m == 0)
                 return fail(QStringLiteral("%1(): division by zero").arg(name));
@@ -798,9 +851,12 @@ private:
             return fn == QLatin1String("true");
         if (fn == QLatin1String("null"))
             return QJsonValue(QJsonValue::Null);
-        if (fn == QLatin1String("reference") || fn == QLatin1String("list") || fn == QLatin1String("listkeys")
-            || fn == QLatin1String("newguid") || fn == QLatin1String("utcnow"))
-            return fail(QStringLiteral("%1() cannot be evaluated locally (it needs a deployment in Azure)").arg(name));
+        if (fn == QLatin1String("reference") || fn == QLatin1String("list")
+            || fn == QLatin1String("listkeys") || fn == QLatin1String("newguid")
+            || fn == QLatin1String("utcnow"))
+            return fail(
+                QStringLiteral("%1() cannot be evaluated locally (it needs a deployment in Azure)")
+                    .arg(name));
         return fail(QStringLiteral("unknown template function '%1'").arg(name));
     }
 
@@ -820,8 +876,8 @@ ArmEvaluator::ArmEvaluator(const QJsonObject &templateRoot, const QJsonObject &p
 
 bool ArmEvaluator::isExpression(const QString &text)
 {
-    return text.size() >= 2 && text.startsWith(QLatin1Char('[')) && !text.startsWith(QLatin1String("[["))
-           && text.endsWith(QLatin1Char(']'));
+    return text.size() >= 2 && text.startsWith(QLatin1Char('['))
+           && !text.startsWith(QLatin1String("[[")) && text.endsWith(QLatin1Char(']'));
 }
 
 QJsonValue ArmEvaluator::evaluateString(const QString &text, QString *error)
@@ -852,7 +908,8 @@ QStringList ArmEvaluator::undeclaredParameters() const
     return out;
 }
 
-QJsonValue ArmEvaluator::evaluateTree(const QJsonValue &value, const QString &path, Diagnostics *diagnostics, bool canonicalKeys)
+QJsonValue ArmEvaluator::evaluateTree(const QJsonValue &value, const QString &path,
+                                      Diagnostics *diagnostics, bool canonicalKeys)
 {
     switch (value.type()) {
     case QJsonValue::String: {
@@ -860,8 +917,9 @@ QJsonValue ArmEvaluator::evaluateTree(const QJsonValue &value, const QString &pa
         const QJsonValue v = evaluateString(value.toString(), &error);
         if (!error.isEmpty()) {
             if (diagnostics)
-                diagnostics->append({Diagnostic::Severity::Error, path,
-                                     QStringLiteral("cannot evaluate %1: %2").arg(value.toString(), error)});
+                diagnostics->append(
+                    {Diagnostic::Severity::Error, path,
+                     QStringLiteral("cannot evaluate %1: %2").arg(value.toString(), error)});
             return QJsonValue(QJsonValue::Null);
         }
         return v;
@@ -870,21 +928,23 @@ QJsonValue ArmEvaluator::evaluateTree(const QJsonValue &value, const QString &pa
         QJsonArray out;
         const QJsonArray in = value.toArray();
         for (int i = 0; i < in.size(); ++i)
-            out.append(evaluateTree(in.at(i), path + QLatin1Char('[') + QString::number(i) + QLatin1Char(']'), diagnostics, canonicalKeys));
+            out.append(evaluateTree(in.at(i),
+                                    path + QLatin1Char('[') + QString::number(i) + QLatin1Char(']'),
+                                    diagnostics, canonicalKeys));
         return out;
     }
     case QJsonValue::Object: {
         QJsonObject out;
         const QJsonObject in = value.toObject();
-        for (auto it = in.begin(); it != in.end(); ++it)
-        {
+        for (auto it = in.begin(); it != in.end(); ++it) {
             const QString key = canonicalKeys ? camelCase(it.key()) : it.key();
-            out.insert(it.key(), evaluateTree(it.value(), path.isEmpty() ? key : path + QLatin1Char('.') + key, diagnostics, canonicalKeys));
+            out.insert(it.key(), evaluateTree(it.value(),
+                                              path.isEmpty() ? key : path + QLatin1Char('.') + key,
+                                              diagnostics, canonicalKeys));
         }
         return out;
     }
-    default:
-        return value;
+    default: return value;
     }
 }
 
@@ -921,13 +981,19 @@ QJsonValue ArmEvaluator::parameterValue(const QString &name, QString *error)
     const QJsonValue given = valueCi(m_parameterValues, name);
     if (given.isObject() && !valueCi(given.toObject(), QStringLiteral("value")).isUndefined()) {
         value = valueCi(given.toObject(), QStringLiteral("value"));
-    } else if (given.isObject() && !valueCi(given.toObject(), QStringLiteral("reference")).isUndefined()) {
-        *error = QStringLiteral("parameter '%1' is a Key Vault reference, which cannot be resolved locally; give it a value").arg(declaredName);
+    } else if (given.isObject()
+               && !valueCi(given.toObject(), QStringLiteral("reference")).isUndefined()) {
+        *error = QStringLiteral("parameter '%1' is a Key Vault reference, which cannot be resolved "
+                                "locally; give it a value")
+                     .arg(declaredName);
         return {};
     } else {
         const QJsonValue def = valueCi(decl, QStringLiteral("defaultValue"));
         if (def.isUndefined()) {
-            *error = QStringLiteral("parameter '%1' has no value (no defaultValue and none in the parameters file)").arg(declaredName);
+            *error =
+                QStringLiteral(
+                    "parameter '%1' has no value (no defaultValue and none in the parameters file)")
+                    .arg(declaredName);
             return {};
         }
         const QString guard = QStringLiteral("p:") + key;
@@ -937,20 +1003,24 @@ QJsonValue ArmEvaluator::parameterValue(const QString &name, QString *error)
         }
         m_evaluating.insert(guard);
         Diagnostics inner;
-        value = evaluateTree(def, QStringLiteral("parameters.%1.defaultValue").arg(declaredName), &inner);
+        value = evaluateTree(def, QStringLiteral("parameters.%1.defaultValue").arg(declaredName),
+                             &inner);
         m_evaluating.remove(guard);
         if (!inner.isEmpty()) {
-            *error = QStringLiteral("the defaultValue of parameter '%1': %2").arg(declaredName, inner.first().message);
+            *error = QStringLiteral("the defaultValue of parameter '%1': %2")
+                         .arg(declaredName, inner.first().message);
             return {};
         }
     }
     if (!type.isEmpty() && !matchesDeclaredType(type, value)) {
-        *error = QStringLiteral("parameter '%1' is declared as %2 but its value is a %3").arg(declaredName, type, typeName(value));
+        *error = QStringLiteral("parameter '%1' is declared as %2 but its value is a %3")
+                     .arg(declaredName, type, typeName(value));
         return {};
     }
     const QJsonValue allowed = valueCi(decl, QStringLiteral("allowedValues"));
     if (allowed.isArray() && !allowed.toArray().isEmpty() && !allowed.toArray().contains(value)) {
-        *error = QStringLiteral("parameter '%1' has the value %2, which is not one of its allowedValues %3")
+        *error = QStringLiteral(
+                     "parameter '%1' has the value %2, which is not one of its allowedValues %3")
                      .arg(declaredName, toText(value), toText(allowed));
         return {};
     }

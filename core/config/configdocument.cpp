@@ -17,8 +17,9 @@ ConfigDocument ConfigDocument::fromFile(const QString &path, const QString &para
     if (!file.open(QIODevice::ReadOnly)) {
         doc.m_filePath = path;
         doc.m_parametersPath = parametersPath;
-        doc.m_loadDiagnostics.append({Diagnostic::Severity::Error, QString(),
-                                      QStringLiteral("cannot read the file: %1").arg(file.errorString())});
+        doc.m_loadDiagnostics.append(
+            {Diagnostic::Severity::Error, QString(),
+             QStringLiteral("cannot read the file: %1").arg(file.errorString())});
         return doc;
     }
     QByteArray parameters;
@@ -35,11 +36,13 @@ ConfigDocument ConfigDocument::fromFile(const QString &path, const QString &para
     doc.m_parametersPath = parametersPath;
     if (!parametersError.isEmpty())
         doc.m_loadDiagnostics.prepend({Diagnostic::Severity::Error, QStringLiteral("parameters"),
-                                       QStringLiteral("cannot read the parameters file %1: %2").arg(parametersPath, parametersError)});
+                                       QStringLiteral("cannot read the parameters file %1: %2")
+                                           .arg(parametersPath, parametersError)});
     return doc;
 }
 
-ConfigDocument ConfigDocument::fromJson(const QByteArray &json, const QByteArray &parametersJson, const QString &sourceName)
+ConfigDocument ConfigDocument::fromJson(const QByteArray &json, const QByteArray &parametersJson,
+                                        const QString &sourceName)
 {
     Q_UNUSED(sourceName)
     ConfigDocument doc;
@@ -53,7 +56,8 @@ ConfigDocument ConfigDocument::fromJson(const QByteArray &json, const QByteArray
 
 ConfigDocument ConfigDocument::createNew(const QString &gatewayName)
 {
-    return fromJson(ConfigWriter::newTemplate(gatewayName.isEmpty() ? QStringLiteral("appgw1") : gatewayName));
+    return fromJson(ConfigWriter::newTemplate(gatewayName.isEmpty() ? QStringLiteral("appgw1")
+                                                                    : gatewayName));
 }
 
 QString ConfigDocument::directory() const
@@ -80,7 +84,8 @@ void ConfigDocument::setModel(const GatewayConfig &model)
     reload();
 }
 
-bool ConfigDocument::renameElement(const QString &collection, const QString &oldName, const QString &newName)
+bool ConfigDocument::renameElement(const QString &collection, const QString &oldName,
+                                   const QString &newName)
 {
     if (!m_loaded)
         return false;

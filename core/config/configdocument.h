@@ -33,7 +33,7 @@ public:
     // A new, empty gateway template (used by "File > New" in the console).
     static ConfigDocument createNew(const QString &gatewayName = QStringLiteral("appgw1"));
 
-    bool isLoaded() const { return m_loaded; }   // false when the file or its JSON is unusable
+    bool isLoaded() const { return m_loaded; } // false when the file or its JSON is unusable
     Kind kind() const { return m_kind; }
     QString filePath() const { return m_filePath; }
     QString parametersPath() const { return m_parametersPath; }

@@ -51,8 +51,10 @@ public:
             }
             const QString key = e.name.toLower();
             if (seen.contains(key))
-                error(path, QStringLiteral("duplicate name '%1' in %2 (names are case-insensitive; also at %3)")
-                                .arg(e.name, collection, seen.value(key)));
+                error(path,
+                      QStringLiteral(
+                          "duplicate name '%1' in %2 (names are case-insensitive; also at %3)")
+                          .arg(e.name, collection, seen.value(key)));
             else
                 seen.insert(key, e.jsonPath);
         }
@@ -62,18 +64,30 @@ public:
     {
         const QString &n = r.name;
         const QString &k = r.collection;
-        if (k == QLatin1String("frontendIPConfigurations")) return c.frontendIPConfiguration(n);
-        if (k == QLatin1String("frontendPorts")) return c.frontendPort(n);
-        if (k == QLatin1String("sslCertificates")) return c.sslCertificate(n);
-        if (k == QLatin1String("trustedRootCertificates")) return c.trustedRootCertificate(n);
-        if (k == QLatin1String("httpListeners")) return c.httpListener(n);
-        if (k == QLatin1String("backendAddressPools")) return c.backendAddressPool(n);
-        if (k == QLatin1String("backendHttpSettingsCollection")) return c.backendHttpSettings(n);
-        if (k == QLatin1String("probes")) return c.probe(n);
-        if (k == QLatin1String("requestRoutingRules")) return c.requestRoutingRule(n);
-        if (k == QLatin1String("urlPathMaps")) return c.urlPathMap(n);
-        if (k == QLatin1String("redirectConfigurations")) return c.redirectConfiguration(n);
-        if (k == QLatin1String("rewriteRuleSets")) return c.rewriteRuleSet(n);
+        if (k == QLatin1String("frontendIPConfigurations"))
+            return c.frontendIPConfiguration(n);
+        if (k == QLatin1String("frontendPorts"))
+            return c.frontendPort(n);
+        if (k == QLatin1String("sslCertificates"))
+            return c.sslCertificate(n);
+        if (k == QLatin1String("trustedRootCertificates"))
+            return c.trustedRootCertificate(n);
+        if (k == QLatin1String("httpListeners"))
+            return c.httpListener(n);
+        if (k == QLatin1String("backendAddressPools"))
+            return c.backendAddressPool(n);
+        if (k == QLatin1String("backendHttpSettingsCollection"))
+            return c.backendHttpSettings(n);
+        if (k == QLatin1String("probes"))
+            return c.probe(n);
+        if (k == QLatin1String("requestRoutingRules"))
+            return c.requestRoutingRule(n);
+        if (k == QLatin1String("urlPathMaps"))
+            return c.urlPathMap(n);
+        if (k == QLatin1String("redirectConfigurations"))
+            return c.redirectConfiguration(n);
+        if (k == QLatin1String("rewriteRuleSets"))
+            return c.rewriteRuleSet(n);
         return true; // collections the model does not hold (sslProfiles, ...)
     }
 
@@ -89,12 +103,14 @@ public:
             return false;
         }
         if (r.collection.compare(expected, Qt::CaseInsensitive) != 0) {
-            error(idPath, QStringLiteral("wrong kind of reference: expected an element of %1, found %2/%3")
-                              .arg(expected, r.collection, r.name));
+            error(idPath,
+                  QStringLiteral("wrong kind of reference: expected an element of %1, found %2/%3")
+                      .arg(expected, r.collection, r.name));
             return false;
         }
         if (!exists(r)) {
-            error(idPath, QStringLiteral("dangling reference: there is no %1 element named '%2'").arg(expected, r.name));
+            error(idPath, QStringLiteral("dangling reference: there is no %1 element named '%2'")
+                              .arg(expected, r.name));
             return false;
         }
         return true;
@@ -103,7 +119,11 @@ public:
     void range(int value, int min, int max, const QString &path, const QString &what)
     {
         if (value < min || value > max)
-            error(path, QStringLiteral("%1 %2 is out of range (%3–%4)").arg(what).arg(value).arg(min).arg(max));
+            error(path, QStringLiteral("%1 %2 is out of range (%3–%4)")
+                            .arg(what)
+                            .arg(value)
+                            .arg(min)
+                            .arg(max));
     }
 
     void run();
@@ -159,42 +179,60 @@ void Validator::run()
     const int maxFrontendPort = v1 ? 65502 : 65199;
     QHash<int, QString> portNumbers;
     for (const FrontendPort &p : c.frontendPorts) {
-        range(p.port, 1, maxFrontendPort, prop(p, QStringLiteral("port")), QStringLiteral("frontend port"));
+        range(p.port, 1, maxFrontendPort, prop(p, QStringLiteral("port")),
+              QStringLiteral("frontend port"));
         if (portNumbers.contains(p.port))
-            error(prop(p, QStringLiteral("port")), QStringLiteral("port %1 is already defined by frontend port '%2'").arg(p.port).arg(portNumbers.value(p.port)));
+            error(prop(p, QStringLiteral("port")),
+                  QStringLiteral("port %1 is already defined by frontend port '%2'")
+                      .arg(p.port)
+                      .arg(portNumbers.value(p.port)));
         else
             portNumbers.insert(p.port, p.name);
         if (p.port > 0 && p.port < 1024 && !c.localGateway.frontendPortMap.contains(p.port))
             warning(prop(p, QStringLiteral("port")),
-                    QStringLiteral("frontend port %1 is privileged (below 1024) and has no metadata.localGateway.frontendPortMap entry: "
-                                   "binding it locally needs root or CAP_NET_BIND_SERVICE; map it, e.g. \"frontendPortMap\": { \"%1\": %2 }")
-                        .arg(p.port).arg(p.port == 443 ? 8443 : (p.port == 80 ? 8080 : 8000 + p.port)));
+                    QStringLiteral("frontend port %1 is privileged (below 1024) and has no "
+                                   "metadata.localGateway.frontendPortMap entry: "
+                                   "binding it locally needs root or CAP_NET_BIND_SERVICE; map it, "
+                                   "e.g. \"frontendPortMap\": { \"%1\": %2 }")
+                        .arg(p.port)
+                        .arg(p.port == 443 ? 8443 : (p.port == 80 ? 8080 : 8000 + p.port)));
     }
 
     // Listeners.
     QHash<QString, QList<const HttpListener *>> byPort; // frontend ip + port number -> listeners
     for (const HttpListener &l : c.httpListeners) {
-        ref(l.frontendIPConfiguration, prop(l, QStringLiteral("frontendIPConfiguration")), QStringLiteral("frontendIPConfigurations"), true);
-        const bool portOk = ref(l.frontendPort, prop(l, QStringLiteral("frontendPort")), QStringLiteral("frontendPorts"), true);
+        ref(l.frontendIPConfiguration, prop(l, QStringLiteral("frontendIPConfiguration")),
+            QStringLiteral("frontendIPConfigurations"), true);
+        const bool portOk = ref(l.frontendPort, prop(l, QStringLiteral("frontendPort")),
+                                QStringLiteral("frontendPorts"), true);
         const bool https = l.protocol.compare(QLatin1String("Https"), Qt::CaseInsensitive) == 0;
         if (!https && l.protocol.compare(QLatin1String("Http"), Qt::CaseInsensitive) != 0)
-            error(prop(l, QStringLiteral("protocol")), QStringLiteral("protocol must be Http or Https, found '%1'").arg(l.protocol));
+            error(prop(l, QStringLiteral("protocol")),
+                  QStringLiteral("protocol must be Http or Https, found '%1'").arg(l.protocol));
         if (https && !l.sslCertificate.isSet() && l.sslCertificate.rawId.isEmpty())
-            error(prop(l, QStringLiteral("sslCertificate")), QStringLiteral("an Https listener needs an sslCertificate"));
-        ref(l.sslCertificate, prop(l, QStringLiteral("sslCertificate")), QStringLiteral("sslCertificates"));
+            error(prop(l, QStringLiteral("sslCertificate")),
+                  QStringLiteral("an Https listener needs an sslCertificate"));
+        ref(l.sslCertificate, prop(l, QStringLiteral("sslCertificate")),
+            QStringLiteral("sslCertificates"));
         if (!l.hostName.isEmpty() && !l.hostNames.isEmpty())
-            error(prop(l, QStringLiteral("hostNames")), QStringLiteral("hostName and hostNames cannot be used together; use hostNames only"));
+            error(prop(l, QStringLiteral("hostNames")),
+                  QStringLiteral(
+                      "hostName and hostNames cannot be used together; use hostNames only"));
         QString why;
         if (!l.hostName.isEmpty() && !isValidHostName(l.hostName, false, &why))
             error(prop(l, QStringLiteral("hostName")), why);
         if (l.hostNames.size() > 5)
-            error(prop(l, QStringLiteral("hostNames")), QStringLiteral("a listener has at most 5 host names, found %1").arg(l.hostNames.size()));
+            error(prop(l, QStringLiteral("hostNames")),
+                  QStringLiteral("a listener has at most 5 host names, found %1")
+                      .arg(l.hostNames.size()));
         for (int i = 0; i < l.hostNames.size(); ++i)
             if (!isValidHostName(l.hostNames.at(i), true, &why))
                 error(prop(l, QStringLiteral("hostNames[%1]").arg(i)), why);
         if (portOk) {
             const FrontendPort *port = c.frontendPort(l.frontendPort.name);
-            byPort[l.frontendIPConfiguration.name.toLower() + QLatin1Char('|') + QString::number(port->port)] << &l;
+            byPort[l.frontendIPConfiguration.name.toLower() + QLatin1Char('|')
+                   + QString::number(port->port)]
+                << &l;
         }
     }
     for (auto it = byPort.begin(); it != byPort.end(); ++it) {
@@ -206,19 +244,24 @@ void Validator::run()
                 const QString path = prop(b, QStringLiteral("frontendPort"));
                 const QString port = it.key().section(QLatin1Char('|'), 1);
                 if (a.protocol.compare(b.protocol, Qt::CaseInsensitive) != 0) {
-                    error(path, QStringLiteral("listeners '%1' (%2) and '%3' (%4) cannot share frontend port %5 on the same frontend IP: "
-                                               "one port serves one protocol").arg(a.name, a.protocol, b.name, b.protocol, port));
+                    error(path, QStringLiteral("listeners '%1' (%2) and '%3' (%4) cannot share "
+                                               "frontend port %5 on the same frontend IP: "
+                                               "one port serves one protocol")
+                                    .arg(a.name, a.protocol, b.name, b.protocol, port));
                     break;
                 }
                 const QStringList ha = hostsOf(a), hb = hostsOf(b);
                 if (ha.isEmpty() && hb.isEmpty()) {
-                    error(path, QStringLiteral("listeners '%1' and '%2' are both basic listeners (no host name) on frontend port %3; "
-                                               "only one basic listener can use a port").arg(a.name, b.name, port));
+                    error(path, QStringLiteral("listeners '%1' and '%2' are both basic listeners "
+                                               "(no host name) on frontend port %3; "
+                                               "only one basic listener can use a port")
+                                    .arg(a.name, b.name, port));
                     break;
                 }
                 for (const QString &h : hb) {
                     if (ha.contains(h)) {
-                        error(path, QStringLiteral("listeners '%1' and '%2' both listen for host '%3' on frontend port %4")
+                        error(path, QStringLiteral("listeners '%1' and '%2' both listen for host "
+                                                   "'%3' on frontend port %4")
                                         .arg(a.name, b.name, h, port));
                         break;
                     }
@@ -232,30 +275,41 @@ void Validator::run()
         for (int i = 0; i < p.backendAddresses.size(); ++i) {
             const BackendAddress &a = p.backendAddresses.at(i);
             if (a.ipAddress.isEmpty() && a.fqdn.isEmpty())
-                error(prop(p, QStringLiteral("backendAddresses[%1]").arg(i)), QStringLiteral("a backend address needs ipAddress or fqdn"));
+                error(prop(p, QStringLiteral("backendAddresses[%1]").arg(i)),
+                      QStringLiteral("a backend address needs ipAddress or fqdn"));
             else if (!a.ipAddress.isEmpty() && QHostAddress(a.ipAddress).isNull())
                 warning(prop(p, QStringLiteral("backendAddresses[%1].ipAddress").arg(i)),
-                        QStringLiteral("'%1' is not an IP address; it is resolved as a host name (use fqdn for names)").arg(a.ipAddress));
+                        QStringLiteral("'%1' is not an IP address; it is resolved as a host name "
+                                       "(use fqdn for names)")
+                            .arg(a.ipAddress));
         }
     }
 
     // Probes.
     for (const Probe &p : c.probes) {
-        range(p.interval, 1, 86400, prop(p, QStringLiteral("interval")), QStringLiteral("probe interval"));
-        range(p.timeout, 1, 86400, prop(p, QStringLiteral("timeout")), QStringLiteral("probe timeout"));
-        range(p.unhealthyThreshold, 1, 20, prop(p, QStringLiteral("unhealthyThreshold")), QStringLiteral("unhealthy threshold"));
+        range(p.interval, 1, 86400, prop(p, QStringLiteral("interval")),
+              QStringLiteral("probe interval"));
+        range(p.timeout, 1, 86400, prop(p, QStringLiteral("timeout")),
+              QStringLiteral("probe timeout"));
+        range(p.unhealthyThreshold, 1, 20, prop(p, QStringLiteral("unhealthyThreshold")),
+              QStringLiteral("unhealthy threshold"));
         if (p.port != 0)
             range(p.port, 1, 65535, prop(p, QStringLiteral("port")), QStringLiteral("probe port"));
         if (!p.path.startsWith(QLatin1Char('/')))
-            error(prop(p, QStringLiteral("path")), QStringLiteral("the probe path must start with '/', found '%1'").arg(p.path));
-        if (p.protocol.compare(QLatin1String("Http"), Qt::CaseInsensitive) != 0 && p.protocol.compare(QLatin1String("Https"), Qt::CaseInsensitive) != 0)
-            error(prop(p, QStringLiteral("protocol")), QStringLiteral("probe protocol must be Http or Https, found '%1'").arg(p.protocol));
+            error(prop(p, QStringLiteral("path")),
+                  QStringLiteral("the probe path must start with '/', found '%1'").arg(p.path));
+        if (p.protocol.compare(QLatin1String("Http"), Qt::CaseInsensitive) != 0
+            && p.protocol.compare(QLatin1String("Https"), Qt::CaseInsensitive) != 0)
+            error(prop(p, QStringLiteral("protocol")),
+                  QStringLiteral("probe protocol must be Http or Https, found '%1'").arg(p.protocol));
         for (int i = 0; i < p.match.statusCodes.size(); ++i)
             if (!isValidStatusCodes(p.match.statusCodes.at(i)))
                 error(prop(p, QStringLiteral("match.statusCodes[%1]").arg(i)),
-                      QStringLiteral("'%1' is not a status code, list or range like 200-399").arg(p.match.statusCodes.at(i)));
+                      QStringLiteral("'%1' is not a status code, list or range like 200-399")
+                          .arg(p.match.statusCodes.at(i)));
         if (p.match.body.size() > 4090)
-            error(prop(p, QStringLiteral("match.body")), QStringLiteral("match.body is longer than 4090 characters"));
+            error(prop(p, QStringLiteral("match.body")),
+                  QStringLiteral("match.body is longer than 4090 characters"));
     }
 
     // Which settings rules route to (directly or through a path map).
@@ -277,34 +331,49 @@ void Validator::run()
     // Backend settings.
     for (const BackendHttpSettings &s : c.backendHttpSettingsCollection) {
         range(s.port, 1, 65535, prop(s, QStringLiteral("port")), QStringLiteral("backend port"));
-        range(s.requestTimeout, 1, 86400, prop(s, QStringLiteral("requestTimeout")), QStringLiteral("request timeout"));
-        if (s.protocol.compare(QLatin1String("Http"), Qt::CaseInsensitive) != 0 && s.protocol.compare(QLatin1String("Https"), Qt::CaseInsensitive) != 0)
-            error(prop(s, QStringLiteral("protocol")), QStringLiteral("protocol must be Http or Https, found '%1'").arg(s.protocol));
+        range(s.requestTimeout, 1, 86400, prop(s, QStringLiteral("requestTimeout")),
+              QStringLiteral("request timeout"));
+        if (s.protocol.compare(QLatin1String("Http"), Qt::CaseInsensitive) != 0
+            && s.protocol.compare(QLatin1String("Https"), Qt::CaseInsensitive) != 0)
+            error(prop(s, QStringLiteral("protocol")),
+                  QStringLiteral("protocol must be Http or Https, found '%1'").arg(s.protocol));
         if (s.cookieBasedAffinity.compare(QLatin1String("Enabled"), Qt::CaseInsensitive) != 0
             && s.cookieBasedAffinity.compare(QLatin1String("Disabled"), Qt::CaseInsensitive) != 0)
-            error(prop(s, QStringLiteral("cookieBasedAffinity")), QStringLiteral("cookieBasedAffinity must be Enabled or Disabled, found '%1'").arg(s.cookieBasedAffinity));
+            error(prop(s, QStringLiteral("cookieBasedAffinity")),
+                  QStringLiteral("cookieBasedAffinity must be Enabled or Disabled, found '%1'")
+                      .arg(s.cookieBasedAffinity));
         if (s.connectionDraining.enabled)
-            range(s.connectionDraining.drainTimeoutInSec, 1, 3600, prop(s, QStringLiteral("connectionDraining.drainTimeoutInSec")),
+            range(s.connectionDraining.drainTimeoutInSec, 1, 3600,
+                  prop(s, QStringLiteral("connectionDraining.drainTimeoutInSec")),
                   QStringLiteral("drain timeout"));
         if (s.requestTimeout >= 1 && s.requestTimeout <= TypicalPingIntervalSeconds)
             warning(prop(s, QStringLiteral("requestTimeout")),
-                    QStringLiteral("Request timeout %1 s is not above the typical %2 s WebSocket ping interval: idle WebSocket sessions "
-                                   "will be closed by the gateway and clients will see close code 1006. Use a value above the "
-                                   "client's ping interval (e.g. 40).").arg(s.requestTimeout).arg(TypicalPingIntervalSeconds));
+                    QStringLiteral("Request timeout %1 s is not above the typical %2 s WebSocket "
+                                   "ping interval: idle WebSocket sessions "
+                                   "will be closed by the gateway and clients will see close code "
+                                   "1006. Use a value above the "
+                                   "client's ping interval (e.g. 40).")
+                        .arg(s.requestTimeout)
+                        .arg(TypicalPingIntervalSeconds));
         if (ref(s.probe, prop(s, QStringLiteral("probe")), QStringLiteral("probes"))) {
             const Probe *p = c.probe(s.probe.name);
             if (p->protocol.compare(s.protocol, Qt::CaseInsensitive) != 0)
                 error(join(prop(s, QStringLiteral("probe")), QStringLiteral("id")),
-                      QStringLiteral("probe '%1' uses %2 but the backend setting uses %3; the protocols must match")
+                      QStringLiteral("probe '%1' uses %2 but the backend setting uses %3; the "
+                                     "protocols must match")
                           .arg(p->name, p->protocol, s.protocol));
         }
         for (int i = 0; i < s.trustedRootCertificates.size(); ++i)
-            ref(s.trustedRootCertificates.at(i), prop(s, QStringLiteral("trustedRootCertificates[%1]").arg(i)),
+            ref(s.trustedRootCertificates.at(i),
+                prop(s, QStringLiteral("trustedRootCertificates[%1]").arg(i)),
                 QStringLiteral("trustedRootCertificates"));
         if (!s.probe.isSet() && s.probe.rawId.isEmpty() && usedSettings.contains(s.name.toLower()))
             warning(prop(s, QStringLiteral("probe")),
-                    QStringLiteral("backend setting '%1' has no custom probe, so it uses the default probe GET /; a WebSocket-only "
-                                   "backend that answers 404 on / is marked Unhealthy and then gets no traffic (502)").arg(s.name));
+                    QStringLiteral("backend setting '%1' has no custom probe, so it uses the "
+                                   "default probe GET /; a WebSocket-only "
+                                   "backend that answers 404 on / is marked Unhealthy and then "
+                                   "gets no traffic (502)")
+                        .arg(s.name));
     }
 
     // Rules.
@@ -314,75 +383,121 @@ void Validator::run()
     for (const RequestRoutingRule &r : c.requestRoutingRules)
         anyPriority = anyPriority || r.priority != 0;
     for (const RequestRoutingRule &r : c.requestRoutingRules) {
-        if (ref(r.httpListener, prop(r, QStringLiteral("httpListener")), QStringLiteral("httpListeners"), true)) {
+        if (ref(r.httpListener, prop(r, QStringLiteral("httpListener")),
+                QStringLiteral("httpListeners"), true)) {
             const QString key = r.httpListener.name.toLower();
             if (listenerRule.contains(key))
                 error(join(prop(r, QStringLiteral("httpListener")), QStringLiteral("id")),
-                      QStringLiteral("listener '%1' is already used by rule '%2'; a listener belongs to one rule")
+                      QStringLiteral("listener '%1' is already used by rule '%2'; a listener "
+                                     "belongs to one rule")
                           .arg(r.httpListener.name, listenerRule.value(key)));
             else
                 listenerRule.insert(key, r.name);
         }
-        const bool hasPool = ref(r.backendAddressPool, prop(r, QStringLiteral("backendAddressPool")), QStringLiteral("backendAddressPools"))
+        const bool hasPool = ref(r.backendAddressPool,
+                                 prop(r, QStringLiteral("backendAddressPool")),
+                                 QStringLiteral("backendAddressPools"))
                              || r.backendAddressPool.isSet();
-        const bool hasSetting = ref(r.backendHttpSettings, prop(r, QStringLiteral("backendHttpSettings")), QStringLiteral("backendHttpSettingsCollection"))
+        const bool hasSetting = ref(r.backendHttpSettings,
+                                    prop(r, QStringLiteral("backendHttpSettings")),
+                                    QStringLiteral("backendHttpSettingsCollection"))
                                 || r.backendHttpSettings.isSet();
         const bool hasRedirect = r.redirectConfiguration.isSet();
-        ref(r.redirectConfiguration, prop(r, QStringLiteral("redirectConfiguration")), QStringLiteral("redirectConfigurations"));
-        ref(r.rewriteRuleSet, prop(r, QStringLiteral("rewriteRuleSet")), QStringLiteral("rewriteRuleSets"));
+        ref(r.redirectConfiguration, prop(r, QStringLiteral("redirectConfiguration")),
+            QStringLiteral("redirectConfigurations"));
+        ref(r.rewriteRuleSet, prop(r, QStringLiteral("rewriteRuleSet")),
+            QStringLiteral("rewriteRuleSets"));
         ref(r.urlPathMap, prop(r, QStringLiteral("urlPathMap")), QStringLiteral("urlPathMaps"));
         const QString typePath = prop(r, QStringLiteral("ruleType"));
         if (r.ruleType.compare(QLatin1String("Basic"), Qt::CaseInsensitive) == 0) {
             if (r.urlPathMap.isSet())
-                error(prop(r, QStringLiteral("urlPathMap")), QStringLiteral("a Basic rule cannot have a urlPathMap; use ruleType PathBasedRouting"));
+                error(prop(r, QStringLiteral("urlPathMap")),
+                      QStringLiteral(
+                          "a Basic rule cannot have a urlPathMap; use ruleType PathBasedRouting"));
             if (hasRedirect && (hasPool || hasSetting))
                 error(prop(r, QStringLiteral("redirectConfiguration")),
-                      QStringLiteral("a rule either redirects or routes to a backend pool, not both"));
+                      QStringLiteral(
+                          "a rule either redirects or routes to a backend pool, not both"));
             else if (!hasRedirect && !(hasPool && hasSetting))
-                error(typePath, QStringLiteral("rule '%1' has neither a backendAddressPool and backendHttpSettings, nor a redirectConfiguration")
+                error(typePath, QStringLiteral("rule '%1' has neither a backendAddressPool and "
+                                               "backendHttpSettings, nor a redirectConfiguration")
                                     .arg(r.name));
         } else if (r.ruleType.compare(QLatin1String("PathBasedRouting"), Qt::CaseInsensitive) == 0) {
             if (!r.urlPathMap.isSet())
-                error(prop(r, QStringLiteral("urlPathMap")), QStringLiteral("a PathBasedRouting rule needs a urlPathMap"));
+                error(prop(r, QStringLiteral("urlPathMap")),
+                      QStringLiteral("a PathBasedRouting rule needs a urlPathMap"));
         } else {
-            error(typePath, QStringLiteral("ruleType must be Basic or PathBasedRouting, found '%1'").arg(r.ruleType));
+            error(typePath, QStringLiteral("ruleType must be Basic or PathBasedRouting, found '%1'")
+                                .arg(r.ruleType));
         }
         const QString priorityPath = prop(r, QStringLiteral("priority"));
         if (r.priority != 0) {
             range(r.priority, 1, 20000, priorityPath, QStringLiteral("rule priority"));
             if (priorities.contains(r.priority))
-                error(priorityPath, QStringLiteral("priority %1 is already used by rule '%2'; priorities must be unique").arg(r.priority).arg(priorities.value(r.priority)));
+                error(priorityPath,
+                      QStringLiteral(
+                          "priority %1 is already used by rule '%2'; priorities must be unique")
+                          .arg(r.priority)
+                          .arg(priorities.value(r.priority)));
             else
                 priorities.insert(r.priority, r.name);
         } else if (anyPriority) {
-            error(priorityPath, QStringLiteral("rule '%1' has no priority; when one rule has a priority, every rule needs one (1–20000)").arg(r.name));
+            error(priorityPath, QStringLiteral("rule '%1' has no priority; when one rule has a "
+                                               "priority, every rule needs one (1–20000)")
+                                    .arg(r.name));
         }
     }
     for (const HttpListener &l : c.httpListeners)
         if (!l.name.isEmpty() && !listenerRule.contains(l.name.toLower()))
-            warning(l.jsonPath, QStringLiteral("listener '%1' is not used by any routing rule; it will not serve requests").arg(l.name));
+            warning(l.jsonPath,
+                    QStringLiteral(
+                        "listener '%1' is not used by any routing rule; it will not serve requests")
+                        .arg(l.name));
 
     // URL path maps.
     for (const UrlPathMap &m : c.urlPathMaps) {
-        const bool pool = ref(m.defaultBackendAddressPool, prop(m, QStringLiteral("defaultBackendAddressPool")), QStringLiteral("backendAddressPools")) || m.defaultBackendAddressPool.isSet();
-        const bool setting = ref(m.defaultBackendHttpSettings, prop(m, QStringLiteral("defaultBackendHttpSettings")), QStringLiteral("backendHttpSettingsCollection")) || m.defaultBackendHttpSettings.isSet();
-        ref(m.defaultRedirectConfiguration, prop(m, QStringLiteral("defaultRedirectConfiguration")), QStringLiteral("redirectConfigurations"));
-        ref(m.defaultRewriteRuleSet, prop(m, QStringLiteral("defaultRewriteRuleSet")), QStringLiteral("rewriteRuleSets"));
+        const bool pool = ref(m.defaultBackendAddressPool,
+                              prop(m, QStringLiteral("defaultBackendAddressPool")),
+                              QStringLiteral("backendAddressPools"))
+                          || m.defaultBackendAddressPool.isSet();
+        const bool setting = ref(m.defaultBackendHttpSettings,
+                                 prop(m, QStringLiteral("defaultBackendHttpSettings")),
+                                 QStringLiteral("backendHttpSettingsCollection"))
+                             || m.defaultBackendHttpSettings.isSet();
+        ref(m.defaultRedirectConfiguration, prop(m, QStringLiteral("defaultRedirectConfiguration")),
+            QStringLiteral("redirectConfigurations"));
+        ref(m.defaultRewriteRuleSet, prop(m, QStringLiteral("defaultRewriteRuleSet")),
+            QStringLiteral("rewriteRuleSets"));
         if (m.defaultRedirectConfiguration.isSet() && (pool || setting))
-            error(prop(m, QStringLiteral("defaultRedirectConfiguration")), QStringLiteral("the default path either redirects or routes to a pool, not both"));
+            error(
+                prop(m, QStringLiteral("defaultRedirectConfiguration")),
+                QStringLiteral("the default path either redirects or routes to a pool, not both"));
         else if (!m.defaultRedirectConfiguration.isSet() && !(pool && setting))
-            error(m.jsonPath, QStringLiteral("url path map '%1' needs a default backend pool and setting, or a default redirect").arg(m.name));
+            error(m.jsonPath, QStringLiteral("url path map '%1' needs a default backend pool and "
+                                             "setting, or a default redirect")
+                                  .arg(m.name));
         for (const PathRule &r : m.pathRules) {
-            const bool rp = ref(r.backendAddressPool, prop(r, QStringLiteral("backendAddressPool")), QStringLiteral("backendAddressPools")) || r.backendAddressPool.isSet();
-            const bool rs = ref(r.backendHttpSettings, prop(r, QStringLiteral("backendHttpSettings")), QStringLiteral("backendHttpSettingsCollection")) || r.backendHttpSettings.isSet();
-            ref(r.redirectConfiguration, prop(r, QStringLiteral("redirectConfiguration")), QStringLiteral("redirectConfigurations"));
-            ref(r.rewriteRuleSet, prop(r, QStringLiteral("rewriteRuleSet")), QStringLiteral("rewriteRuleSets"));
+            const bool rp = ref(r.backendAddressPool, prop(r, QStringLiteral("backendAddressPool")),
+                                QStringLiteral("backendAddressPools"))
+                            || r.backendAddressPool.isSet();
+            const bool rs = ref(r.backendHttpSettings,
+                                prop(r, QStringLiteral("backendHttpSettings")),
+                                QStringLiteral("backendHttpSettingsCollection"))
+                            || r.backendHttpSettings.isSet();
+            ref(r.redirectConfiguration, prop(r, QStringLiteral("redirectConfiguration")),
+                QStringLiteral("redirectConfigurations"));
+            ref(r.rewriteRuleSet, prop(r, QStringLiteral("rewriteRuleSet")),
+                QStringLiteral("rewriteRuleSets"));
             if (r.redirectConfiguration.isSet() && (rp || rs))
-                error(prop(r, QStringLiteral("redirectConfiguration")), QStringLiteral("a path rule either redirects or routes to a pool, not both"));
+                error(prop(r, QStringLiteral("redirectConfiguration")),
+                      QStringLiteral("a path rule either redirects or routes to a pool, not both"));
             else if (!r.redirectConfiguration.isSet() && !(rp && rs))
-                error(r.jsonPath, QStringLiteral("path rule '%1' needs a backendAddressPool and backendHttpSettings, or a redirectConfiguration").arg(r.name));
+                error(r.jsonPath, QStringLiteral("path rule '%1' needs a backendAddressPool and "
+                                                 "backendHttpSettings, or a redirectConfiguration")
+                                      .arg(r.name));
             if (r.paths.isEmpty())
-                error(prop(r, QStringLiteral("paths")), QStringLiteral("a path rule needs at least one path"));
+                error(prop(r, QStringLiteral("paths")),
+                      QStringLiteral("a path rule needs at least one path"));
             for (int i = 0; i < r.paths.size(); ++i) {
                 QString why;
                 const QString &p = r.paths.at(i);
@@ -390,25 +505,37 @@ void Validator::run()
                     error(prop(r, QStringLiteral("paths[%1]").arg(i)), why);
                 else if (v1 && p.endsWith(QLatin1Char('*')) && !p.endsWith(QLatin1String("/*")))
                     error(prop(r, QStringLiteral("paths[%1]").arg(i)),
-                          QStringLiteral("'%1': on v1 gateways '*' must follow a '/' (use '%2/*')").arg(p, p.chopped(1)));
+                          QStringLiteral("'%1': on v1 gateways '*' must follow a '/' (use '%2/*')")
+                              .arg(p, p.chopped(1)));
             }
         }
     }
 
     // Redirects.
     for (const RedirectConfiguration &r : c.redirectConfigurations) {
-        static const QStringList types = {QStringLiteral("Permanent"), QStringLiteral("Found"), QStringLiteral("SeeOther"), QStringLiteral("Temporary")};
+        static const QStringList types = {QStringLiteral("Permanent"), QStringLiteral("Found"),
+                                          QStringLiteral("SeeOther"), QStringLiteral("Temporary")};
         if (!types.contains(r.redirectType, Qt::CaseInsensitive))
-            error(prop(r, QStringLiteral("redirectType")), QStringLiteral("redirectType must be Permanent, Found, SeeOther or Temporary, found '%1'").arg(r.redirectType));
+            error(prop(r, QStringLiteral("redirectType")),
+                  QStringLiteral(
+                      "redirectType must be Permanent, Found, SeeOther or Temporary, found '%1'")
+                      .arg(r.redirectType));
         if (r.targetListener.isSet() && !r.targetUrl.isEmpty())
-            error(prop(r, QStringLiteral("targetUrl")), QStringLiteral("a redirect has either targetListener or targetUrl, not both"));
-        else if (!r.targetListener.isSet() && r.targetUrl.isEmpty() && r.targetListener.rawId.isEmpty())
-            error(r.jsonPath, QStringLiteral("redirect '%1' needs a targetListener or a targetUrl").arg(r.name));
-        if (ref(r.targetListener, prop(r, QStringLiteral("targetListener")), QStringLiteral("httpListeners"))) {
+            error(prop(r, QStringLiteral("targetUrl")),
+                  QStringLiteral("a redirect has either targetListener or targetUrl, not both"));
+        else if (!r.targetListener.isSet() && r.targetUrl.isEmpty()
+                 && r.targetListener.rawId.isEmpty())
+            error(r.jsonPath,
+                  QStringLiteral("redirect '%1' needs a targetListener or a targetUrl").arg(r.name));
+        if (ref(r.targetListener, prop(r, QStringLiteral("targetListener")),
+                QStringLiteral("httpListeners"))) {
             const HttpListener *l = c.httpListener(r.targetListener.name);
-            if (l->hostNames.size() > 1 || l->hostName.contains(QLatin1Char('*')) || (l->hostNames.size() == 1 && l->hostNames.first().contains(QLatin1Char('*'))))
+            if (l->hostNames.size() > 1 || l->hostName.contains(QLatin1Char('*'))
+                || (l->hostNames.size() == 1 && l->hostNames.first().contains(QLatin1Char('*'))))
                 error(join(prop(r, QStringLiteral("targetListener")), QStringLiteral("id")),
-                      QStringLiteral("a redirect cannot target listener '%1', which has wildcard or multiple host names").arg(l->name));
+                      QStringLiteral("a redirect cannot target listener '%1', which has wildcard "
+                                     "or multiple host names")
+                          .arg(l->name));
         }
     }
 
@@ -418,47 +545,70 @@ void Validator::run()
         if (hasFiles)
             continue;
         if (!cert.keyVaultSecretId.isEmpty() && cert.data.isEmpty())
-            warning(prop(cert, QStringLiteral("keyVaultSecretId")),
-                    QStringLiteral("certificate '%1' is in Key Vault, which cannot be read locally; add a metadata.localGateway.certificateFiles entry for it").arg(cert.name));
+            warning(
+                prop(cert, QStringLiteral("keyVaultSecretId")),
+                QStringLiteral("certificate '%1' is in Key Vault, which cannot be read locally; "
+                               "add a metadata.localGateway.certificateFiles entry for it")
+                    .arg(cert.name));
         else if (cert.data.isEmpty())
-            warning(prop(cert, QStringLiteral("data")),
-                    QStringLiteral("certificate '%1' has no data and no metadata.localGateway.certificateFiles entry; listeners using it cannot start locally").arg(cert.name));
+            warning(
+                prop(cert, QStringLiteral("data")),
+                QStringLiteral(
+                    "certificate '%1' has no data and no metadata.localGateway.certificateFiles "
+                    "entry; listeners using it cannot start locally")
+                    .arg(cert.name));
     }
 
     // Rewrite rule sets (reliability-cases C03: framing and routing headers are not rewritable,
     // values must not smuggle line breaks).
     QSet<QString> basicRewriteSets;
     for (const RequestRoutingRule &r : c.requestRoutingRules)
-        if (r.rewriteRuleSet.isSet() && r.ruleType.compare(QLatin1String("Basic"), Qt::CaseInsensitive) == 0)
+        if (r.rewriteRuleSet.isSet()
+            && r.ruleType.compare(QLatin1String("Basic"), Qt::CaseInsensitive) == 0)
             basicRewriteSets << r.rewriteRuleSet.name.toLower();
     static const QRegularExpression headerName(QStringLiteral("^[A-Za-z0-9-]+$"));
-    static const QStringList notRewritable = {QStringLiteral("Connection"), QStringLiteral("Upgrade"),
-                                              QStringLiteral("Content-Length"), QStringLiteral("Transfer-Encoding")};
+    static const QStringList notRewritable = {QStringLiteral("Connection"),
+                                              QStringLiteral("Upgrade"),
+                                              QStringLiteral("Content-Length"),
+                                              QStringLiteral("Transfer-Encoding")};
     for (const RewriteRuleSet &set : c.rewriteRuleSets) {
         for (int i = 0; i < set.rewriteRules.size(); ++i) {
             const RewriteRule &rule = set.rewriteRules.at(i);
             const QString rulePath = prop(set, QStringLiteral("rewriteRules[%1]").arg(i));
-            auto headers = [&](const QList<HeaderConfiguration> &list, const QString &key, bool request) {
+            auto headers = [&](const QList<HeaderConfiguration> &list, const QString &key,
+                               bool request) {
                 for (int j = 0; j < list.size(); ++j) {
                     const HeaderConfiguration &h = list.at(j);
-                    const QString path = join(rulePath, QStringLiteral("actionSet.%1[%2]").arg(key).arg(j));
+                    const QString path = join(rulePath,
+                                              QStringLiteral("actionSet.%1[%2]").arg(key).arg(j));
                     if (!headerName.match(h.headerName).hasMatch())
                         error(join(path, QStringLiteral("headerName")),
-                              QStringLiteral("header name '%1' may contain only letters, digits and '-'").arg(h.headerName));
+                              QStringLiteral(
+                                  "header name '%1' may contain only letters, digits and '-'")
+                                  .arg(h.headerName));
                     else if (notRewritable.contains(h.headerName, Qt::CaseInsensitive))
                         error(join(path, QStringLiteral("headerName")),
                               QStringLiteral("the %1 header cannot be rewritten").arg(h.headerName));
-                    else if (request && h.headerName.compare(QLatin1String("Host"), Qt::CaseInsensitive) == 0 && h.headerValue.isEmpty())
-                        error(join(path, QStringLiteral("headerValue")), QStringLiteral("the Host header cannot be deleted"));
-                    if (h.headerValue.contains(QLatin1Char('\r')) || h.headerValue.contains(QLatin1Char('\n')) || h.headerValue.contains(QChar(0)))
-                        error(join(path, QStringLiteral("headerValue")), QStringLiteral("a header value must not contain CR, LF or NUL"));
+                    else if (request
+                             && h.headerName.compare(QLatin1String("Host"), Qt::CaseInsensitive) == 0
+                             && h.headerValue.isEmpty())
+                        error(join(path, QStringLiteral("headerValue")),
+                              QStringLiteral("the Host header cannot be deleted"));
+                    if (h.headerValue.contains(QLatin1Char('\r'))
+                        || h.headerValue.contains(QLatin1Char('\n'))
+                        || h.headerValue.contains(QChar(0)))
+                        error(join(path, QStringLiteral("headerValue")),
+                              QStringLiteral("a header value must not contain CR, LF or NUL"));
                 }
             };
-            headers(rule.requestHeaderConfigurations, QStringLiteral("requestHeaderConfigurations"), true);
-            headers(rule.responseHeaderConfigurations, QStringLiteral("responseHeaderConfigurations"), false);
+            headers(rule.requestHeaderConfigurations, QStringLiteral("requestHeaderConfigurations"),
+                    true);
+            headers(rule.responseHeaderConfigurations,
+                    QStringLiteral("responseHeaderConfigurations"), false);
             if (rule.urlConfiguration.reroute && basicRewriteSets.contains(set.name.toLower()))
                 error(join(rulePath, QStringLiteral("actionSet.urlConfiguration.reroute")),
-                      QStringLiteral("reroute (re-evaluate the path map) is not allowed in a rule set used by a Basic rule"));
+                      QStringLiteral("reroute (re-evaluate the path map) is not allowed in a rule "
+                                     "set used by a Basic rule"));
         }
     }
 
@@ -466,17 +616,23 @@ void Validator::run()
     const LocalGateway &lg = c.localGateway;
     const QHostAddress bind(lg.bindAddress);
     if (bind.isNull())
-        error(QStringLiteral("metadata.localGateway.bindAddress"), QStringLiteral("'%1' is not an IP address").arg(lg.bindAddress));
+        error(QStringLiteral("metadata.localGateway.bindAddress"),
+              QStringLiteral("'%1' is not an IP address").arg(lg.bindAddress));
     else if (!bind.isLoopback())
         warning(QStringLiteral("metadata.localGateway.bindAddress"),
-                QStringLiteral("bindAddress %1 is not a loopback address: the gateway's ports will be open to the network").arg(lg.bindAddress));
+                QStringLiteral("bindAddress %1 is not a loopback address: the gateway's ports will "
+                               "be open to the network")
+                    .arg(lg.bindAddress));
     for (auto it = lg.frontendPortMap.begin(); it != lg.frontendPortMap.end(); ++it) {
         const QString path = QStringLiteral("metadata.localGateway.frontendPortMap.%1").arg(it.key());
         range(it.value(), 1, 65535, path, QStringLiteral("local port"));
         if (!portNumbers.contains(it.key()))
-            warning(path, QStringLiteral("no frontend port uses port %1, so this mapping has no effect").arg(it.key()));
+            warning(path,
+                    QStringLiteral("no frontend port uses port %1, so this mapping has no effect")
+                        .arg(it.key()));
     }
-    static const QRegularExpression hostPort(QStringLiteral("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9_.-]+)(:(\\d{1,5}))?$"));
+    static const QRegularExpression hostPort(
+        QStringLiteral("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9_.-]+)(:(\\d{1,5}))?$"));
     for (auto it = lg.backendAddressMap.begin(); it != lg.backendAddressMap.end(); ++it) {
         const QRegularExpressionMatch m = hostPort.match(it.value());
         const int port = m.captured(3).toInt();
@@ -485,13 +641,15 @@ void Validator::run()
                     QStringLiteral("'%1' is not host:port (e.g. 127.0.0.1:9001)").arg(it.value()));
     }
     for (auto it = lg.certificateFiles.begin(); it != lg.certificateFiles.end(); ++it) {
-        const QString path = QStringLiteral("metadata.localGateway.certificateFiles.%1").arg(it.key());
+        const QString path = QStringLiteral("metadata.localGateway.certificateFiles.%1")
+                                 .arg(it.key());
         if (!c.sslCertificate(it.key()))
             warning(path, QStringLiteral("there is no sslCertificate named '%1'").arg(it.key()));
         if (it.value().pfx.isEmpty() && it.value().pem.isEmpty())
             error(path, QStringLiteral("a certificate file entry needs pfx, or pem and key"));
         else if (!it.value().pem.isEmpty() && it.value().key.isEmpty() && it.value().pfx.isEmpty())
-            error(join(path, QStringLiteral("key")), QStringLiteral("a pem certificate needs its private key file (key)"));
+            error(join(path, QStringLiteral("key")),
+                  QStringLiteral("a pem certificate needs its private key file (key)"));
     }
 }
 
@@ -518,31 +676,41 @@ bool isValidHostName(const QString &hostName, bool allowWildcards, QString *why)
     int stars = 0, wildcards = 0;
     for (const QChar ch : hostName) {
         const ushort u = ch.unicode();
-        const bool plain = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' || u == '.';
+        const bool plain = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z')
+                           || (u >= '0' && u <= '9') || u == '-' || u == '.';
         if (u == '*' || u == '?') {
             if (!allowWildcards)
-                return fail(QStringLiteral("host name '%1' has a wildcard; hostName takes exactly one non-wildcard name (use hostNames for wildcards)").arg(hostName));
+                return fail(QStringLiteral("host name '%1' has a wildcard; hostName takes exactly "
+                                           "one non-wildcard name (use hostNames for wildcards)")
+                                .arg(hostName));
             ++wildcards;
             if (u == '*')
                 ++stars;
         } else if (!plain) {
-            return fail(QStringLiteral("host name '%1' has the character '%2'; allowed are A-Z a-z 0-9 - . and the wildcards * ?").arg(hostName, QString(ch)));
+            return fail(QStringLiteral("host name '%1' has the character '%2'; allowed are A-Z a-z "
+                                       "0-9 - . and the wildcards * ?")
+                            .arg(hostName, QString(ch)));
         }
     }
-    if (hostName.contains(QLatin1String("**")) || hostName.contains(QLatin1String("*?")) || hostName.contains(QLatin1String("?*")))
-        return fail(QStringLiteral("host name '%1' is invalid: '**', '*?' and '?*' are not allowed").arg(hostName));
+    if (hostName.contains(QLatin1String("**")) || hostName.contains(QLatin1String("*?"))
+        || hostName.contains(QLatin1String("?*")))
+        return fail(QStringLiteral("host name '%1' is invalid: '**', '*?' and '?*' are not allowed")
+                        .arg(hostName));
     if (stars > 2)
         return fail(QStringLiteral("host name '%1' has more than 2 '*'").arg(hostName));
     if (wildcards > 4)
-        return fail(QStringLiteral("host name '%1' has more than 4 wildcard characters").arg(hostName));
+        return fail(
+            QStringLiteral("host name '%1' has more than 4 wildcard characters").arg(hostName));
     const QStringList labels = hostName.split(QLatin1Char('.'));
     for (const QString &label : labels) {
         if (label.isEmpty())
             return fail(QStringLiteral("host name '%1' has an empty label").arg(hostName));
         if (label.count(QLatin1Char('*')) > 1)
-            return fail(QStringLiteral("host name '%1': '*' may appear at most once per label").arg(hostName));
+            return fail(QStringLiteral("host name '%1': '*' may appear at most once per label")
+                            .arg(hostName));
         if (label.size() > 63)
-            return fail(QStringLiteral("host name '%1' has a label longer than 63 characters").arg(hostName));
+            return fail(QStringLiteral("host name '%1' has a label longer than 63 characters")
+                            .arg(hostName));
     }
     return true;
 }
@@ -560,7 +728,9 @@ bool isValidPathPattern(const QString &path, QString *why)
     if (star >= 0 && star != path.size() - 1)
         return fail(QStringLiteral("path '%1': '*' is allowed only at the end").arg(path));
     if (path.contains(QLatin1Char('?')) || path.contains(QLatin1Char('#')))
-        return fail(QStringLiteral("path '%1': a path pattern matches the path only, without '?' or '#'").arg(path));
+        return fail(
+            QStringLiteral("path '%1': a path pattern matches the path only, without '?' or '#'")
+                .arg(path));
     return true;
 }
 

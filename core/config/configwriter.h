@@ -23,7 +23,8 @@ public:
     QString idFor(const QString &collection, const QString &name) const;
 
     // Writes the differences between from and to into text.
-    bool write(Internal::JsonText &text, const GatewayConfig &from, const GatewayConfig &to, QString *error) const;
+    bool write(Internal::JsonText &text, const GatewayConfig &from, const GatewayConfig &to,
+               QString *error) const;
     // Renames an element and rewrites every reference to it.
     bool rename(Internal::JsonText &text, const QString &collection, const QString &oldName,
                 const QString &newName, QString *error) const;
@@ -31,7 +32,8 @@ public:
     static QByteArray newTemplate(const QString &gatewayName);
 
 private:
-    bool diff(Internal::JsonText &text, const Internal::TextPath &path, const QJsonValue &from, const QJsonValue &to) const;
+    bool diff(Internal::JsonText &text, const Internal::TextPath &path, const QJsonValue &from,
+              const QJsonValue &to) const;
     QJsonValue refJson(const Ref &ref) const;
 
     const ConfigDocument &m_doc;

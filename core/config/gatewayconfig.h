@@ -19,9 +19,9 @@ namespace Gateway::Config {
 struct Ref
 {
     QString collection; // e.g. "backendAddressPools" (aliases normalised: backendHttpSettingsList ->
-                        // backendHttpSettingsCollection); for path rules "urlPathMaps/<map>/pathRules"
-    QString name;       // the trailing name segment
-    QString rawId;      // the evaluated id string as it was in the file
+        // backendHttpSettingsCollection); for path rules "urlPathMaps/<map>/pathRules"
+    QString name;  // the trailing name segment
+    QString rawId; // the evaluated id string as it was in the file
     bool isSet() const { return !name.isEmpty(); }
     bool operator==(const Ref &o) const { return collection == o.collection && name == o.name; }
 };
@@ -250,8 +250,8 @@ struct CertificateFile
 struct LocalGateway
 {
     QString bindAddress = QStringLiteral("127.0.0.1");
-    QMap<int, int> frontendPortMap;                 // Azure frontend port -> local port
-    QMap<QString, QString> backendAddressMap;       // ip or fqdn -> "host:port" (or "host")
+    QMap<int, int> frontendPortMap;                  // Azure frontend port -> local port
+    QMap<QString, QString> backendAddressMap;        // ip or fqdn -> "host:port" (or "host")
     QMap<QString, CertificateFile> certificateFiles; // sslCertificate name -> files
     bool operator==(const LocalGateway &) const = default;
 };
@@ -264,8 +264,8 @@ struct GatewayConfig
     QString skuTier = QStringLiteral("Standard_v2");
     int skuCapacity = 0;
     bool enableHttp2 = false;
-    QString sslPolicyName;  // sslPolicy.policyName (empty: default)
-    QString sslPolicyType;  // Predefined | Custom | CustomV2
+    QString sslPolicyName; // sslPolicy.policyName (empty: default)
+    QString sslPolicyType; // Predefined | Custom | CustomV2
     QString minProtocolVersion;
     QString gatewayJsonPath; // path of the resource object, e.g. "resources[2]" ("" for a bare resource)
 
@@ -304,7 +304,7 @@ struct Diagnostic
 {
     enum class Severity { Error, Warning };
     Severity severity = Severity::Error;
-    QString path;    // JSON path, e.g. "resources[2].properties.httpListeners[0].properties.hostName"
+    QString path; // JSON path, e.g. "resources[2].properties.httpListeners[0].properties.hostName"
     QString message; // one sentence, Azure's wording where Azure has one
     bool isError() const { return severity == Severity::Error; }
     bool operator==(const Diagnostic &) const = default;

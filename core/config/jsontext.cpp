@@ -64,7 +64,8 @@ public:
 
     void ws()
     {
-        while (pos < s.size() && (s.at(pos) == ' ' || s.at(pos) == '\t' || s.at(pos) == '\n' || s.at(pos) == '\r'))
+        while (pos < s.size()
+               && (s.at(pos) == ' ' || s.at(pos) == '\t' || s.at(pos) == '\n' || s.at(pos) == '\r'))
             ++pos;
     }
 
@@ -181,7 +182,8 @@ public:
         }
         if (c == '-' || (c >= '0' && c <= '9')) {
             node->type = TextNode::Type::Number;
-            while (pos < s.size() && (strchr("+-.eE", s.at(pos)) || (s.at(pos) >= '0' && s.at(pos) <= '9')))
+            while (pos < s.size()
+                   && (strchr("+-.eE", s.at(pos)) || (s.at(pos) >= '0' && s.at(pos) <= '9')))
                 ++pos;
             node->end = pos;
             return true;
@@ -199,10 +201,10 @@ QByteArray scalarJson(const QJsonValue &v)
 int keyRank(const QString &key)
 {
     static const QStringList order = {
-        QStringLiteral("$schema"), QStringLiteral("contentVersion"), QStringLiteral("name"),
-        QStringLiteral("type"), QStringLiteral("apiVersion"), QStringLiteral("id"),
-        QStringLiteral("location"), QStringLiteral("ruleType"), QStringLiteral("priority"),
-        QStringLiteral("protocol"), QStringLiteral("port"), QStringLiteral("properties")};
+        QStringLiteral("$schema"),  QStringLiteral("contentVersion"), QStringLiteral("name"),
+        QStringLiteral("type"),     QStringLiteral("apiVersion"),     QStringLiteral("id"),
+        QStringLiteral("location"), QStringLiteral("ruleType"),       QStringLiteral("priority"),
+        QStringLiteral("protocol"), QStringLiteral("port"),           QStringLiteral("properties")};
     const int i = order.indexOf(key);
     return i < 0 ? order.size() : i;
 }
@@ -210,9 +212,8 @@ int keyRank(const QString &key)
 QStringList orderedKeys(const QJsonObject &o)
 {
     QStringList keys = o.keys();
-    std::stable_sort(keys.begin(), keys.end(), [](const QString &a, const QString &b) {
-        return keyRank(a) < keyRank(b);
-    });
+    std::stable_sort(keys.begin(), keys.end(),
+                     [](const QString &a, const QString &b) { return keyRank(a) < keyRank(b); });
     return keys;
 }
 
@@ -301,8 +302,8 @@ QByteArray JsonText::serialize(const QJsonValue &value, const QByteArray &indent
         const QByteArray inner = indent + m_unit;
         bool first = true;
         for (const QString &key : orderedKeys(o)) {
-            out += (first ? QByteArray() : QByteArray(",")) + m_newline + inner + scalarJson(key) + ": "
-                   + serialize(o.value(key), inner);
+            out += (first ? QByteArray() : QByteArray(",")) + m_newline + inner + scalarJson(key)
+                   + ": " + serialize(o.value(key), inner);
             first = false;
         }
         return out + m_newline + indent + "}";
@@ -311,7 +312,9 @@ QByteArray JsonText::serialize(const QJsonValue &value, const QByteArray &indent
         const QJsonArray a = value.toArray();
         if (a.isEmpty())
             return "[]";
-        const bool scalars = std::all_of(a.begin(), a.end(), [](const QJsonValue &v) { return !v.isObject() && !v.isArray(); });
+        const bool scalars = std::all_of(a.begin(), a.end(), [](const QJsonValue &v) {
+            return !v.isObject() && !v.isArray();
+        });
         if (scalars) {
             QByteArray out = "[";
             for (int i = 0; i < a.size(); ++i)
@@ -321,7 +324,8 @@ QByteArray JsonText::serialize(const QJsonValue &value, const QByteArray &indent
         QByteArray out = "[";
         const QByteArray inner = indent + m_unit;
         for (int i = 0; i < a.size(); ++i)
-            out += (i ? QByteArray(",") : QByteArray()) + m_newline + inner + serialize(a.at(i), inner);
+            out += (i ? QByteArray(",") : QByteArray()) + m_newline + inner
+                   + serialize(a.at(i), inner);
         return out + m_newline + indent + "]";
     }
     return scalarJson(value);
@@ -358,19 +362,24 @@ bool JsonText::setMember(const TextPath &objectPath, const QString &key, const Q
         const QByteArray ind = lineIndent(obj->begin);
         const QByteArray inner = ind + m_unit;
         splice(obj->begin + 1, obj->end - 1,
-               m_newline + inner + scalarJson(key) + ": " + serialize(value, inner) + m_newline + ind);
+               m_newline + inner + scalarJson(key) + ": " + serialize(value, inner) + m_newline
+                   + ind);
         return m_valid;
     }
     const TextMember &last = obj->members.back();
     if (onSameLine(obj->begin, last.keyBegin)) {
         const QByteArray compact = value.isObject() || value.isArray()
-                                       ? QJsonDocument(value.isObject() ? QJsonDocument(value.toObject()) : QJsonDocument(value.toArray())).toJson(QJsonDocument::Compact)
+                                       ? QJsonDocument(value.isObject()
+                                                           ? QJsonDocument(value.toObject())
+                                                           : QJsonDocument(value.toArray()))
+                                             .toJson(QJsonDocument::Compact)
                                        : scalarJson(value);
         splice(last.value.end, last.value.end, ", " + scalarJson(key) + ": " + compact);
         return m_valid;
     }
     const QByteArray ind = lineIndent(last.keyBegin);
-    splice(last.value.end, last.value.end, "," + m_newline + ind + scalarJson(key) + ": " + serialize(value, ind));
+    splice(last.value.end, last.value.end,
+           "," + m_newline + ind + scalarJson(key) + ": " + serialize(value, ind));
     return m_valid;
 }
 
@@ -385,7 +394,8 @@ bool JsonText::removeMember(const TextPath &objectPath, const QString &key)
     if (obj->members.size() == 1)
         splice(obj->begin + 1, obj->end - 1, QByteArray());
     else if (i > 0)
-        splice(obj->members[size_t(i - 1)].value.end, obj->members[size_t(i)].value.end, QByteArray());
+        splice(obj->members[size_t(i - 1)].value.end, obj->members[size_t(i)].value.end,
+               QByteArray());
     else
         splice(obj->members[0].keyBegin, obj->members[1].keyBegin, QByteArray());
     return m_valid;
@@ -411,7 +421,8 @@ bool JsonText::appendItem(const TextPath &arrayPath, const QJsonValue &value)
     if (arr->items.empty()) {
         const QByteArray ind = lineIndent(arr->begin);
         const QByteArray inner = ind + m_unit;
-        splice(arr->begin + 1, arr->end - 1, m_newline + inner + serialize(value, inner) + m_newline + ind);
+        splice(arr->begin + 1, arr->end - 1,
+               m_newline + inner + serialize(value, inner) + m_newline + ind);
         return m_valid;
     }
     const TextNode &last = arr->items.back();
@@ -427,7 +438,8 @@ bool JsonText::appendItem(const TextPath &arrayPath, const QJsonValue &value)
 bool JsonText::removeItem(const TextPath &arrayPath, int index)
 {
     const TextNode *arr = find(arrayPath);
-    if (!arr || arr->type != TextNode::Type::Array || index < 0 || size_t(index) >= arr->items.size())
+    if (!arr || arr->type != TextNode::Type::Array || index < 0
+        || size_t(index) >= arr->items.size())
         return false;
     if (arr->items.size() == 1)
         splice(arr->begin + 1, arr->end - 1, QByteArray());

@@ -19,10 +19,10 @@ struct TextNode
 {
     enum class Type { Null, Bool, Number, String, Array, Object };
     Type type = Type::Null;
-    qsizetype begin = 0; // first byte of the value
-    qsizetype end = 0;   // one past its last byte
-    std::vector<TextMember> members; // objects, in file order
-    std::vector<TextNode> items;     // arrays
+    qsizetype begin = 0;                                // first byte of the value
+    qsizetype end = 0;                                  // one past its last byte
+    std::vector<TextMember> members;                    // objects, in file order
+    std::vector<TextNode> items;                        // arrays
     const TextMember *member(const QString &key) const; // case-insensitive
     int memberIndex(const QString &key) const;
 };
@@ -59,7 +59,8 @@ public:
 
     bool replaceValue(const TextPath &path, const QJsonValue &value);
     bool replaceRaw(const TextPath &path, const QByteArray &rawJson);
-    bool setMember(const TextPath &objectPath, const QString &key, const QJsonValue &value); // replace or insert
+    bool setMember(const TextPath &objectPath, const QString &key,
+                   const QJsonValue &value); // replace or insert
     bool removeMember(const TextPath &objectPath, const QString &key);
     bool renameMember(const TextPath &objectPath, const QString &key, const QString &newKey);
     bool appendItem(const TextPath &arrayPath, const QJsonValue &value);

@@ -15,14 +15,20 @@ namespace Internal {
 
 const QStringList &knownCollections()
 {
-    static const QStringList list = {
-        QStringLiteral("frontendIPConfigurations"), QStringLiteral("frontendPorts"),
-        QStringLiteral("sslCertificates"), QStringLiteral("trustedRootCertificates"),
-        QStringLiteral("httpListeners"), QStringLiteral("backendAddressPools"),
-        QStringLiteral("backendHttpSettingsCollection"), QStringLiteral("probes"),
-        QStringLiteral("requestRoutingRules"), QStringLiteral("urlPathMaps"),
-        QStringLiteral("redirectConfigurations"), QStringLiteral("rewriteRuleSets"),
-        QStringLiteral("sslProfiles"), QStringLiteral("gatewayIPConfigurations")};
+    static const QStringList list = {QStringLiteral("frontendIPConfigurations"),
+                                     QStringLiteral("frontendPorts"),
+                                     QStringLiteral("sslCertificates"),
+                                     QStringLiteral("trustedRootCertificates"),
+                                     QStringLiteral("httpListeners"),
+                                     QStringLiteral("backendAddressPools"),
+                                     QStringLiteral("backendHttpSettingsCollection"),
+                                     QStringLiteral("probes"),
+                                     QStringLiteral("requestRoutingRules"),
+                                     QStringLiteral("urlPathMaps"),
+                                     QStringLiteral("redirectConfigurations"),
+                                     QStringLiteral("rewriteRuleSets"),
+                                     QStringLiteral("sslProfiles"),
+                                     QStringLiteral("gatewayIPConfigurations")};
     return list;
 }
 
@@ -38,7 +44,8 @@ QString canonicalCollection(const QString &segment)
 
 static bool isNameChar(QChar c)
 {
-    return c.isLetterOrNumber() || c == QLatin1Char('_') || c == QLatin1Char('.') || c == QLatin1Char('-');
+    return c.isLetterOrNumber() || c == QLatin1Char('_') || c == QLatin1Char('.')
+           || c == QLatin1Char('-');
 }
 
 QString cleanId(const QString &id, QString *garbage)
@@ -64,8 +71,10 @@ Ref refFromId(const QString &id)
             break;
         }
     }
-    const QStringList rest = gw >= 0 ? segments.mid(gw + 2) : segments.mid(qMax(0, int(segments.size()) - 2));
-    if (rest.size() >= 4 && rest.at(0).compare(QLatin1String("urlPathMaps"), Qt::CaseInsensitive) == 0
+    const QStringList rest = gw >= 0 ? segments.mid(gw + 2)
+                                     : segments.mid(qMax(0, int(segments.size()) - 2));
+    if (rest.size() >= 4
+        && rest.at(0).compare(QLatin1String("urlPathMaps"), Qt::CaseInsensitive) == 0
         && rest.at(2).compare(QLatin1String("pathRules"), Qt::CaseInsensitive) == 0) {
         ref.collection = QStringLiteral("urlPathMaps/") + rest.at(1) + QStringLiteral("/pathRules");
         ref.name = rest.at(3);
@@ -115,7 +124,8 @@ public:
 
     static bool present(const QJsonValue &v) { return !v.isUndefined() && !v.isNull(); }
 
-    QString str(const QJsonObject &o, const QString &key, const QString &path, const QString &def = {})
+    QString str(const QJsonObject &o, const QString &key, const QString &path,
+                const QString &def = {})
     {
         const QJsonValue v = valueCi(o, key);
         if (!present(v))
@@ -144,8 +154,9 @@ public:
             if (ok)
                 return i;
         }
-        error(join(path, key), QStringLiteral("expected an integer, found %1").arg(
-                                   v.isString() ? QStringLiteral("'%1'").arg(v.toString()) : typeName(v)));
+        error(join(path, key),
+              QStringLiteral("expected an integer, found %1")
+                  .arg(v.isString() ? QStringLiteral("'%1'").arg(v.toString()) : typeName(v)));
         return def;
     }
 
@@ -178,7 +189,8 @@ public:
             return out;
         }
         if (!v.isArray()) {
-            error(join(path, key), QStringLiteral("expected an array of strings, found %1").arg(typeName(v)));
+            error(join(path, key),
+                  QStringLiteral("expected an array of strings, found %1").arg(typeName(v)));
             return out;
         }
         const QJsonArray a = v.toArray();
@@ -186,7 +198,8 @@ public:
             if (a.at(i).isString())
                 out << a.at(i).toString();
             else if (present(a.at(i)))
-                error(index(join(path, key), i), QStringLiteral("expected a string, found %1").arg(typeName(a.at(i))));
+                error(index(join(path, key), i),
+                      QStringLiteral("expected a string, found %1").arg(typeName(a.at(i))));
         }
         return out;
     }
@@ -220,19 +233,24 @@ public:
         if (!present(v))
             return {};
         if (!v.isObject()) {
-            error(path, QStringLiteral("expected a reference { \"id\": ... }, found %1").arg(typeName(v)));
+            error(path,
+                  QStringLiteral("expected a reference { \"id\": ... }, found %1").arg(typeName(v)));
             return {};
         }
         const QJsonValue id = valueCi(v.toObject(), QStringLiteral("id"));
         if (!present(id))
             return {};
         if (!id.isString()) {
-            error(join(path, QStringLiteral("id")), QStringLiteral("expected a resource id string, found %1").arg(typeName(id)));
+            error(join(path, QStringLiteral("id")),
+                  QStringLiteral("expected a resource id string, found %1").arg(typeName(id)));
             return {};
         }
         Ref r = refFromId(id.toString());
         if (!r.isSet())
-            error(join(path, QStringLiteral("id")), QStringLiteral("cannot resolve the reference '%1': it does not end in <collection>/<name>").arg(id.toString()));
+            error(join(path, QStringLiteral("id")),
+                  QStringLiteral(
+                      "cannot resolve the reference '%1': it does not end in <collection>/<name>")
+                      .arg(id.toString()));
         return r;
     }
 
@@ -251,12 +269,14 @@ public:
     }
 
     // name, properties and unknown properties of one collection item; returns the properties.
-    QJsonObject element(const QJsonValue &item, const QString &path, Element *e, const QStringList &known)
+    QJsonObject element(const QJsonValue &item, const QString &path, Element *e,
+                        const QStringList &known)
     {
         e->jsonPath = path;
         if (!item.isObject()) {
             if (present(item))
-                error(path, QStringLiteral("expected an object with name and properties, found %1").arg(typeName(item)));
+                error(path, QStringLiteral("expected an object with name and properties, found %1")
+                                .arg(typeName(item)));
             return {};
         }
         const QJsonObject o = item.toObject();
@@ -320,41 +340,57 @@ void ModelReader::readGateway(const QJsonObject &gw, const QString &gwPath, Gate
     c->sslPolicyType = str(ssl, QStringLiteral("policyType"), sslPath);
     c->minProtocolVersion = str(ssl, QStringLiteral("minProtocolVersion"), sslPath);
 
-    c->frontendIPConfigurations = collection<FrontendIPConfiguration>(p, QStringLiteral("frontendIPConfigurations"), pp,
+    c->frontendIPConfigurations = collection<FrontendIPConfiguration>(
+        p, QStringLiteral("frontendIPConfigurations"), pp,
         [this](const QJsonValue &v, const QString &path, FrontendIPConfiguration *e) {
-            const QJsonObject pr = element(v, path, e, keys({"privateIPAddress", "privateIPAllocationMethod", "publicIPAddress", "subnet"}));
+            const QJsonObject pr = element(v, path, e,
+                                           keys({"privateIPAddress", "privateIPAllocationMethod",
+                                                 "publicIPAddress", "subnet"}));
             const QString ppath = join(path, QStringLiteral("properties"));
             e->privateIPAddress = str(pr, QStringLiteral("privateIPAddress"), ppath);
-            e->privateIPAllocationMethod = str(pr, QStringLiteral("privateIPAllocationMethod"), ppath);
-            e->publicIPAddressId = str(object(pr, QStringLiteral("publicIPAddress"), ppath), QStringLiteral("id"), join(ppath, QStringLiteral("publicIPAddress")));
-            e->subnetId = str(object(pr, QStringLiteral("subnet"), ppath), QStringLiteral("id"), join(ppath, QStringLiteral("subnet")));
+            e->privateIPAllocationMethod = str(pr, QStringLiteral("privateIPAllocationMethod"),
+                                               ppath);
+            e->publicIPAddressId = str(object(pr, QStringLiteral("publicIPAddress"), ppath),
+                                       QStringLiteral("id"),
+                                       join(ppath, QStringLiteral("publicIPAddress")));
+            e->subnetId = str(object(pr, QStringLiteral("subnet"), ppath), QStringLiteral("id"),
+                              join(ppath, QStringLiteral("subnet")));
         });
-    c->frontendPorts = collection<FrontendPort>(p, QStringLiteral("frontendPorts"), pp,
+    c->frontendPorts = collection<FrontendPort>(
+        p, QStringLiteral("frontendPorts"), pp,
         [this](const QJsonValue &v, const QString &path, FrontendPort *e) {
             const QJsonObject pr = element(v, path, e, keys({"port"}));
-            e->port = integer(pr, QStringLiteral("port"), join(path, QStringLiteral("properties")), 0);
+            e->port = integer(pr, QStringLiteral("port"), join(path, QStringLiteral("properties")),
+                              0);
         });
-    c->sslCertificates = collection<SslCertificate>(p, QStringLiteral("sslCertificates"), pp,
+    c->sslCertificates = collection<SslCertificate>(
+        p, QStringLiteral("sslCertificates"), pp,
         [this](const QJsonValue &v, const QString &path, SslCertificate *e) {
-            const QJsonObject pr = element(v, path, e, keys({"data", "password", "keyVaultSecretId", "publicCertData"}));
+            const QJsonObject pr = element(v, path, e,
+                                           keys({"data", "password", "keyVaultSecretId",
+                                                 "publicCertData"}));
             const QString ppath = join(path, QStringLiteral("properties"));
             e->data = str(pr, QStringLiteral("data"), ppath);
             e->password = str(pr, QStringLiteral("password"), ppath);
             e->keyVaultSecretId = str(pr, QStringLiteral("keyVaultSecretId"), ppath);
             e->publicCertData = str(pr, QStringLiteral("publicCertData"), ppath);
         });
-    c->trustedRootCertificates = collection<TrustedRootCertificate>(p, QStringLiteral("trustedRootCertificates"), pp,
+    c->trustedRootCertificates = collection<TrustedRootCertificate>(
+        p, QStringLiteral("trustedRootCertificates"), pp,
         [this](const QJsonValue &v, const QString &path, TrustedRootCertificate *e) {
             const QJsonObject pr = element(v, path, e, keys({"data", "keyVaultSecretId"}));
             const QString ppath = join(path, QStringLiteral("properties"));
             e->data = str(pr, QStringLiteral("data"), ppath);
             e->keyVaultSecretId = str(pr, QStringLiteral("keyVaultSecretId"), ppath);
         });
-    c->httpListeners = collection<HttpListener>(p, QStringLiteral("httpListeners"), pp,
+    c->httpListeners = collection<HttpListener>(
+        p, QStringLiteral("httpListeners"), pp,
         [this](const QJsonValue &v, const QString &path, HttpListener *e) {
-            const QJsonObject pr = element(v, path, e, keys({"frontendIPConfiguration", "frontendPort", "protocol", "hostName", "hostNames",
-                                                             "sslCertificate", "sslProfile", "firewallPolicy", "requireServerNameIndication",
-                                                             "customErrorConfigurations"}));
+            const QJsonObject pr = element(
+                v, path, e,
+                keys({"frontendIPConfiguration", "frontendPort", "protocol", "hostName",
+                      "hostNames", "sslCertificate", "sslProfile", "firewallPolicy",
+                      "requireServerNameIndication", "customErrorConfigurations"}));
             const QString ppath = join(path, QStringLiteral("properties"));
             e->frontendIPConfiguration = ref(pr, QStringLiteral("frontendIPConfiguration"), ppath);
             e->frontendPort = ref(pr, QStringLiteral("frontendPort"), ppath);
@@ -364,64 +400,87 @@ void ModelReader::readGateway(const QJsonObject &gw, const QString &gwPath, Gate
             e->sslCertificate = ref(pr, QStringLiteral("sslCertificate"), ppath);
             e->sslProfile = ref(pr, QStringLiteral("sslProfile"), ppath);
             e->firewallPolicy = ref(pr, QStringLiteral("firewallPolicy"), ppath);
-            e->requireServerNameIndication = boolean(pr, QStringLiteral("requireServerNameIndication"), ppath, false);
+            e->requireServerNameIndication = boolean(pr,
+                                                     QStringLiteral("requireServerNameIndication"),
+                                                     ppath, false);
             const QJsonArray errs = array(pr, QStringLiteral("customErrorConfigurations"), ppath);
             for (int i = 0; i < errs.size(); ++i) {
-                const QString epath = index(join(ppath, QStringLiteral("customErrorConfigurations")), i);
+                const QString epath = index(join(ppath,
+                                                 QStringLiteral("customErrorConfigurations")),
+                                            i);
                 const QJsonObject eo = errs.at(i).toObject();
-                e->customErrorConfigurations << CustomErrorConfiguration{str(eo, QStringLiteral("statusCode"), epath),
-                                                                         str(eo, QStringLiteral("customErrorPageUrl"), epath)};
+                e->customErrorConfigurations << CustomErrorConfiguration{
+                    str(eo, QStringLiteral("statusCode"), epath),
+                    str(eo, QStringLiteral("customErrorPageUrl"), epath)};
             }
         });
-    c->backendAddressPools = collection<BackendAddressPool>(p, QStringLiteral("backendAddressPools"), pp,
+    c->backendAddressPools = collection<BackendAddressPool>(
+        p, QStringLiteral("backendAddressPools"), pp,
         [this](const QJsonValue &v, const QString &path, BackendAddressPool *e) {
             const QJsonObject pr = element(v, path, e, keys({"backendAddresses"}));
-            const QString apath = join(join(path, QStringLiteral("properties")), QStringLiteral("backendAddresses"));
-            const QJsonArray a = array(pr, QStringLiteral("backendAddresses"), join(path, QStringLiteral("properties")));
+            const QString apath = join(join(path, QStringLiteral("properties")),
+                                       QStringLiteral("backendAddresses"));
+            const QJsonArray a = array(pr, QStringLiteral("backendAddresses"),
+                                       join(path, QStringLiteral("properties")));
             for (int i = 0; i < a.size(); ++i) {
                 if (!a.at(i).isObject()) {
-                    error(index(apath, i), QStringLiteral("expected an object with ipAddress or fqdn, found %1").arg(typeName(a.at(i))));
+                    error(index(apath, i),
+                          QStringLiteral("expected an object with ipAddress or fqdn, found %1")
+                              .arg(typeName(a.at(i))));
                     continue;
                 }
                 const QJsonObject ao = a.at(i).toObject();
-                e->backendAddresses << BackendAddress{str(ao, QStringLiteral("ipAddress"), index(apath, i)),
-                                                      str(ao, QStringLiteral("fqdn"), index(apath, i))};
+                e->backendAddresses
+                    << BackendAddress{str(ao, QStringLiteral("ipAddress"), index(apath, i)),
+                                      str(ao, QStringLiteral("fqdn"), index(apath, i))};
             }
         });
-    c->backendHttpSettingsCollection = collection<BackendHttpSettings>(p, QStringLiteral("backendHttpSettingsCollection"), pp,
+    c->backendHttpSettingsCollection = collection<BackendHttpSettings>(
+        p, QStringLiteral("backendHttpSettingsCollection"), pp,
         [this](const QJsonValue &v, const QString &path, BackendHttpSettings *e) {
-            const QJsonObject pr = element(v, path, e, keys({"port", "protocol", "cookieBasedAffinity", "affinityCookieName", "requestTimeout",
-                                                             "connectionDraining", "pickHostNameFromBackendAddress", "hostName", "path",
-                                                             "probe", "probeEnabled", "trustedRootCertificates"}));
+            const QJsonObject pr = element(
+                v, path, e,
+                keys({"port", "protocol", "cookieBasedAffinity", "affinityCookieName",
+                      "requestTimeout", "connectionDraining", "pickHostNameFromBackendAddress",
+                      "hostName", "path", "probe", "probeEnabled", "trustedRootCertificates"}));
             const QString ppath = join(path, QStringLiteral("properties"));
             e->port = integer(pr, QStringLiteral("port"), ppath, e->port);
             e->protocol = str(pr, QStringLiteral("protocol"), ppath, e->protocol);
-            e->cookieBasedAffinity = str(pr, QStringLiteral("cookieBasedAffinity"), ppath, e->cookieBasedAffinity);
+            e->cookieBasedAffinity = str(pr, QStringLiteral("cookieBasedAffinity"), ppath,
+                                         e->cookieBasedAffinity);
             e->affinityCookieName = str(pr, QStringLiteral("affinityCookieName"), ppath);
-            e->requestTimeout = integer(pr, QStringLiteral("requestTimeout"), ppath, e->requestTimeout);
+            e->requestTimeout = integer(pr, QStringLiteral("requestTimeout"), ppath,
+                                        e->requestTimeout);
             const QJsonObject cd = object(pr, QStringLiteral("connectionDraining"), ppath);
             const QString cdpath = join(ppath, QStringLiteral("connectionDraining"));
             e->connectionDraining.enabled = boolean(cd, QStringLiteral("enabled"), cdpath, false);
-            e->connectionDraining.drainTimeoutInSec = integer(cd, QStringLiteral("drainTimeoutInSec"), cdpath, 30);
-            e->pickHostNameFromBackendAddress = boolean(pr, QStringLiteral("pickHostNameFromBackendAddress"), ppath, false);
+            e->connectionDraining.drainTimeoutInSec = integer(cd,
+                                                              QStringLiteral("drainTimeoutInSec"),
+                                                              cdpath, 30);
+            e->pickHostNameFromBackendAddress = boolean(
+                pr, QStringLiteral("pickHostNameFromBackendAddress"), ppath, false);
             e->hostName = str(pr, QStringLiteral("hostName"), ppath);
             e->path = str(pr, QStringLiteral("path"), ppath);
             e->probe = ref(pr, QStringLiteral("probe"), ppath);
             e->probeEnabled = boolean(pr, QStringLiteral("probeEnabled"), ppath, true);
             e->trustedRootCertificates = refs(pr, QStringLiteral("trustedRootCertificates"), ppath);
         });
-    c->probes = collection<Probe>(p, QStringLiteral("probes"), pp,
-        [this](const QJsonValue &v, const QString &path, Probe *e) {
-            const QJsonObject pr = element(v, path, e, keys({"protocol", "host", "path", "interval", "timeout", "unhealthyThreshold",
-                                                             "pickHostNameFromBackendHttpSettings", "minServers", "port", "match"}));
+    c->probes = collection<Probe>(
+        p, QStringLiteral("probes"), pp, [this](const QJsonValue &v, const QString &path, Probe *e) {
+            const QJsonObject pr = element(
+                v, path, e,
+                keys({"protocol", "host", "path", "interval", "timeout", "unhealthyThreshold",
+                      "pickHostNameFromBackendHttpSettings", "minServers", "port", "match"}));
             const QString ppath = join(path, QStringLiteral("properties"));
             e->protocol = str(pr, QStringLiteral("protocol"), ppath, e->protocol);
             e->host = str(pr, QStringLiteral("host"), ppath);
             e->path = str(pr, QStringLiteral("path"), ppath, e->path);
             e->interval = integer(pr, QStringLiteral("interval"), ppath, e->interval);
             e->timeout = integer(pr, QStringLiteral("timeout"), ppath, e->timeout);
-            e->unhealthyThreshold = integer(pr, QStringLiteral("unhealthyThreshold"), ppath, e->unhealthyThreshold);
-            e->pickHostNameFromBackendHttpSettings = boolean(pr, QStringLiteral("pickHostNameFromBackendHttpSettings"), ppath, false);
+            e->unhealthyThreshold = integer(pr, QStringLiteral("unhealthyThreshold"), ppath,
+                                            e->unhealthyThreshold);
+            e->pickHostNameFromBackendHttpSettings = boolean(
+                pr, QStringLiteral("pickHostNameFromBackendHttpSettings"), ppath, false);
             e->minServers = integer(pr, QStringLiteral("minServers"), ppath, 0);
             e->port = integer(pr, QStringLiteral("port"), ppath, 0);
             const QJsonObject match = object(pr, QStringLiteral("match"), ppath);
@@ -429,10 +488,14 @@ void ModelReader::readGateway(const QJsonObject &gw, const QString &gwPath, Gate
             e->match.statusCodes = strings(match, QStringLiteral("statusCodes"), mpath);
             e->match.body = str(match, QStringLiteral("body"), mpath);
         });
-    c->requestRoutingRules = collection<RequestRoutingRule>(p, QStringLiteral("requestRoutingRules"), pp,
+    c->requestRoutingRules = collection<RequestRoutingRule>(
+        p, QStringLiteral("requestRoutingRules"), pp,
         [this](const QJsonValue &v, const QString &path, RequestRoutingRule *e) {
-            const QJsonObject pr = element(v, path, e, keys({"ruleType", "priority", "httpListener", "backendAddressPool", "backendHttpSettings",
-                                                             "redirectConfiguration", "rewriteRuleSet", "urlPathMap"}));
+            const QJsonObject pr = element(v, path, e,
+                                           keys({"ruleType", "priority", "httpListener",
+                                                 "backendAddressPool", "backendHttpSettings",
+                                                 "redirectConfiguration", "rewriteRuleSet",
+                                                 "urlPathMap"}));
             const QString ppath = join(path, QStringLiteral("properties"));
             e->ruleType = str(pr, QStringLiteral("ruleType"), ppath, e->ruleType);
             e->priority = integer(pr, QStringLiteral("priority"), ppath, 0);
@@ -443,32 +506,46 @@ void ModelReader::readGateway(const QJsonObject &gw, const QString &gwPath, Gate
             e->rewriteRuleSet = ref(pr, QStringLiteral("rewriteRuleSet"), ppath);
             e->urlPathMap = ref(pr, QStringLiteral("urlPathMap"), ppath);
         });
-    c->urlPathMaps = collection<UrlPathMap>(p, QStringLiteral("urlPathMaps"), pp,
+    c->urlPathMaps = collection<UrlPathMap>(
+        p, QStringLiteral("urlPathMaps"), pp,
         [this](const QJsonValue &v, const QString &path, UrlPathMap *e) {
-            const QJsonObject pr = element(v, path, e, keys({"defaultBackendAddressPool", "defaultBackendHttpSettings",
-                                                             "defaultRedirectConfiguration", "defaultRewriteRuleSet", "pathRules"}));
+            const QJsonObject pr = element(
+                v, path, e,
+                keys({"defaultBackendAddressPool", "defaultBackendHttpSettings",
+                      "defaultRedirectConfiguration", "defaultRewriteRuleSet", "pathRules"}));
             const QString ppath = join(path, QStringLiteral("properties"));
-            e->defaultBackendAddressPool = ref(pr, QStringLiteral("defaultBackendAddressPool"), ppath);
-            e->defaultBackendHttpSettings = ref(pr, QStringLiteral("defaultBackendHttpSettings"), ppath);
-            e->defaultRedirectConfiguration = ref(pr, QStringLiteral("defaultRedirectConfiguration"), ppath);
+            e->defaultBackendAddressPool = ref(pr, QStringLiteral("defaultBackendAddressPool"),
+                                               ppath);
+            e->defaultBackendHttpSettings = ref(pr, QStringLiteral("defaultBackendHttpSettings"),
+                                                ppath);
+            e->defaultRedirectConfiguration = ref(pr,
+                                                  QStringLiteral("defaultRedirectConfiguration"),
+                                                  ppath);
             e->defaultRewriteRuleSet = ref(pr, QStringLiteral("defaultRewriteRuleSet"), ppath);
-            e->pathRules = collection<PathRule>(pr, QStringLiteral("pathRules"), ppath,
+            e->pathRules = collection<PathRule>(
+                pr, QStringLiteral("pathRules"), ppath,
                 [this](const QJsonValue &v2, const QString &path2, PathRule *r) {
-                    const QJsonObject rp = element(v2, path2, r, keys({"paths", "backendAddressPool", "backendHttpSettings",
-                                                                       "redirectConfiguration", "rewriteRuleSet", "firewallPolicy"}));
+                    const QJsonObject rp = element(
+                        v2, path2, r,
+                        keys({"paths", "backendAddressPool", "backendHttpSettings",
+                              "redirectConfiguration", "rewriteRuleSet", "firewallPolicy"}));
                     const QString rpath = join(path2, QStringLiteral("properties"));
                     r->paths = strings(rp, QStringLiteral("paths"), rpath);
                     r->backendAddressPool = ref(rp, QStringLiteral("backendAddressPool"), rpath);
                     r->backendHttpSettings = ref(rp, QStringLiteral("backendHttpSettings"), rpath);
-                    r->redirectConfiguration = ref(rp, QStringLiteral("redirectConfiguration"), rpath);
+                    r->redirectConfiguration = ref(rp, QStringLiteral("redirectConfiguration"),
+                                                   rpath);
                     r->rewriteRuleSet = ref(rp, QStringLiteral("rewriteRuleSet"), rpath);
                     r->firewallPolicy = ref(rp, QStringLiteral("firewallPolicy"), rpath);
                 });
         });
-    c->redirectConfigurations = collection<RedirectConfiguration>(p, QStringLiteral("redirectConfigurations"), pp,
+    c->redirectConfigurations = collection<RedirectConfiguration>(
+        p, QStringLiteral("redirectConfigurations"), pp,
         [this](const QJsonValue &v, const QString &path, RedirectConfiguration *e) {
-            const QJsonObject pr = element(v, path, e, keys({"redirectType", "targetListener", "targetUrl", "includePath",
-                                                             "includeQueryString", "requestRoutingRules"}));
+            const QJsonObject pr = element(v, path, e,
+                                           keys({"redirectType", "targetListener", "targetUrl",
+                                                 "includePath", "includeQueryString",
+                                                 "requestRoutingRules"}));
             const QString ppath = join(path, QStringLiteral("properties"));
             e->redirectType = str(pr, QStringLiteral("redirectType"), ppath, e->redirectType);
             e->targetListener = ref(pr, QStringLiteral("targetListener"), ppath);
@@ -477,11 +554,14 @@ void ModelReader::readGateway(const QJsonObject &gw, const QString &gwPath, Gate
             e->includeQueryString = boolean(pr, QStringLiteral("includeQueryString"), ppath, false);
             e->requestRoutingRules = refs(pr, QStringLiteral("requestRoutingRules"), ppath);
         });
-    c->rewriteRuleSets = collection<RewriteRuleSet>(p, QStringLiteral("rewriteRuleSets"), pp,
+    c->rewriteRuleSets = collection<RewriteRuleSet>(
+        p, QStringLiteral("rewriteRuleSets"), pp,
         [this](const QJsonValue &v, const QString &path, RewriteRuleSet *e) {
             const QJsonObject pr = element(v, path, e, keys({"rewriteRules"}));
-            const QString rpath = join(join(path, QStringLiteral("properties")), QStringLiteral("rewriteRules"));
-            const QJsonArray rules = array(pr, QStringLiteral("rewriteRules"), join(path, QStringLiteral("properties")));
+            const QString rpath = join(join(path, QStringLiteral("properties")),
+                                       QStringLiteral("rewriteRules"));
+            const QJsonArray rules = array(pr, QStringLiteral("rewriteRules"),
+                                           join(path, QStringLiteral("properties")));
             for (int i = 0; i < rules.size(); ++i) {
                 const QString path2 = index(rpath, i);
                 const QJsonObject ro = rules.at(i).toObject();
@@ -507,20 +587,25 @@ void ModelReader::readGateway(const QJsonObject &gw, const QString &gwPath, Gate
                     for (int j = 0; j < hs.size(); ++j) {
                         const QString hpath = index(join(aspath, key), j);
                         const QJsonObject ho = hs.at(j).toObject();
-                        out << HeaderConfiguration{str(ho, QStringLiteral("headerName"), hpath), str(ho, QStringLiteral("headerValue"), hpath)};
+                        out << HeaderConfiguration{str(ho, QStringLiteral("headerName"), hpath),
+                                                   str(ho, QStringLiteral("headerValue"), hpath)};
                     }
                     return out;
                 };
-                r.requestHeaderConfigurations = headers(QStringLiteral("requestHeaderConfigurations"));
-                r.responseHeaderConfigurations = headers(QStringLiteral("responseHeaderConfigurations"));
+                r.requestHeaderConfigurations = headers(
+                    QStringLiteral("requestHeaderConfigurations"));
+                r.responseHeaderConfigurations = headers(
+                    QStringLiteral("responseHeaderConfigurations"));
                 const QJsonValue url = valueCi(as, QStringLiteral("urlConfiguration"));
                 if (url.isObject()) {
                     const QJsonObject uo = url.toObject();
                     const QString upath = join(aspath, QStringLiteral("urlConfiguration"));
                     r.urlConfiguration.present = true;
                     r.urlConfiguration.modifiedPath = str(uo, QStringLiteral("modifiedPath"), upath);
-                    r.urlConfiguration.modifiedQueryString = str(uo, QStringLiteral("modifiedQueryString"), upath);
-                    r.urlConfiguration.reroute = boolean(uo, QStringLiteral("reroute"), upath, false);
+                    r.urlConfiguration.modifiedQueryString = str(
+                        uo, QStringLiteral("modifiedQueryString"), upath);
+                    r.urlConfiguration.reroute = boolean(uo, QStringLiteral("reroute"), upath,
+                                                         false);
                 }
                 e->rewriteRules << r;
             }
@@ -536,7 +621,9 @@ void ModelReader::readLocalGateway(const QJsonObject &lg, const QString &path, L
         bool ok = false;
         const int from = it.key().trimmed().toInt(&ok);
         if (!ok) {
-            error(join(fpath, it.key()), QStringLiteral("frontendPortMap keys are frontend port numbers, found '%1'").arg(it.key()));
+            error(join(fpath, it.key()),
+                  QStringLiteral("frontendPortMap keys are frontend port numbers, found '%1'")
+                      .arg(it.key()));
             continue;
         }
         QJsonObject one{{it.key(), it.value()}};
@@ -548,7 +635,8 @@ void ModelReader::readLocalGateway(const QJsonObject &lg, const QString &path, L
     const QJsonObject bam = object(lg, QStringLiteral("backendAddressMap"), path);
     for (auto it = bam.begin(); it != bam.end(); ++it) {
         if (!it.value().isString()) {
-            error(join(bpath, it.key()), QStringLiteral("expected \"host:port\", found %1").arg(typeName(it.value())));
+            error(join(bpath, it.key()),
+                  QStringLiteral("expected \"host:port\", found %1").arg(typeName(it.value())));
             continue;
         }
         l->backendAddressMap.insert(it.key(), it.value().toString());
@@ -558,7 +646,8 @@ void ModelReader::readLocalGateway(const QJsonObject &lg, const QString &path, L
     for (auto it = cf.begin(); it != cf.end(); ++it) {
         const QString one = join(cpath, it.key());
         if (!it.value().isObject()) {
-            error(one, QStringLiteral("expected an object with pfx or pem/key, found %1").arg(typeName(it.value())));
+            error(one, QStringLiteral("expected an object with pfx or pem/key, found %1")
+                           .arg(typeName(it.value())));
             continue;
         }
         const QJsonObject o = it.value().toObject();
@@ -582,7 +671,10 @@ QString describeParseError(const QByteArray &json, const QJsonParseError &pe)
             ++column;
         }
     }
-    return QStringLiteral("invalid JSON at line %1, column %2: %3").arg(line).arg(column).arg(pe.errorString());
+    return QStringLiteral("invalid JSON at line %1, column %2: %3")
+        .arg(line)
+        .arg(column)
+        .arg(pe.errorString());
 }
 
 QByteArray withoutBom(const QByteArray &json)
@@ -592,7 +684,8 @@ QByteArray withoutBom(const QByteArray &json)
 
 } // namespace
 
-void TemplateReader::read(ConfigDocument &doc, const QByteArray &json, const QByteArray &parametersJson)
+void TemplateReader::read(ConfigDocument &doc, const QByteArray &json,
+                          const QByteArray &parametersJson)
 {
     doc.m_loadDiagnostics.clear();
     doc.m_model = GatewayConfig();
@@ -602,13 +695,16 @@ void TemplateReader::read(ConfigDocument &doc, const QByteArray &json, const QBy
     QJsonParseError pe;
     doc.m_document = QJsonDocument::fromJson(withoutBom(json), &pe);
     if (pe.error != QJsonParseError::NoError) {
-        diags.append({Diagnostic::Severity::Error, QString(), describeParseError(withoutBom(json), pe)});
+        diags.append({Diagnostic::Severity::Error, QString(),
+                      describeParseError(withoutBom(json), pe)});
         doc.m_loadedModel = doc.m_model;
         return;
     }
     if (!doc.m_document.isObject()) {
-        diags.append({Diagnostic::Severity::Error, QString(),
-                      QStringLiteral("expected a JSON object (an ARM template or an application gateway resource)")});
+        diags.append(
+            {Diagnostic::Severity::Error, QString(),
+             QStringLiteral(
+                 "expected a JSON object (an ARM template or an application gateway resource)")});
         doc.m_loadedModel = doc.m_model;
         return;
     }
@@ -620,8 +716,9 @@ void TemplateReader::read(ConfigDocument &doc, const QByteArray &json, const QBy
         if (ppe.error != QJsonParseError::NoError || !doc.m_parameters.isObject()) {
             diags.append({Diagnostic::Severity::Error, QStringLiteral("parameters"),
                           QStringLiteral("the parameters file is not usable: %1")
-                              .arg(ppe.error != QJsonParseError::NoError ? describeParseError(withoutBom(parametersJson), ppe)
-                                                                          : QStringLiteral("expected a JSON object"))});
+                              .arg(ppe.error != QJsonParseError::NoError
+                                       ? describeParseError(withoutBom(parametersJson), ppe)
+                                       : QStringLiteral("expected a JSON object"))});
         } else {
             const QJsonValue p = valueCi(doc.m_parameters.object(), QStringLiteral("parameters"));
             parameterValues = p.isObject() ? p.toObject() : doc.m_parameters.object();
@@ -637,7 +734,8 @@ void TemplateReader::read(ConfigDocument &doc, const QByteArray &json, const QBy
     if (!resources.isUndefined()) {
         doc.m_kind = ConfigDocument::Kind::Template;
         if (!resources.isArray()) {
-            diags.append({Diagnostic::Severity::Error, QStringLiteral("resources"), QStringLiteral("expected an array of resources")});
+            diags.append({Diagnostic::Severity::Error, QStringLiteral("resources"),
+                          QStringLiteral("expected an array of resources")});
             doc.m_loadedModel = doc.m_model;
             return;
         }
@@ -646,18 +744,26 @@ void TemplateReader::read(ConfigDocument &doc, const QByteArray &json, const QBy
         for (int i = 0; i < list.size(); ++i) {
             const QJsonObject r = list.at(i).toObject();
             QString error;
-            const QJsonValue type = evaluator.evaluateString(valueCi(r, QStringLiteral("type")).toString(), &error);
-            if (type.toString().compare(QLatin1String("Microsoft.Network/applicationGateways"), Qt::CaseInsensitive) == 0) {
+            const QJsonValue type = evaluator.evaluateString(
+                valueCi(r, QStringLiteral("type")).toString(), &error);
+            if (type.toString().compare(QLatin1String("Microsoft.Network/applicationGateways"),
+                                        Qt::CaseInsensitive)
+                == 0) {
                 if (found < 0)
                     found = i;
                 else
-                    diags.append({Diagnostic::Severity::Warning, index(QStringLiteral("resources"), i),
-                                  QStringLiteral("a second application gateway resource is ignored; only the first one (resources[%1]) is run").arg(found)});
+                    diags.append(
+                        {Diagnostic::Severity::Warning, index(QStringLiteral("resources"), i),
+                         QStringLiteral("a second application gateway resource is ignored; only "
+                                        "the first one (resources[%1]) is run")
+                             .arg(found)});
             }
         }
         if (found < 0) {
-            diags.append({Diagnostic::Severity::Error, QStringLiteral("resources"),
-                          QStringLiteral("the template has no Microsoft.Network/applicationGateways resource")});
+            diags.append(
+                {Diagnostic::Severity::Error, QStringLiteral("resources"),
+                 QStringLiteral(
+                     "the template has no Microsoft.Network/applicationGateways resource")});
             doc.m_loadedModel = doc.m_model;
             return;
         }
@@ -670,14 +776,17 @@ void TemplateReader::read(ConfigDocument &doc, const QByteArray &json, const QBy
         gateway = evaluator.evaluateTree(resource, QString(), &diags, true).toObject();
     } else {
         diags.append({Diagnostic::Severity::Error, QString(),
-                      QStringLiteral("neither an ARM template (no \"resources\") nor an application gateway resource (no \"properties\")")});
+                      QStringLiteral("neither an ARM template (no \"resources\") nor an "
+                                     "application gateway resource (no \"properties\")")});
         doc.m_loadedModel = doc.m_model;
         return;
     }
 
     for (const QString &name : evaluator.undeclaredParameters())
         diags.append({Diagnostic::Severity::Warning, QStringLiteral("parameters.") + name,
-                      QStringLiteral("the parameters file gives '%1', which the template does not declare; it is ignored (Azure rejects it)").arg(name)});
+                      QStringLiteral("the parameters file gives '%1', which the template does not "
+                                     "declare; it is ignored (Azure rejects it)")
+                          .arg(name)});
     reader.readGateway(gateway, gatewayPath, &doc.m_model);
     const QJsonObject metadata = valueCi(root, QStringLiteral("metadata")).toObject();
     const QJsonValue local = valueCi(metadata, QStringLiteral("localGateway"));

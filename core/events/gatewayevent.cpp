@@ -14,9 +14,7 @@ QByteArray GatewayEvent::toJsonLine() const
     QByteArray line;
     line.reserve(256);
     line += "{\"ts\":\"";
-    line += QDateTime::fromMSecsSinceEpoch(tsMs, Qt::UTC)
-                .toString(Qt::ISODateWithMs)
-                .toLatin1();
+    line += QDateTime::fromMSecsSinceEpoch(tsMs, Qt::UTC).toString(Qt::ISODateWithMs).toLatin1();
     line += "\",\"type\":";
     line += QJsonDocument(QJsonObject{{QStringLiteral("t"), type}})
                 .toJson(QJsonDocument::Compact)
@@ -50,8 +48,8 @@ void EventBus::publish(const QList<GatewayEvent> &events)
         emit eventsPublished(events);
         return;
     }
-    QMetaObject::invokeMethod(this, [this, events] { emit eventsPublished(events); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, events] { emit eventsPublished(events); }, Qt::QueuedConnection);
 }
 
 } // namespace Gateway::Events

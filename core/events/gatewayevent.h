@@ -14,9 +14,9 @@ namespace Gateway::Events {
 struct GatewayEvent
 {
     qint64 tsMs = 0;
-    QString type;       // gateway.started | gateway.stopped | access | session.upgraded |
-                        // session.closed | session.warning | probe | backend.health | config.warning
-    QJsonObject fields; // in insertion order when serialised by toJsonLine
+    QString type; // gateway.started | gateway.stopped | access | session.upgraded |
+                  // session.closed | session.warning | probe | backend.health | config.warning
+    QJsonObject fields;            // in insertion order when serialised by toJsonLine
     QByteArray toJsonLine() const; // {"ts":"...","type":"...",...}\n
 };
 

@@ -9,8 +9,9 @@ JsonLinesWriter::JsonLinesWriter(QObject *parent) : QObject(parent) {}
 bool JsonLinesWriter::open(const QString &path, QString *errorString)
 {
     const bool ok = path == QLatin1String("-")
-        ? m_file.open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered)
-        : (m_file.setFileName(path), m_file.open(QIODevice::WriteOnly | QIODevice::Append));
+                        ? m_file.open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered)
+                        : (m_file.setFileName(path),
+                           m_file.open(QIODevice::WriteOnly | QIODevice::Append));
     if (!ok && errorString)
         *errorString = m_file.errorString();
     return ok;

@@ -77,7 +77,8 @@ void splitHostPort(const QString &value, QString *host, int *port)
 
 QString joinHostPort(const QString &host, int port)
 {
-    const QString h = host.contains(QLatin1Char(':')) ? QLatin1Char('[') + host + QLatin1Char(']') : host;
+    const QString h = host.contains(QLatin1Char(':')) ? QLatin1Char('[') + host + QLatin1Char(']')
+                                                      : host;
     return h + QLatin1Char(':') + QString::number(port);
 }
 
@@ -151,7 +152,8 @@ public:
     QString resourceId(const QString &collection, const QString &name) const;
 };
 
-std::vector<std::unique_ptr<Target>> HealthMonitorPrivate::buildTargets(const Config::GatewayConfig &config)
+std::vector<std::unique_ptr<Target>> HealthMonitorPrivate::buildTargets(
+    const Config::GatewayConfig &config)
 {
     // Pairs in the order rules use them: Basic rules, then path maps (defaults and path rules);
     // only rules whose listener exists count (a custom probe only runs when its BHS is used).
@@ -211,13 +213,15 @@ std::vector<std::unique_ptr<Target>> HealthMonitorPrivate::buildTargets(const Co
             int threshold = DefaultUnhealthyThreshold;
             int intervalSeconds = DefaultIntervalSeconds;
             int timeoutSeconds = DefaultTimeoutSeconds;
-            spec.scheme = setting->protocol.toLower() == QLatin1String("https") ? QStringLiteral("https")
-                                                                                 : QStringLiteral("http");
+            spec.scheme = setting->protocol.toLower() == QLatin1String("https")
+                              ? QStringLiteral("https")
+                              : QStringLiteral("http");
             spec.hostHeader = DefaultProbeHost;
             spec.path = QStringLiteral("/");
             if (custom) {
-                spec.scheme = custom->protocol.toLower() == QLatin1String("https") ? QStringLiteral("https")
-                                                                                    : QStringLiteral("http");
+                spec.scheme = custom->protocol.toLower() == QLatin1String("https")
+                                  ? QStringLiteral("https")
+                                  : QStringLiteral("http");
                 if (custom->port > 0)
                     port = custom->port;
                 if (custom->pickHostNameFromBackendHttpSettings) {
@@ -229,8 +233,9 @@ std::vector<std::unique_ptr<Target>> HealthMonitorPrivate::buildTargets(const Co
                     spec.hostHeader = custom->host;
                 }
                 if (!custom->path.isEmpty())
-                    spec.path = custom->path.startsWith(QLatin1Char('/')) ? custom->path
-                                                                          : QLatin1Char('/') + custom->path;
+                    spec.path = custom->path.startsWith(QLatin1Char('/'))
+                                    ? custom->path
+                                    : QLatin1Char('/') + custom->path;
                 intervalSeconds = std::max(1, custom->interval);
                 timeoutSeconds = std::max(1, custom->timeout);
                 threshold = std::max(1, custom->unhealthyThreshold);
@@ -270,9 +275,10 @@ std::vector<std::unique_ptr<Target>> HealthMonitorPrivate::buildTargets(const Co
             h.server = server;
             h.endpoint = joinHostPort(connectHost, connectPort);
             h.probeUrl = spec.scheme + QLatin1String("://")
-                + (spec.hostHeader.contains(QLatin1Char(':')) ? QLatin1Char('[') + spec.hostHeader + QLatin1Char(']')
-                                                              : spec.hostHeader)
-                + QLatin1Char(':') + QString::number(port) + spec.path;
+                         + (spec.hostHeader.contains(QLatin1Char(':'))
+                                ? QLatin1Char('[') + spec.hostHeader + QLatin1Char(']')
+                                : spec.hostHeader)
+                         + QLatin1Char(':') + QString::number(port) + spec.path;
             h.state = HealthState::Unknown;
             h.detail = Messages::unknown();
             result.push_back(std::move(t));
@@ -319,7 +325,9 @@ void HealthMonitorPrivate::runProbe(Target *t)
         probe->setNameResolver(resolver);
     t->inFlight = probe;
     const quint64 id = t->id;
-    probe->setCompletion([this, id, probe](const ProbeResult &result) { onResult(id, probe, result); });
+    probe->setCompletion([this, id, probe](const ProbeResult &result) {
+        onResult(id, probe, result);
+    });
     probe->start();
 }
 
@@ -456,8 +464,8 @@ QString HealthMonitorPrivate::resourceId(const QString &collection, const QStrin
 {
     return QStringLiteral("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local"
                           "/providers/Microsoft.Network/applicationGateways/")
-        + (gatewayName.isEmpty() ? QStringLiteral("appgw") : gatewayName) + QLatin1Char('/')
-        + collection + QLatin1Char('/') + name;
+           + (gatewayName.isEmpty() ? QStringLiteral("appgw") : gatewayName) + QLatin1Char('/')
+           + collection + QLatin1Char('/') + name;
 }
 
 HealthMonitor::HealthMonitor(Net::Clock *clock, std::shared_ptr<HealthTable> table,
@@ -490,7 +498,8 @@ void HealthMonitor::setConfig(const Config::GatewayConfig &config, const QString
 
     QList<Target *> toStart;
     for (auto &t : fresh) {
-        Target *previous = old.take(HealthTable::key(t->health.pool, t->health.setting, t->health.server));
+        Target *previous = old.take(HealthTable::key(t->health.pool, t->health.setting,
+                                                     t->health.server));
         if (!previous) {
             t->id = d->nextId++;
             toStart.append(t.get());
@@ -549,12 +558,15 @@ void HealthMonitor::start()
     d->running = true;
     if (d->targets.empty()) {
         // Nothing to probe: the first results are (vacuously) ready; tell waiters from the loop.
-        QMetaObject::invokeMethod(this, [this] {
-            if (d->targets.empty() && !d->firstResultsEmitted) {
-                d->firstResultsEmitted = true;
-                emit firstResultsReady();
-            }
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                if (d->targets.empty() && !d->firstResultsEmitted) {
+                    d->firstResultsEmitted = true;
+                    emit firstResultsReady();
+                }
+            },
+            Qt::QueuedConnection);
         return;
     }
     const qint64 now = d->clock->nowMs();
@@ -648,7 +660,8 @@ QByteArray HealthMonitor::backendHealthJson() const
         servers[t->pairKey].append(QJsonObject{
             {QStringLiteral("address"), t->health.server},
             {QStringLiteral("health"), toString(t->health.state)},
-            {QStringLiteral("healthProbeLog"), t->hasResult ? t->health.detail : Messages::unknown()}});
+            {QStringLiteral("healthProbeLog"),
+             t->hasResult ? t->health.detail : Messages::unknown()}});
     }
     for (const QString &poolKey : std::as_const(poolOrder)) {
         QJsonArray settings;
@@ -662,8 +675,8 @@ QByteArray HealthMonitor::backendHealthJson() const
         }
         pools.append(QJsonObject{
             {QStringLiteral("backendAddressPool"),
-             QJsonObject{{QStringLiteral("id"),
-                          d->resourceId(QStringLiteral("backendAddressPools"), poolNames.value(poolKey))}}},
+             QJsonObject{{QStringLiteral("id"), d->resourceId(QStringLiteral("backendAddressPools"),
+                                                              poolNames.value(poolKey))}}},
             {QStringLiteral("backendHttpSettingsCollection"), settings}});
     }
     return QJsonDocument(QJsonObject{{QStringLiteral("backendAddressPools"), pools}})

@@ -14,8 +14,12 @@
 #include <functional>
 #include <memory>
 
-namespace Gateway::Net { class Clock; }
-namespace Gateway::Events { class EventBus; }
+namespace Gateway::Net {
+class Clock;
+}
+namespace Gateway::Events {
+class EventBus;
+}
 
 namespace Gateway::Health {
 

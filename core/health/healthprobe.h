@@ -20,14 +20,14 @@ namespace Gateway::Health {
 struct ProbeSpec
 {
     QString scheme = QStringLiteral("http"); // http | https
-    QString connectHost;                     // where to connect: an IP literal, or a name to resolve
+    QString connectHost; // where to connect: an IP literal, or a name to resolve
     quint16 connectPort = 80;
     QString hostHeader = QStringLiteral("127.0.0.1"); // the Host header (and SNI) Azure would send
     QString path = QStringLiteral("/");
     int timeoutMs = 30'000;
-    StatusCodeMatcher statusCodes;           // default 200-399
-    QString body;                            // match.body: plain substring; empty: not checked
-    QList<QSslCertificate> trustedRoots;     // https: the setting's trusted roots; empty: system CAs
+    StatusCodeMatcher statusCodes;       // default 200-399
+    QString body;                        // match.body: plain substring; empty: not checked
+    QList<QSslCertificate> trustedRoots; // https: the setting's trusted roots; empty: system CAs
     bool operator==(const ProbeSpec &) const = default;
 };
 
@@ -65,7 +65,11 @@ protected:
             completion(result);
         }
     }
-    void markCancelled() { m_finished = true; m_completion = nullptr; }
+    void markCancelled()
+    {
+        m_finished = true;
+        m_completion = nullptr;
+    }
 
 private:
     Completion m_completion;

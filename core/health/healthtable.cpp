@@ -4,10 +4,12 @@ namespace Gateway::Health {
 
 QString HealthTable::key(const QString &pool, const QString &setting, const QString &server)
 {
-    return pool.toLower() + QLatin1Char('\x1f') + setting.toLower() + QLatin1Char('\x1f') + server.toLower();
+    return pool.toLower() + QLatin1Char('\x1f') + setting.toLower() + QLatin1Char('\x1f')
+           + server.toLower();
 }
 
-void HealthTable::set(const QString &pool, const QString &setting, const QString &server, Entry entry)
+void HealthTable::set(const QString &pool, const QString &setting, const QString &server,
+                      Entry entry)
 {
     QWriteLocker lock(&m_lock);
     m_entries.insert(key(pool, setting, server), entry);

@@ -14,7 +14,10 @@ class HealthTransition
 public:
     enum class Change { Unchanged, ChangePending, Changed };
 
-    explicit HealthTransition(int unhealthyThreshold = 3) { setUnhealthyThreshold(unhealthyThreshold); }
+    explicit HealthTransition(int unhealthyThreshold = 3)
+    {
+        setUnhealthyThreshold(unhealthyThreshold);
+    }
 
     void setUnhealthyThreshold(int threshold) { m_threshold = threshold < 1 ? 1 : threshold; }
     int unhealthyThreshold() const { return m_threshold; }

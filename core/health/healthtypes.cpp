@@ -5,12 +5,9 @@ namespace Gateway::Health {
 QString toString(HealthState state)
 {
     switch (state) {
-    case HealthState::Healthy:
-        return QStringLiteral("Healthy");
-    case HealthState::Unhealthy:
-        return QStringLiteral("Unhealthy");
-    case HealthState::Unknown:
-        break;
+    case HealthState::Healthy: return QStringLiteral("Healthy");
+    case HealthState::Unhealthy: return QStringLiteral("Unhealthy");
+    case HealthState::Unknown: break;
     }
     return QStringLiteral("Unknown");
 }
@@ -83,12 +80,13 @@ QString untrustedRoot()
 
 QString unknown()
 {
-    return QStringLiteral("The backend health status could not be retrieved. This happens when an "
-                          "NSG/UDR/Firewall on the application gateway subnet is blocking traffic "
-                          "on ports 65503-65534 in case of v1 SKU, and ports 65200-65535 in case of "
-                          "the v2 SKU or if the FQDN configured in the backend pool could not be "
-                          "resolved to an IP address. To learn more visit - "
-                          "https://aka.ms/UnknownBackendHealth.");
+    return QStringLiteral(
+        "The backend health status could not be retrieved. This happens when an "
+        "NSG/UDR/Firewall on the application gateway subnet is blocking traffic "
+        "on ports 65503-65534 in case of v1 SKU, and ports 65200-65535 in case of "
+        "the v2 SKU or if the FQDN configured in the backend pool could not be "
+        "resolved to an IP address. To learn more visit - "
+        "https://aka.ms/UnknownBackendHealth.");
 }
 
 } // namespace Messages

@@ -16,9 +16,9 @@ struct ProbeResult
 {
     qint64 timeMs = 0;
     int latencyMs = 0;
-    int httpStatus = 0;   // 0 when no HTTP response arrived
+    int httpStatus = 0; // 0 when no HTTP response arrived
     bool success = false;
-    QString detail;       // Azure's wording ("Success. Received 200 status code", or the failure)
+    QString detail; // Azure's wording ("Success. Received 200 status code", or the failure)
     bool unresolved = false; // the address could not be resolved: the server's state becomes Unknown
     QString address;         // the IP address the probe connected to (empty when it got none)
     bool lastKnownAddress = false; // the name did not resolve; the last address that did was used
@@ -28,12 +28,12 @@ struct ServerHealth
 {
     QString pool;
     QString setting;
-    QString server;       // address as configured (ip or fqdn)
-    QString endpoint;     // where probes connect (after backendAddressMap), "host:port"
-    QString probe;        // custom probe name, empty for the default probe
-    QString probeUrl;     // e.g. "http://127.0.0.1:80/"
+    QString server;   // address as configured (ip or fqdn)
+    QString endpoint; // where probes connect (after backendAddressMap), "host:port"
+    QString probe;    // custom probe name, empty for the default probe
+    QString probeUrl; // e.g. "http://127.0.0.1:80/"
     HealthState state = HealthState::Unknown;
-    QString detail;       // healthProbeLog: last result's detail
+    QString detail; // healthProbeLog: last result's detail
     int consecutiveFailures = 0;
     ProbeResult last;
     QList<ProbeResult> history; // most recent last, bounded
@@ -41,7 +41,7 @@ struct ServerHealth
 
 // The detail messages, word for word.
 namespace Messages {
-QString success(int status);                       // "Success. Received 200 status code"
+QString success(int status); // "Success. Received 200 status code"
 QString timeout();
 QString dns();
 QString connect();

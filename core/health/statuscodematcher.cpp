@@ -16,10 +16,7 @@ bool parseCode(QStringView text, int *code)
 
 } // namespace
 
-StatusCodeMatcher::StatusCodeMatcher()
-    : m_ranges{{200, 399}}, m_text(QStringLiteral("200-399"))
-{
-}
+StatusCodeMatcher::StatusCodeMatcher() : m_ranges{{200, 399}}, m_text(QStringLiteral("200-399")) {}
 
 bool StatusCodeMatcher::parse(const QStringList &entries, QString *error)
 {
@@ -34,10 +31,9 @@ bool StatusCodeMatcher::parse(const QStringList &entries, QString *error)
             int low = 0;
             int high = 0;
             const qsizetype dash = part.indexOf(QLatin1Char('-'));
-            const bool ok = dash < 0
-                ? (parseCode(part, &low) && (high = low, true))
-                : (parseCode(part.left(dash), &low) && parseCode(part.mid(dash + 1), &high)
-                   && low <= high);
+            const bool ok = dash < 0 ? (parseCode(part, &low) && (high = low, true))
+                                     : (parseCode(part.left(dash), &low)
+                                        && parseCode(part.mid(dash + 1), &high) && low <= high);
             if (!ok) {
                 if (error)
                     *error = QStringLiteral("Invalid status code or range '%1': use codes 100-599 "
@@ -46,8 +42,9 @@ bool StatusCodeMatcher::parse(const QStringList &entries, QString *error)
                 return false;
             }
             ranges.append({low, high});
-            texts.append(low == high ? QString::number(low)
-                                     : QString::number(low) + QLatin1Char('-') + QString::number(high));
+            texts.append(low == high
+                             ? QString::number(low)
+                             : QString::number(low) + QLatin1Char('-') + QString::number(high));
         }
     }
     if (ranges.isEmpty()) {

@@ -3,7 +3,6 @@
 // lines (bounded, then dropped) are ever copied.
 
 #include "httpmessage.h"
-
 #include "httpsyntax.h"
 
 #include <limits>
@@ -34,7 +33,7 @@ constexpr int MaxSizeDigits = 32; // leading zeros included; 16 significant digi
 bool isQdtext(unsigned char c)
 {
     return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5b)
-        || (c >= 0x5d && c <= 0x7e) || c >= 0x80;
+           || (c >= 0x5d && c <= 0x7e) || c >= 0x80;
 }
 
 bool validTrailerLine(QByteArrayView line) // without the CRLF
@@ -54,8 +53,9 @@ bool validTrailerLine(QByteArrayView line) // without the CRLF
 } // namespace
 
 BodyDecoder::BodyDecoder(BodyKind kind, qint64 contentLength, ParserLimits limits)
-    : m_kind(kind), m_remaining(kind == BodyKind::ContentLength ? contentLength : 0),
-      m_limits(limits)
+    : m_kind(kind)
+    , m_remaining(kind == BodyKind::ContentLength ? contentLength : 0)
+    , m_limits(limits)
 {
     if (kind == BodyKind::None || (kind == BodyKind::ContentLength && contentLength <= 0))
         m_state = State::Done;
@@ -219,9 +219,7 @@ BodyDecoder::Result BodyDecoder::feed(QByteArrayView input, const Sink &sink)
                 ok = c == '\t' || c == ' ' || (c > 0x20 && c != 0x7f);
                 m_extensionState = Quoted;
                 break;
-            default:
-                ok = false;
-                break;
+            default: ok = false; break;
             }
             if (!ok)
                 return fail("invalid chunk extension");

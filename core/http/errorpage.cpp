@@ -17,9 +17,7 @@ QByteArray page(const QByteArray &title, const QByteArray &heading, const QByteA
         .append("</h1></center>\r\n");
     if (!detail.isEmpty())
         body.append("<center>").append(detail).append("</center>\r\n");
-    body.append("<hr><center>")
-        .append(ServerName)
-        .append("</center>\r\n</body>\r\n</html>\r\n");
+    body.append("<hr><center>").append(ServerName).append("</center>\r\n</body>\r\n</html>\r\n");
     return body;
 }
 
@@ -61,7 +59,8 @@ QByteArray errorPageResponse(int status, bool keepAlive, const QByteArray &extra
 QByteArray plainHttpToHttpsPortResponse()
 {
     const QByteArray body = page("400 The plain HTTP request was sent to HTTPS port",
-                                 "400 Bad Request", "The plain HTTP request was sent to HTTPS port");
+                                 "400 Bad Request",
+                                 "The plain HTTP request was sent to HTTPS port");
     return response(400, body, false, {});
 }
 

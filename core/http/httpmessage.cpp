@@ -17,8 +17,8 @@ namespace {
 bool isAlwaysHopByHop(QByteArrayView name)
 {
     return equalsIgnoreCase(name, "Connection") || equalsIgnoreCase(name, "Keep-Alive")
-        || equalsIgnoreCase(name, "Proxy-Connection") || equalsIgnoreCase(name, "TE")
-        || equalsIgnoreCase(name, "Transfer-Encoding") || equalsIgnoreCase(name, "Upgrade");
+           || equalsIgnoreCase(name, "Proxy-Connection") || equalsIgnoreCase(name, "TE")
+           || equalsIgnoreCase(name, "Transfer-Encoding") || equalsIgnoreCase(name, "Upgrade");
 }
 
 // The field names listed by every Connection header (views into `headers`).
@@ -125,7 +125,7 @@ bool isForwardableFieldName(QByteArrayView name)
         return false;
     for (char c : name) {
         const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || c == '-';
+                        || c == '-';
         if (!ok)
             return false;
     }
@@ -135,7 +135,7 @@ bool isForwardableFieldName(QByteArrayView name)
 bool RequestHead::idempotent() const
 {
     return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE"
-        || method == "OPTIONS" || method == "TRACE";
+           || method == "OPTIONS" || method == "TRACE";
 }
 
 void stripHopByHop(Headers &headers)
@@ -208,12 +208,13 @@ void appendHeadEnd(QByteArray &out, BodyKind framing, qint64 contentLength, bool
         length = QByteArrayView(digits, end - digits);
     }
     const QByteArrayView framingField = framing == BodyKind::ContentLength ? "Content-Length: "
-        : framing == BodyKind::Chunked                                      ? "Transfer-Encoding: chunked\r\n"
-                                                                            : "";
+                                        : framing == BodyKind::Chunked
+                                            ? "Transfer-Encoding: chunked\r\n"
+                                            : "";
     const QByteArrayView framingEnd = framing == BodyKind::ContentLength ? "\r\n" : "";
     const QByteArrayView connection = upgrade ? "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
-        : keepAlive                           ? "\r\n"
-                                              : "Connection: close\r\n\r\n";
+                                      : keepAlive ? "\r\n"
+                                                  : "Connection: close\r\n\r\n";
     appendPieces(out, {framingField, length, framingEnd, connection});
 }
 
@@ -336,7 +337,7 @@ int internSlot(QByteArrayView name)
 
 struct InternTable
 {
-    std::array<const QByteArray *, InternSlots> m_slots {};
+    std::array<const QByteArray *, InternSlots> m_slots{};
     explicit InternTable(const QByteArray *names, qsizetype count)
     {
         for (qsizetype i = 0; i < count; ++i) {
@@ -361,36 +362,73 @@ struct InternTable
 QByteArray internFieldName(QByteArrayView name)
 {
     static const QByteArray names[] = {
-        QByteArrayLiteral("Host"), QByteArrayLiteral("User-Agent"), QByteArrayLiteral("Accept"),
-        QByteArrayLiteral("Accept-Language"), QByteArrayLiteral("Accept-Encoding"),
-        QByteArrayLiteral("Connection"), QByteArrayLiteral("Cookie"),
-        QByteArrayLiteral("Upgrade-Insecure-Requests"), QByteArrayLiteral("Sec-Fetch-Dest"),
-        QByteArrayLiteral("Sec-Fetch-Mode"), QByteArrayLiteral("Sec-Fetch-Site"),
-        QByteArrayLiteral("Sec-Fetch-User"), QByteArrayLiteral("Cache-Control"),
-        QByteArrayLiteral("Content-Type"), QByteArrayLiteral("Content-Length"),
-        QByteArrayLiteral("Referer"), QByteArrayLiteral("Origin"),
-        QByteArrayLiteral("Authorization"), QByteArrayLiteral("If-None-Match"),
-        QByteArrayLiteral("If-Modified-Since"), QByteArrayLiteral("Pragma"),
-        QByteArrayLiteral("Upgrade"), QByteArrayLiteral("Sec-WebSocket-Key"),
-        QByteArrayLiteral("Sec-WebSocket-Version"), QByteArrayLiteral("Sec-WebSocket-Extensions"),
-        QByteArrayLiteral("Sec-WebSocket-Protocol"), QByteArrayLiteral("Sec-WebSocket-Accept"),
-        QByteArrayLiteral("X-Forwarded-For"), QByteArrayLiteral("X-Forwarded-Proto"),
-        QByteArrayLiteral("X-Forwarded-Port"), QByteArrayLiteral("X-Requested-With"),
-        QByteArrayLiteral("Transfer-Encoding"), QByteArrayLiteral("Expect"),
-        QByteArrayLiteral("sec-ch-ua"), QByteArrayLiteral("sec-ch-ua-mobile"),
-        QByteArrayLiteral("sec-ch-ua-platform"), QByteArrayLiteral("DNT"), QByteArrayLiteral("TE"),
-        QByteArrayLiteral("Range"), QByteArrayLiteral("Priority"), QByteArrayLiteral("Keep-Alive"),
-        QByteArrayLiteral("Date"), QByteArrayLiteral("Server"), QByteArrayLiteral("Content-Encoding"),
-        QByteArrayLiteral("Set-Cookie"), QByteArrayLiteral("Location"), QByteArrayLiteral("ETag"),
-        QByteArrayLiteral("Last-Modified"), QByteArrayLiteral("Vary"), QByteArrayLiteral("Expires"),
+        QByteArrayLiteral("Host"),
+        QByteArrayLiteral("User-Agent"),
+        QByteArrayLiteral("Accept"),
+        QByteArrayLiteral("Accept-Language"),
+        QByteArrayLiteral("Accept-Encoding"),
+        QByteArrayLiteral("Connection"),
+        QByteArrayLiteral("Cookie"),
+        QByteArrayLiteral("Upgrade-Insecure-Requests"),
+        QByteArrayLiteral("Sec-Fetch-Dest"),
+        QByteArrayLiteral("Sec-Fetch-Mode"),
+        QByteArrayLiteral("Sec-Fetch-Site"),
+        QByteArrayLiteral("Sec-Fetch-User"),
+        QByteArrayLiteral("Cache-Control"),
+        QByteArrayLiteral("Content-Type"),
+        QByteArrayLiteral("Content-Length"),
+        QByteArrayLiteral("Referer"),
+        QByteArrayLiteral("Origin"),
+        QByteArrayLiteral("Authorization"),
+        QByteArrayLiteral("If-None-Match"),
+        QByteArrayLiteral("If-Modified-Since"),
+        QByteArrayLiteral("Pragma"),
+        QByteArrayLiteral("Upgrade"),
+        QByteArrayLiteral("Sec-WebSocket-Key"),
+        QByteArrayLiteral("Sec-WebSocket-Version"),
+        QByteArrayLiteral("Sec-WebSocket-Extensions"),
+        QByteArrayLiteral("Sec-WebSocket-Protocol"),
+        QByteArrayLiteral("Sec-WebSocket-Accept"),
+        QByteArrayLiteral("X-Forwarded-For"),
+        QByteArrayLiteral("X-Forwarded-Proto"),
+        QByteArrayLiteral("X-Forwarded-Port"),
+        QByteArrayLiteral("X-Requested-With"),
+        QByteArrayLiteral("Transfer-Encoding"),
+        QByteArrayLiteral("Expect"),
+        QByteArrayLiteral("sec-ch-ua"),
+        QByteArrayLiteral("sec-ch-ua-mobile"),
+        QByteArrayLiteral("sec-ch-ua-platform"),
+        QByteArrayLiteral("DNT"),
+        QByteArrayLiteral("TE"),
+        QByteArrayLiteral("Range"),
+        QByteArrayLiteral("Priority"),
+        QByteArrayLiteral("Keep-Alive"),
+        QByteArrayLiteral("Date"),
+        QByteArrayLiteral("Server"),
+        QByteArrayLiteral("Content-Encoding"),
+        QByteArrayLiteral("Set-Cookie"),
+        QByteArrayLiteral("Location"),
+        QByteArrayLiteral("ETag"),
+        QByteArrayLiteral("Last-Modified"),
+        QByteArrayLiteral("Vary"),
+        QByteArrayLiteral("Expires"),
         QByteArrayLiteral("Access-Control-Allow-Origin"),
-        QByteArrayLiteral("Strict-Transport-Security"), QByteArrayLiteral("X-Content-Type-Options"),
-        QByteArrayLiteral("Content-Security-Policy"), QByteArrayLiteral("X-Frame-Options"),
-        QByteArrayLiteral("Age"), QByteArrayLiteral("Via"), QByteArrayLiteral("Trailer"),
-        QByteArrayLiteral("Accept-Ranges"), QByteArrayLiteral("Content-Range"),
-        QByteArrayLiteral("host"), QByteArrayLiteral("user-agent"), QByteArrayLiteral("accept"),
-        QByteArrayLiteral("content-type"), QByteArrayLiteral("content-length"),
-        QByteArrayLiteral("connection"), QByteArrayLiteral("accept-encoding"),
+        QByteArrayLiteral("Strict-Transport-Security"),
+        QByteArrayLiteral("X-Content-Type-Options"),
+        QByteArrayLiteral("Content-Security-Policy"),
+        QByteArrayLiteral("X-Frame-Options"),
+        QByteArrayLiteral("Age"),
+        QByteArrayLiteral("Via"),
+        QByteArrayLiteral("Trailer"),
+        QByteArrayLiteral("Accept-Ranges"),
+        QByteArrayLiteral("Content-Range"),
+        QByteArrayLiteral("host"),
+        QByteArrayLiteral("user-agent"),
+        QByteArrayLiteral("accept"),
+        QByteArrayLiteral("content-type"),
+        QByteArrayLiteral("content-length"),
+        QByteArrayLiteral("connection"),
+        QByteArrayLiteral("accept-encoding"),
     };
     static const InternTable table(names, qsizetype(std::size(names)));
     return table.lookup(name);
@@ -399,9 +437,9 @@ QByteArray internFieldName(QByteArrayView name)
 QByteArray internMethod(QByteArrayView method)
 {
     static const QByteArray names[] = {
-        QByteArrayLiteral("GET"), QByteArrayLiteral("POST"), QByteArrayLiteral("PUT"),
-        QByteArrayLiteral("DELETE"), QByteArrayLiteral("HEAD"), QByteArrayLiteral("OPTIONS"),
-        QByteArrayLiteral("PATCH"), QByteArrayLiteral("TRACE"),
+        QByteArrayLiteral("GET"),    QByteArrayLiteral("POST"),  QByteArrayLiteral("PUT"),
+        QByteArrayLiteral("DELETE"), QByteArrayLiteral("HEAD"),  QByteArrayLiteral("OPTIONS"),
+        QByteArrayLiteral("PATCH"),  QByteArrayLiteral("TRACE"),
     };
     static const InternTable table(names, qsizetype(std::size(names)));
     return table.lookup(method);

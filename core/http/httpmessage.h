@@ -41,20 +41,20 @@ enum class BodyKind {
 struct RequestHead
 {
     QByteArray method;
-    QByteArray target;    // request-target as received
-    QByteArray path;      // origin-form path (absolute-form reduced to its path), not decoded
-    QByteArray query;     // without the '?', may be empty
+    QByteArray target; // request-target as received
+    QByteArray path;   // origin-form path (absolute-form reduced to its path), not decoded
+    QByteArray query;  // without the '?', may be empty
     bool hasQuery = false;
     int versionMajor = 1;
     int versionMinor = 1;
-    Headers headers;      // every field line, in order (framing fields included, for inspection)
-    QByteArray host;      // routing host: lower-cased, port and trailing dot removed; from the
-                          // absolute-form authority when present, else the Host header
+    Headers headers;       // every field line, in order (framing fields included, for inspection)
+    QByteArray host;       // routing host: lower-cased, port and trailing dot removed; from the
+                           // absolute-form authority when present, else the Host header
     QByteArray hostHeader; // the Host value as received (absolute-form: the authority)
     BodyKind bodyKind = BodyKind::None;
     qint64 contentLength = 0;
-    bool keepAlive = true;        // false after "Connection: close" or an HTTP/1.0 request
-    bool expectContinue = false;  // "Expect: 100-continue" on HTTP/1.1
+    bool keepAlive = true;         // false after "Connection: close" or an HTTP/1.0 request
+    bool expectContinue = false;   // "Expect: 100-continue" on HTTP/1.1
     bool upgradeWebSocket = false; // GET, HTTP/1.1+, Upgrade: websocket, Connection has "upgrade"
     bool idempotent() const;       // GET HEAD PUT DELETE OPTIONS TRACE
 };
@@ -77,9 +77,9 @@ struct ParseResult
 {
     enum class Status { Incomplete, Complete, Error };
     Status status = Status::Incomplete;
-    qsizetype consumed = 0;   // bytes of the head (including the final CRLF) when Complete
+    qsizetype consumed = 0; // bytes of the head (including the final CRLF) when Complete
     int errorStatus = 0;
-    QByteArray errorReason;   // short, for logs ("duplicate Content-Length")
+    QByteArray errorReason; // short, for logs ("duplicate Content-Length")
 };
 
 struct ParserLimits

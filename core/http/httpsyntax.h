@@ -14,19 +14,19 @@
 namespace Gateway::Http::Internal {
 
 enum CharClass : std::uint8_t {
-    Tchar = 1 << 0,       // token character (RFC 9110 §5.6.2)
-    FieldVchar = 1 << 1,  // VCHAR / obs-text (a field value byte other than SP and HTAB)
-    TargetChar = 1 << 2,  // request-target byte accepted by the gateway (visible ASCII but '#')
-    MethodChar = 1 << 3,  // method byte accepted by the gateway: A-Z '_' '-' (nginx, Azure)
+    Tchar = 1 << 0,      // token character (RFC 9110 §5.6.2)
+    FieldVchar = 1 << 1, // VCHAR / obs-text (a field value byte other than SP and HTAB)
+    TargetChar = 1 << 2, // request-target byte accepted by the gateway (visible ASCII but '#')
+    MethodChar = 1 << 3, // method byte accepted by the gateway: A-Z '_' '-' (nginx, Azure)
     HexDigit = 1 << 4,
-    HostChar = 1 << 5,    // reg-name byte accepted by the gateway: ALPHA DIGIT '-' '.' '_' '~'
+    HostChar = 1 << 5, // reg-name byte accepted by the gateway: ALPHA DIGIT '-' '.' '_' '~'
     Digit = 1 << 6,
-    ValueChar = 1 << 7,   // any field value byte: SP, HTAB, VCHAR, obs-text
+    ValueChar = 1 << 7, // any field value byte: SP, HTAB, VCHAR, obs-text
 };
 
 constexpr std::array<std::uint8_t, 256> makeCharTable()
 {
-    std::array<std::uint8_t, 256> t {};
+    std::array<std::uint8_t, 256> t{};
     for (int c = 0; c < 256; ++c) {
         std::uint8_t v = 0;
         const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -34,12 +34,22 @@ constexpr std::array<std::uint8_t, 256> makeCharTable()
         if (alpha || digit)
             v |= Tchar;
         switch (c) {
-        case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-        case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-            v |= Tchar;
-            break;
-        default:
-            break;
+        case '!':
+        case '#':
+        case '$':
+        case '%':
+        case '&':
+        case '\'':
+        case '*':
+        case '+':
+        case '-':
+        case '.':
+        case '^':
+        case '_':
+        case '`':
+        case '|':
+        case '~': v |= Tchar; break;
+        default: break;
         }
         if ((c > 0x20 && c < 0x7f) || c >= 0x80)
             v |= FieldVchar;
@@ -177,7 +187,7 @@ enum class ScanStatus { Incomplete, Complete, Bad, TooLarge, TooMany };
 struct FieldScan
 {
     ScanStatus status = ScanStatus::Incomplete;
-    qsizetype end = 0;   // Complete: index just past the final CRLF
+    qsizetype end = 0; // Complete: index just past the final CRLF
     const char *reason = "";
 };
 
@@ -194,10 +204,10 @@ FieldScan scanFieldLines(QByteArrayView buf, qsizetype pos, qsizetype limitEnd, 
     // Every check below is made at one byte position and depends only on earlier bytes, so a
     // prefix of a message gives either Incomplete or the same verdict as the whole message.
     auto past = [&](qsizetype i) {
-        return FieldScan { i >= limitEnd ? ScanStatus::TooLarge : ScanStatus::Incomplete, 0,
-                           "header section too large" };
+        return FieldScan{i >= limitEnd ? ScanStatus::TooLarge : ScanStatus::Incomplete, 0,
+                         "header section too large"};
     };
-    auto bad = [](const char *why) { return FieldScan { ScanStatus::Bad, 0, why }; };
+    auto bad = [](const char *why) { return FieldScan{ScanStatus::Bad, 0, why}; };
     int count = 0;
     for (;;) {
         if (pos >= scanEnd)
@@ -208,14 +218,14 @@ FieldScan scanFieldLines(QByteArrayView buf, qsizetype pos, qsizetype limitEnd, 
                 return past(pos + 1);
             if (d[pos + 1] != '\n')
                 return bad("bare CR");
-            return FieldScan { ScanStatus::Complete, pos + 2, "" };
+            return FieldScan{ScanStatus::Complete, pos + 2, ""};
         }
         if (c == '\n')
             return bad("bare LF");
         if (isOws(c))
             return bad("whitespace at the start of a field line (obs-fold)");
         if (count == maxCount)
-            return FieldScan { ScanStatus::TooMany, 0, "too many header fields" };
+            return FieldScan{ScanStatus::TooMany, 0, "too many header fields"};
         qsizetype i = pos;
         while (i < scanEnd && (CharTable[static_cast<unsigned char>(d[i])] & Tchar))
             ++i;
@@ -261,7 +271,7 @@ FieldScan scanFieldLines(QByteArrayView buf, qsizetype pos, qsizetype limitEnd, 
             ++vb;
         while (ve > vb && isOws(d[ve - 1]))
             --ve;
-        lines->push_back(FieldLine { pos, nameEnd, vb, ve });
+        lines->push_back(FieldLine{pos, nameEnd, vb, ve});
         ++count;
         pos = i + 2;
     }

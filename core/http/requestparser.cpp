@@ -22,7 +22,6 @@
 // Incomplete or exactly the verdict of the whole message (the tests check this at every split).
 
 #include "httpmessage.h"
-
 #include "httpsyntax.h"
 
 #include <QVarLengthArray>
@@ -47,7 +46,7 @@ ParseResult error(int status, const char *reason)
 
 ParseResult incomplete()
 {
-    return ParseResult {};
+    return ParseResult{};
 }
 
 enum class TeVerdict { Chunked, BadRequest, NotImplemented };
@@ -55,8 +54,8 @@ enum class TeVerdict { Chunked, BadRequest, NotImplemented };
 // The gateway's rule for a request Transfer-Encoding value (P08–P11).
 TeVerdict classifyTransferEncoding(QByteArrayView value, const char **why)
 {
-    static constexpr QByteArrayView knownCodings[] = { "identity", "gzip",     "x-gzip", "deflate",
-                                                       "compress", "x-compress", "br",   "zstd" };
+    static constexpr QByteArrayView knownCodings[] = {"identity", "gzip",       "x-gzip", "deflate",
+                                                      "compress", "x-compress", "br",     "zstd"};
     int chunked = 0;
     int elements = 0;
     bool chunkedLast = false;
@@ -252,15 +251,11 @@ ParseResult RequestParser::parse(QByteArrayView buffer, RequestHead *head)
     const FieldScan scan = scanFieldLines(buffer, pos, sectionBegin + m_limits.maxHeaderSection,
                                           m_limits.maxHeaderCount, &lines);
     switch (scan.status) {
-    case ScanStatus::Incomplete:
-        return incomplete();
-    case ScanStatus::Bad:
-        return error(400, scan.reason);
+    case ScanStatus::Incomplete: return incomplete();
+    case ScanStatus::Bad: return error(400, scan.reason);
     case ScanStatus::TooLarge:
-    case ScanStatus::TooMany:
-        return error(431, scan.reason);
-    case ScanStatus::Complete:
-        break;
+    case ScanStatus::TooMany: return error(431, scan.reason);
+    case ScanStatus::Complete: break;
     }
 
     // The head is complete: build it, then check the fields' meaning.
@@ -285,8 +280,9 @@ ParseResult RequestParser::parse(QByteArrayView buffer, RequestHead *head)
     }
     h.headers.reserve(lines.size());
     for (const FieldLine &l : lines) {
-        h.headers.append(Header { internFieldName(QByteArrayView(d + l.nameBegin, l.nameEnd - l.nameBegin)),
-                                  QByteArray(d + l.valueBegin, l.valueEnd - l.valueBegin) });
+        h.headers.append(Header{internFieldName(QByteArrayView(d + l.nameBegin,
+                                                               l.nameEnd - l.nameBegin)),
+                                QByteArray(d + l.valueBegin, l.valueEnd - l.valueBegin)});
     }
 
     auto fail = [&](int status, const char *why) {
@@ -368,8 +364,7 @@ ParseResult RequestParser::parse(QByteArrayView buffer, RequestHead *head)
                 });
             }
             break;
-        default:
-            break;
+        default: break;
         }
     }
 
@@ -410,12 +405,9 @@ ParseResult RequestParser::parse(QByteArrayView buffer, RequestHead *head)
             return fail(400, "both Content-Length and Transfer-Encoding");
         const char *why = "";
         switch (classifyTransferEncoding(teField->value, &why)) {
-        case TeVerdict::BadRequest:
-            return fail(400, why);
-        case TeVerdict::NotImplemented:
-            return fail(501, why);
-        case TeVerdict::Chunked:
-            break;
+        case TeVerdict::BadRequest: return fail(400, why);
+        case TeVerdict::NotImplemented: return fail(501, why);
+        case TeVerdict::Chunked: break;
         }
         h.bodyKind = BodyKind::Chunked;
         h.contentLength = 0;

@@ -2,7 +2,6 @@
 // Every error is answered with 502 and the backend connection is closed.
 
 #include "httpmessage.h"
-
 #include "httpsyntax.h"
 
 #include <QVarLengthArray>
@@ -32,7 +31,7 @@ ParseResult ResponseParser::parse(QByteArrayView buffer, QByteArrayView requestM
     const qsizetype limitEnd = m_limits.maxHeaderSection;
     const qsizetype scanEnd = n < limitEnd ? n : limitEnd;
     auto past = [&](qsizetype i) {
-        return i >= limitEnd ? badGateway("response header too large") : ParseResult {};
+        return i >= limitEnd ? badGateway("response header too large") : ParseResult{};
     };
 
     // status-line = HTTP-version SP 3DIGIT SP [ reason-phrase ] CRLF
@@ -85,14 +84,11 @@ ParseResult ResponseParser::parse(QByteArrayView buffer, QByteArrayView requestM
     QVarLengthArray<FieldLine, 32> lines;
     const FieldScan scan = scanFieldLines(buffer, pos, limitEnd, m_limits.maxHeaderCount, &lines);
     switch (scan.status) {
-    case ScanStatus::Incomplete:
-        return ParseResult {};
+    case ScanStatus::Incomplete: return ParseResult{};
     case ScanStatus::Bad:
     case ScanStatus::TooLarge:
-    case ScanStatus::TooMany:
-        return badGateway(scan.reason);
-    case ScanStatus::Complete:
-        break;
+    case ScanStatus::TooMany: return badGateway(scan.reason);
+    case ScanStatus::Complete: break;
     }
 
     ResponseHead h;
@@ -102,8 +98,9 @@ ParseResult ResponseParser::parse(QByteArrayView buffer, QByteArrayView requestM
     h.reason = QByteArray(d + reasonBegin, reasonEnd - reasonBegin);
     h.headers.reserve(lines.size());
     for (const FieldLine &l : lines) {
-        h.headers.append(Header { internFieldName(QByteArrayView(d + l.nameBegin, l.nameEnd - l.nameBegin)),
-                                  QByteArray(d + l.valueBegin, l.valueEnd - l.valueBegin) });
+        h.headers.append(Header{internFieldName(QByteArrayView(d + l.nameBegin,
+                                                               l.nameEnd - l.nameBegin)),
+                                QByteArray(d + l.valueBegin, l.valueEnd - l.valueBegin)});
     }
 
     const bool http11 = minor >= 1;
@@ -148,7 +145,8 @@ ParseResult ResponseParser::parse(QByteArrayView buffer, QByteArrayView requestM
         h.keepAlive = false;
         h.contentLength = 0;
         const bool noBody = status < 200 || status == 204 || status == 304
-            || requestMethod == "HEAD" || (requestMethod == "CONNECT" && status < 300);
+                            || requestMethod == "HEAD"
+                            || (requestMethod == "CONNECT" && status < 300);
         return done(noBody ? BodyKind::None : BodyKind::UntilClose);
     }
     if (clCount > 1)

@@ -30,8 +30,9 @@ quint64 SystemClock::schedule(qint64 deadlineMs, QObject *context, std::function
     });
     QObject::connect(context, &QObject::destroyed, timer, &QObject::deleteLater);
     timer->setObjectName(QString::number(id));
-    QMetaObject::invokeMethod(timer, [timer, delay] { timer->start(int(std::min<qint64>(delay, INT_MAX))); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        timer, [timer, delay] { timer->start(int(std::min<qint64>(delay, INT_MAX))); },
+        Qt::QueuedConnection);
     return id;
 }
 

@@ -48,7 +48,9 @@ class ManualClock final : public Clock
     Q_OBJECT
 public:
     explicit ManualClock(qint64 startMs = 1'700'000'000'000, QObject *parent = nullptr)
-        : Clock(parent), m_now(startMs) {}
+        : Clock(parent), m_now(startMs)
+    {
+    }
     qint64 nowMs() const override { return m_now.load(); }
     quint64 schedule(qint64 deadlineMs, QObject *context, std::function<void()> fn) override;
     void cancel(quint64 id) override;
@@ -57,7 +59,12 @@ public:
     void advance(qint64 ms);
 
 private:
-    struct Pending { qint64 deadline; QObject *context; std::function<void()> fn; };
+    struct Pending
+    {
+        qint64 deadline;
+        QObject *context;
+        std::function<void()> fn;
+    };
     std::atomic<qint64> m_now;
     quint64 m_nextId = 1;
     std::map<quint64, Pending> m_pending;

@@ -38,8 +38,8 @@ public:
     virtual qsizetype read(char *buffer, qsizetype max) = 0;
     virtual bool write(QByteArrayView bytes) = 0; // false: the stream is broken
     virtual qsizetype bytesToWrite() const = 0;
-    virtual void shutdownWrite() = 0;  // half-close after pending output is flushed
-    virtual void close() = 0;          // at once; no further events
+    virtual void shutdownWrite() = 0; // half-close after pending output is flushed
+    virtual void close() = 0;         // at once; no further events
     // Closes and frees the stream. A stream may still be named by events of the loop iteration
     // that is being dispatched, so implementations defer the delete past it.
     virtual void dispose()

@@ -3,12 +3,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 namespace Gateway::Net {
 
@@ -21,14 +21,14 @@ void fillAddresses(int fd, Stream *stream)
     if (::getpeername(fd, reinterpret_cast<sockaddr *>(&ss), &len) == 0) {
         stream->peerAddress.setAddress(reinterpret_cast<sockaddr *>(&ss));
         stream->peerPort = ss.ss_family == AF_INET6
-            ? ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port)
-            : ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
+                               ? ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port)
+                               : ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
     }
     len = sizeof ss;
     if (::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) == 0) {
         stream->localPort = ss.ss_family == AF_INET6
-            ? ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port)
-            : ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
+                                ? ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port)
+                                : ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
     }
 }
 
@@ -150,7 +150,8 @@ bool TcpStream::write(QByteArrayView bytes)
     }
     qsizetype done = 0;
     while (done < bytes.size()) {
-        const ssize_t n = ::send(m_fd, bytes.data() + done, size_t(bytes.size() - done), MSG_NOSIGNAL);
+        const ssize_t n = ::send(m_fd, bytes.data() + done, size_t(bytes.size() - done),
+                                 MSG_NOSIGNAL);
         if (n > 0) {
             done += n;
             continue;
@@ -170,8 +171,8 @@ bool TcpStream::write(QByteArrayView bytes)
 bool TcpStream::flush()
 {
     while (m_outPos < m_out.size()) {
-        const ssize_t n = ::send(m_fd, m_out.constData() + m_outPos, size_t(m_out.size() - m_outPos),
-                                 MSG_NOSIGNAL);
+        const ssize_t n = ::send(m_fd, m_out.constData() + m_outPos,
+                                 size_t(m_out.size() - m_outPos), MSG_NOSIGNAL);
         if (n > 0) {
             m_outPos += n;
             continue;

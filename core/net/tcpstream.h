@@ -48,16 +48,16 @@ private:
     int m_fd = -1;
     bool m_connected = false;
     bool m_readEnabled = true;
-    bool m_readPending = false;  // edge seen while reads were disabled
+    bool m_readPending = false; // edge seen while reads were disabled
     bool m_shutdownPending = false;
     bool m_writeShut = false;
     bool m_closed = false;
-    bool m_drained = false;      // the last read was short: the socket is empty until next event
-    bool m_hangupSeen = false;   // FIN/HUP/error reported: never skip a read after that
-    bool m_corked = false;       // gather writes in m_out until uncork()
+    bool m_drained = false;    // the last read was short: the socket is empty until next event
+    bool m_hangupSeen = false; // FIN/HUP/error reported: never skip a read after that
+    bool m_corked = false;     // gather writes in m_out until uncork()
     mutable bool m_drainOwed = false; // output was seen pending while corked
-    bool m_drainPosted = false;  // a Drained is due from the posted event
-    QByteArray m_out;            // unsent output; empty (no allocation) most of the time
+    bool m_drainPosted = false;       // a Drained is due from the posted event
+    QByteArray m_out;                 // unsent output; empty (no allocation) most of the time
     qsizetype m_outPos = 0;
     QString m_error;
     EpollEventDispatcher *m_dispatcher = nullptr;

@@ -14,7 +14,7 @@ namespace {
 bool isReservedInvalidName(const QString &name)
 {
     return name.endsWith(QLatin1String(".invalid"), Qt::CaseInsensitive)
-        || name.compare(QLatin1String("invalid"), Qt::CaseInsensitive) == 0;
+           || name.compare(QLatin1String("invalid"), Qt::CaseInsensitive) == 0;
 }
 
 } // namespace
@@ -115,9 +115,10 @@ quint64 BackendResolver::resolve(const QString &name, const BackendLookup &hook,
             if (!box->resolver)
                 return;
             BackendResolver *resolver = box->resolver;
-            QMetaObject::invokeMethod(resolver, [resolver, name, serial, addresses] {
-                resolver->finished(name, serial, addresses);
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                resolver,
+                [resolver, name, serial, addresses] { resolver->finished(name, serial, addresses); },
+                Qt::QueuedConnection);
         };
         if (hook)
             hook(name, std::move(done));
@@ -128,7 +129,8 @@ quint64 BackendResolver::resolve(const QString &name, const BackendLookup &hook,
     // Context object on this thread: the answer arrives through this thread's event loop (the
     // epoll dispatcher delivers posted events), and never after this resolver is gone.
     const int id = QHostInfo::lookupHost(name, this, [this, name, serial](const QHostInfo &info) {
-        finished(name, serial, info.error() == QHostInfo::NoError ? info.addresses() : QList<QHostAddress>());
+        finished(name, serial,
+                 info.error() == QHostInfo::NoError ? info.addresses() : QList<QHostAddress>());
     });
     // The lookup may not be pending any more if it somehow completed synchronously.
     auto again = m_pending.find(name);
@@ -164,7 +166,8 @@ void BackendResolver::cancel(quint64 ticket)
     }
 }
 
-void BackendResolver::finished(const QString &name, quint64 serial, const QList<QHostAddress> &addresses)
+void BackendResolver::finished(const QString &name, quint64 serial,
+                               const QList<QHostAddress> &addresses)
 {
     auto it = m_pending.find(name);
     if (it == m_pending.end() || it->serial != serial)

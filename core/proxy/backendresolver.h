@@ -29,7 +29,9 @@
 #include <memory>
 #include <vector>
 
-namespace Gateway::Net { class Clock; }
+namespace Gateway::Net {
+class Clock;
+}
 
 namespace Gateway::Proxy {
 

@@ -25,7 +25,7 @@ using Net::StreamOwner;
 
 namespace {
 
-constexpr qsizetype HighWater = 256 * 1024;       // pause the other side above this
+constexpr qsizetype HighWater = 256 * 1024;        // pause the other side above this
 constexpr qsizetype MaxPipelinedBytes = 64 * 1024; // read ahead while a request is in flight
 constexpr qint64 LingerMs = 5'000;
 constexpr int MaxLastFrames = 200;
@@ -50,7 +50,8 @@ bool isAzureHeaderName(QByteArrayView name)
 {
     // Azure drops request headers whose names hold characters other than letters, digits and '-'.
     for (char c : name) {
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+              || c == '-'))
             return false;
     }
     return !name.isEmpty();
@@ -104,7 +105,8 @@ private:
 
 } // namespace
 
-ClientConnection::ClientConnection(Worker *worker, Stream *client, const ListenerSocketRuntime &socket)
+ClientConnection::ClientConnection(Worker *worker, Stream *client,
+                                   const ListenerSocketRuntime &socket)
     : m_worker(worker), m_runtime(worker->runtime()), m_socket(socket), m_client(client)
 {
     m_client->setOwner(this);
@@ -112,7 +114,7 @@ ClientConnection::ClientConnection(Worker *worker, Stream *client, const Listene
     m_snapshot.id = g_nextSessionId.fetch_add(1, std::memory_order_relaxed);
     m_snapshot.listener = socket.listenerNames;
     m_snapshot.clientAddress = addressText(client->peerAddress) + QLatin1Char(':')
-        + QString::number(client->peerPort);
+                               + QString::number(client->peerPort);
     m_snapshot.startMs = now;
     m_snapshot.lastActivityMs = now;
     m_snapshot.state = Session::SessionState::ReadingRequest;
@@ -239,8 +241,7 @@ void ClientConnection::onClientReadable()
                 parseRequests();
             }
             break;
-        case Phase::Closing:
-            break; // discard while lingering
+        case Phase::Closing: break; // discard while lingering
         case Phase::Connecting:
             // The request head is not sent yet: keep body bytes until it is (bounded).
             m_in.append(data.data(), data.size());
@@ -359,17 +360,10 @@ void ClientConnection::handleRequest()
     m_snapshot.webSocket = m_req.upgradeWebSocket;
 
     switch (m_route.kind) {
-    case Routing::RouteResult::NotFound:
-        respondLocal(404);
-        return;
-    case Routing::RouteResult::Misconfigured:
-        respondLocal(500);
-        return;
-    case Routing::RouteResult::Redirect:
-        respondRedirect();
-        return;
-    case Routing::RouteResult::Backend:
-        break;
+    case Routing::RouteResult::NotFound: respondLocal(404); return;
+    case Routing::RouteResult::Misconfigured: respondLocal(500); return;
+    case Routing::RouteResult::Redirect: respondRedirect(); return;
+    case Routing::RouteResult::Backend: break;
     }
     m_snapshot.timeoutMs = requestTimeoutMs();
     chooseServerAndConnect();
@@ -542,7 +536,9 @@ void ClientConnection::connectToServer(int serverIndex)
             m_deadlineMs = m_worker->now() + m_runtime->options.backendConnectTimeoutMs;
             m_resolveTicket = m_worker->resolver().resolve(
                 server.connectHost, m_runtime->options.backendLookup, m_runtime->names,
-                [this](quint64 ticket, const QHostAddress &resolved, bool) { onBackendResolved(ticket, resolved); });
+                [this](quint64 ticket, const QHostAddress &resolved, bool) {
+                    onBackendResolved(ticket, resolved);
+                });
             return;
         }
     }
@@ -573,8 +569,9 @@ void ClientConnection::connectToAddress(const QHostAddress &address, int port)
 {
     QString error;
     if (m_route.setting->https) // tls: end-to-end TLS (SNI + verification), core/tls/backendtls.h
-        m_backend = Tls::connectBackend(m_runtime->certificates.get(), *m_route.setting, address.toString(),
-                                        quint16(port), Routing::backendHostHeader(m_route, m_serverIndex, m_req.hostHeader), this);
+        m_backend = Tls::connectBackend(
+            m_runtime->certificates.get(), *m_route.setting, address.toString(), quint16(port),
+            Routing::backendHostHeader(m_route, m_serverIndex, m_req.hostHeader), this);
     else
         m_backend = Net::TcpStream::connectTo(address, quint16(port), &error);
     if (!m_backend) {
@@ -707,8 +704,9 @@ void ClientConnection::backendFailed(bool timedOut, bool connectFailure)
         // Connection refused (nothing was sent): try the next member, then 502 (504 on timeout).
         if (m_triedServers.size() < routable) {
             chooseServerAndConnect();
-            if (m_phase != Phase::Connecting && m_phase != Phase::Forwarding && m_phase != Phase::Closed
-                && m_phase != Phase::Closing && m_phase != Phase::ReadingHead)
+            if (m_phase != Phase::Connecting && m_phase != Phase::Forwarding
+                && m_phase != Phase::Closed && m_phase != Phase::Closing
+                && m_phase != Phase::ReadingHead)
                 return;
             return;
         }
@@ -826,21 +824,22 @@ bool ClientConnection::feedResponseBody(QByteArrayView data)
     const bool chunked = m_respChunkedOut;
     qint64 written = 0;
     qint64 payload = 0;
-    const auto result = ex().respBody.feed(data, [client, chunked, &written, &payload](QByteArrayView p) {
-        if (p.isEmpty())
-            return;
-        if (chunked) {
-            const QByteArray h = Http::chunkHeader(p.size());
-            client->write(h);
-            client->write(p);
-            client->write(Http::ChunkTrailerCrlf);
-            written += h.size() + p.size() + 2;
-        } else {
-            client->write(p);
-            written += p.size();
-        }
-        payload += p.size();
-    });
+    const auto result = ex().respBody.feed(data,
+                                           [client, chunked, &written, &payload](QByteArrayView p) {
+                                               if (p.isEmpty())
+                                                   return;
+                                               if (chunked) {
+                                                   const QByteArray h = Http::chunkHeader(p.size());
+                                                   client->write(h);
+                                                   client->write(p);
+                                                   client->write(Http::ChunkTrailerCrlf);
+                                                   written += h.size() + p.size() + 2;
+                                               } else {
+                                                   client->write(p);
+                                                   written += p.size();
+                                               }
+                                               payload += p.size();
+                                           });
     m_snapshot.bytesOut += written;
     m_responseBytes += payload;
     touch();
@@ -942,7 +941,8 @@ bool ClientConnection::handleResponseHead()
         const bool headRequest = m_req.method == "HEAD";
         if (!m_reqBodyDone)
             m_keepAlive = false; // answered before the request body arrived: close afterwards
-        Http::BodyKind headFraming = framing == Http::BodyKind::UntilClose ? Http::BodyKind::None : framing;
+        Http::BodyKind headFraming = framing == Http::BodyKind::UntilClose ? Http::BodyKind::None
+                                                                           : framing;
         qint64 headLength = resp.contentLength;
         if (headRequest && resp.bodyKind == Http::BodyKind::None) {
             // HEAD: keep the backend's Content-Length for the client, no body follows.
@@ -956,9 +956,13 @@ bool ClientConnection::handleResponseHead()
         head.reserve(Http::estimateHeadSize(resp.headers) + resp.reason.size());
         Http::appendStatusLine(head, resp.status, resp.reason);
         Http::appendEndToEndFields(head, resp.headers);
-        if (m_route.setting && m_route.setting->cookieAffinity && m_pinnedByCookie != m_serverIndex) {
-            Http::appendField(head, "Set-Cookie", Routing::BackendSelector::affinitySetCookie(m_route, m_serverIndex));
-            Http::appendField(head, "Set-Cookie", Routing::BackendSelector::affinityCorsSetCookie(m_route, m_serverIndex));
+        if (m_route.setting && m_route.setting->cookieAffinity
+            && m_pinnedByCookie != m_serverIndex) {
+            Http::appendField(head, "Set-Cookie",
+                              Routing::BackendSelector::affinitySetCookie(m_route, m_serverIndex));
+            Http::appendField(head, "Set-Cookie",
+                              Routing::BackendSelector::affinityCorsSetCookie(m_route,
+                                                                              m_serverIndex));
         }
         Http::appendHeadEnd(head, headFraming, headLength, false, m_keepAlive);
         m_client->write(head);
@@ -966,11 +970,11 @@ bool ClientConnection::handleResponseHead()
         m_respHeadSent = true;
         m_backIn.remove(0, result.consumed);
         ex().respBody = Http::BodyDecoder(ex().resp.bodyKind == Http::BodyKind::UntilClose
-                                           ? Http::BodyKind::ContentLength
-                                           : ex().resp.bodyKind,
-                                       ex().resp.bodyKind == Http::BodyKind::UntilClose
-                                           ? std::numeric_limits<qint64>::max()
-                                           : ex().resp.contentLength);
+                                              ? Http::BodyKind::ContentLength
+                                              : ex().resp.bodyKind,
+                                          ex().resp.bodyKind == Http::BodyKind::UntilClose
+                                              ? std::numeric_limits<qint64>::max()
+                                              : ex().resp.contentLength);
         setPhase(Phase::Responding);
         if (ex().resp.bodyKind == Http::BodyKind::None) {
             const bool extra = !m_backIn.isEmpty();
@@ -999,8 +1003,10 @@ void ClientConnection::enterTunnel(QByteArrayView backendLeftover)
     m_triedServers = QList<int>();
     // Without frame records only control payloads are captured (close codes and reasons).
     const int previewBytes = m_runtime->options.recordFrames ? 256 : 0;
-    m_decodeIn = std::make_unique<Session::FrameDecoder>(Session::Direction::ClientToBackend, previewBytes);
-    m_decodeOut = std::make_unique<Session::FrameDecoder>(Session::Direction::BackendToClient, previewBytes);
+    m_decodeIn = std::make_unique<Session::FrameDecoder>(Session::Direction::ClientToBackend,
+                                                         previewBytes);
+    m_decodeOut = std::make_unique<Session::FrameDecoder>(Session::Direction::BackendToClient,
+                                                          previewBytes);
     m_heartbeat = std::make_unique<Session::HeartbeatTracker>();
     const qint64 now = m_worker->now();
     m_snapshot.webSocket = true;
@@ -1063,7 +1069,8 @@ void ClientConnection::relay(Stream *from, Stream *to, bool clientToBackend)
         if (n < 0) {
             // EOF on one side: pass the half-close on (after what is buffered for the other side),
             // and close once both directions are finished and flushed.
-            const QString side = clientToBackend ? QStringLiteral("client") : QStringLiteral("backend");
+            const QString side = clientToBackend ? QStringLiteral("client")
+                                                 : QStringLiteral("backend");
             if (m_firstCloser.isEmpty())
                 m_firstCloser = side;
             if (n == Stream::Failed) {
@@ -1089,7 +1096,8 @@ void ClientConnection::relay(Stream *from, Stream *to, bool clientToBackend)
         decoder->feed(data, now, onFrame);
         if (!to->write(data)) {
             finishSession(clientToBackend ? QStringLiteral("backend") : QStringLiteral("client"),
-                          clientToBackend ? QStringLiteral("backendClosed") : QStringLiteral("clientClosed"));
+                          clientToBackend ? QStringLiteral("backendClosed")
+                                          : QStringLiteral("clientClosed"));
             return;
         }
         if (clientToBackend)
@@ -1114,8 +1122,9 @@ void ClientConnection::maybeFinishTunnel()
         return;
     if (m_client->bytesToWrite() > 0 || (m_backend && m_backend->bytesToWrite() > 0))
         return; // finish on Drained
-    finishSession(m_firstCloser, m_firstCloser == QLatin1String("client") ? QStringLiteral("clientClosed")
-                                                                         : QStringLiteral("backendClosed"));
+    finishSession(m_firstCloser, m_firstCloser == QLatin1String("client")
+                                     ? QStringLiteral("clientClosed")
+                                     : QStringLiteral("backendClosed"));
 }
 
 void ClientConnection::recordFrame(const Session::FrameRecord &frame)
@@ -1134,7 +1143,8 @@ void ClientConnection::recordFrame(const Session::FrameRecord &frame)
             m_firstCloser = fromClient ? QStringLiteral("client") : QStringLiteral("backend");
     }
     m_heartbeat->addFrame(frame);
-    if (frame.opcode == quint8(Session::Opcode::Ping) || frame.opcode == quint8(Session::Opcode::Pong)) {
+    if (frame.opcode == quint8(Session::Opcode::Ping)
+        || frame.opcode == quint8(Session::Opcode::Pong)) {
         m_snapshot.lastPingMs = frame.timeMs;
         m_snapshot.heartbeatIntervalMs = m_heartbeat->intervalMs();
         const bool warn = m_heartbeat->isWarning(m_snapshot.timeoutMs);
@@ -1148,9 +1158,10 @@ void ClientConnection::recordFrame(const Session::FrameRecord &frame)
                 {QStringLiteral("heartbeatIntervalMs"), m_snapshot.heartbeatIntervalMs},
                 {QStringLiteral("requestTimeoutMs"), m_snapshot.timeoutMs},
                 {QStringLiteral("message"),
-                 QStringLiteral("Observed heartbeat interval %1 s is within 80 % of the %2 s request "
-                                "timeout of backend setting %3: the gateway will close this session "
-                                "(client sees 1006) if a heartbeat is late.")
+                 QStringLiteral(
+                     "Observed heartbeat interval %1 s is within 80 % of the %2 s request "
+                     "timeout of backend setting %3: the gateway will close this session "
+                     "(client sees 1006) if a heartbeat is late.")
                      .arg(m_snapshot.heartbeatIntervalMs / 1000.0, 0, 'f', 1)
                      .arg(m_snapshot.timeoutMs / 1000)
                      .arg(m_snapshot.setting)},
@@ -1242,8 +1253,7 @@ void ClientConnection::checkTimeout(qint64 now)
         if (now >= m_deadlineMs)
             finishSession(QStringLiteral("gateway"), QStringLiteral("closed"));
         return;
-    case Phase::Closed:
-        return;
+    case Phase::Closed: return;
     }
 }
 
@@ -1329,9 +1339,10 @@ void ClientConnection::finishSession(const QString &closedBy, const QString &rea
             event.fields.insert(QStringLiteral("requestTimeoutMs"), m_snapshot.timeoutMs);
             event.fields.insert(
                 QStringLiteral("message"),
-                QStringLiteral("No traffic for %1 s: the request timeout of backend setting %2 applies "
-                               "to WebSocket sessions; the gateway dropped both connections without a "
-                               "close frame, so the client saw 1006.")
+                QStringLiteral(
+                    "No traffic for %1 s: the request timeout of backend setting %2 applies "
+                    "to WebSocket sessions; the gateway dropped both connections without a "
+                    "close frame, so the client saw 1006.")
                     .arg(m_snapshot.timeoutMs / 1000)
                     .arg(m_route.settingName));
         }
@@ -1362,11 +1373,14 @@ void ClientConnection::accessLog(int status, int serverStatus)
         {QStringLiteral("clientPort"), m_client->peerPort},
         {QStringLiteral("httpMethod"), QString::fromLatin1(m_req.method)},
         {QStringLiteral("requestUri"), QString::fromLatin1(uri)},
-        {QStringLiteral("httpVersion"), QStringLiteral("HTTP/%1.%2").arg(m_req.versionMajor).arg(m_req.versionMinor)},
+        {QStringLiteral("httpVersion"),
+         QStringLiteral("HTTP/%1.%2").arg(m_req.versionMajor).arg(m_req.versionMinor)},
         {QStringLiteral("host"), QString::fromLatin1(m_req.hostHeader)},
-        {QStringLiteral("userAgent"), QString::fromLatin1(Http::headerValue(m_req.headers, "User-Agent"))},
+        {QStringLiteral("userAgent"),
+         QString::fromLatin1(Http::headerValue(m_req.headers, "User-Agent"))},
         {QStringLiteral("httpStatus"), status},
-        {QStringLiteral("timeTaken"), double(now - (m_requestStartMs ? m_requestStartMs : now)) / 1000.0},
+        {QStringLiteral("timeTaken"),
+         double(now - (m_requestStartMs ? m_requestStartMs : now)) / 1000.0},
         {QStringLiteral("receivedBytes"), double(m_requestBytes)},
         {QStringLiteral("sentBytes"), double(m_responseBytes)},
         {QStringLiteral("listenerName"), m_route.listener},
@@ -1374,7 +1388,8 @@ void ClientConnection::accessLog(int status, int serverStatus)
         {QStringLiteral("backendPoolName"), m_route.poolName},
         {QStringLiteral("backendSettingName"), m_route.settingName},
         {QStringLiteral("serverRouted"), serverStatus ? m_serverEndpoint : QString()},
-        {QStringLiteral("serverStatus"), serverStatus ? QString::number(serverStatus) : QStringLiteral("-")},
+        {QStringLiteral("serverStatus"),
+         serverStatus ? QString::number(serverStatus) : QStringLiteral("-")},
         {QStringLiteral("transactionId"), QString::fromLatin1(m_traceId)},
         {QStringLiteral("sessionId"), QString::number(m_snapshot.id)},
     };

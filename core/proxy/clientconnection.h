@@ -21,8 +21,13 @@ class QHostAddress;
 
 #include <memory>
 
-namespace Gateway::Session { class FrameDecoder; class HeartbeatTracker; }
-namespace Gateway::Health { class HealthTable; }
+namespace Gateway::Session {
+class FrameDecoder;
+class HeartbeatTracker;
+} // namespace Gateway::Session
+namespace Gateway::Health {
+class HealthTable;
+}
 
 namespace Gateway::Proxy {
 
@@ -52,7 +57,12 @@ public:
 
     quint64 id() const { return m_snapshot.id; }
     bool isClosed() const { return m_phase == Phase::Closed; }
-    bool takeDirty() { const bool d = m_dirty; m_dirty = false; return d; }
+    bool takeDirty()
+    {
+        const bool d = m_dirty;
+        m_dirty = false;
+        return d;
+    }
     // true the first time: the session goes into a batch's `opened` list
     bool takeFirstReport() { return !std::exchange(m_reported, true); }
     Session::SessionSnapshot snapshot() const;
@@ -60,12 +70,12 @@ public:
 
 private:
     enum class Phase {
-        ReadingHead,   // waiting for (the rest of) a request head; also keep-alive idle
-        Connecting,    // connecting to the chosen server
-        Forwarding,    // request sent (body may still stream); waiting for the response head
-        Responding,    // streaming the response body to the client
-        Tunnel,        // after 101: bytes relayed both ways
-        Closing,       // response sent, FIN sent, draining the client until it closes
+        ReadingHead, // waiting for (the rest of) a request head; also keep-alive idle
+        Connecting,  // connecting to the chosen server
+        Forwarding,  // request sent (body may still stream); waiting for the response head
+        Responding,  // streaming the response body to the client
+        Tunnel,      // after 101: bytes relayed both ways
+        Closing,     // response sent, FIN sent, draining the client until it closes
         Closed
     };
 
@@ -119,8 +129,8 @@ private:
     int m_backendKey = -1; // the worker's pool key for m_serverEndpoint
     Phase m_phase = Phase::ReadingHead;
 
-    QByteArray m_in;       // client bytes not yet consumed (request heads, pipelined requests)
-    QByteArray m_backIn;   // backend bytes of a response head not yet complete
+    QByteArray m_in;     // client bytes not yet consumed (request heads, pipelined requests)
+    QByteArray m_backIn; // backend bytes of a response head not yet complete
     bool m_clientEof = false;
     bool m_backendEof = false;
     bool m_readPaused = false;

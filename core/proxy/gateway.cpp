@@ -65,8 +65,9 @@ int bindListener(const QHostAddress &address, int port, QString *error, int *bou
         if (err == EADDRINUSE)
             *error = QStringLiteral("address already in use");
         else if (err == EACCES)
-            *error = QStringLiteral("permission denied (ports below 1024 need privileges: map the port "
-                                    "with metadata.localGateway.frontendPortMap, e.g. 80 -> 8080)");
+            *error = QStringLiteral(
+                "permission denied (ports below 1024 need privileges: map the port "
+                "with metadata.localGateway.frontendPortMap, e.g. 80 -> 8080)");
         else if (err == EADDRNOTAVAIL)
             *error = QStringLiteral("address not available on this machine");
         else
@@ -130,7 +131,8 @@ public:
     bool loadTls(const Config::GatewayConfig &cfg, QString *errorString)
     {
         auto store = std::make_shared<Tls::CertificateStore>();
-        for (const Config::Diagnostic &diagnostic : Tls::loadCertificates(cfg, options.configDirectory, store.get())) {
+        for (const Config::Diagnostic &diagnostic :
+             Tls::loadCertificates(cfg, options.configDirectory, store.get())) {
             if (diagnostic.isError()) {
                 *errorString = diagnostic.path + QStringLiteral(": ") + diagnostic.message;
                 return false;
@@ -151,7 +153,8 @@ public:
                               ? QStringLiteral("127.0.0.1")
                               : rt.config.localGateway.bindAddress);
         if (bind.isNull()) {
-            *errorString = QStringLiteral("metadata.localGateway.bindAddress '%1' is not an IP address")
+            *errorString = QStringLiteral(
+                               "metadata.localGateway.bindAddress '%1' is not an IP address")
                                .arg(rt.config.localGateway.bindAddress);
             return false;
         }
@@ -202,7 +205,8 @@ Gateway::Gateway(GatewayOptions options, QObject *parent)
     d->events = std::make_unique<Events::EventBus>();
     d->sessions = std::make_unique<Session::SessionRegistry>();
     if (options.healthProbes)
-        d->health = std::make_unique<Health::HealthMonitor>(d->clock, d->healthTable, d->events.get());
+        d->health = std::make_unique<Health::HealthMonitor>(d->clock, d->healthTable,
+                                                            d->events.get());
     qRegisterMetaType<Session::SessionBatch>();
 }
 
@@ -233,15 +237,19 @@ bool Gateway::start(const Config::GatewayConfig &config, QString *errorString)
         thread->setEventDispatcher(new Net::EpollEventDispatcher);
         auto *worker = new Worker(i);
         worker->moveToThread(thread);
-        connect(worker, &Worker::sessionBatch, d->sessions.get(), &Session::SessionRegistry::applyBatch,
-                Qt::QueuedConnection);
-        connect(worker, &Worker::eventsReady, d->events.get(),
-                [this](const QList<Events::GatewayEvent> &events) { d->events->publish(events); },
-                Qt::QueuedConnection);
-        connect(worker, &Worker::drained, this, [this](int) {
-            if (++d->drainedWorkers == d->workers.size())
-                stopNow();
-        }, Qt::QueuedConnection);
+        connect(worker, &Worker::sessionBatch, d->sessions.get(),
+                &Session::SessionRegistry::applyBatch, Qt::QueuedConnection);
+        connect(
+            worker, &Worker::eventsReady, d->events.get(),
+            [this](const QList<Events::GatewayEvent> &events) { d->events->publish(events); },
+            Qt::QueuedConnection);
+        connect(
+            worker, &Worker::drained, this,
+            [this](int) {
+                if (++d->drainedWorkers == d->workers.size())
+                    stopNow();
+            },
+            Qt::QueuedConnection);
         thread->start();
         d->threads.append(thread);
         d->workers.append(worker);
@@ -258,10 +266,13 @@ bool Gateway::start(const Config::GatewayConfig &config, QString *errorString)
     for (int i = 0; i < d->workers.size(); ++i) {
         Worker *worker = d->workers.at(i);
         const auto sockets = perWorker.at(i);
-        QMetaObject::invokeMethod(worker, [worker, runtime, sockets] {
-            worker->setRuntime(runtime);
-            worker->addListeners(sockets);
-        }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            worker,
+            [worker, runtime, sockets] {
+                worker->setRuntime(runtime);
+                worker->addListeners(sockets);
+            },
+            Qt::BlockingQueuedConnection);
     }
     d->running = true;
 
@@ -320,11 +331,14 @@ bool Gateway::apply(const Config::GatewayConfig &config, QString *errorString)
     for (int i = 0; i < d->workers.size(); ++i) {
         Worker *worker = d->workers.at(i);
         const auto sockets = perWorker.at(i);
-        QMetaObject::invokeMethod(worker, [worker, runtime, sockets] {
-            worker->closeListeners();
-            worker->setRuntime(runtime);
-            worker->addListeners(sockets);
-        }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            worker,
+            [worker, runtime, sockets] {
+                worker->closeListeners();
+                worker->setRuntime(runtime);
+                worker->addListeners(sockets);
+            },
+            Qt::BlockingQueuedConnection);
     }
     if (d->health)
         d->health->setConfig(config, d->options.configDirectory);
@@ -337,13 +351,16 @@ void Gateway::stop()
         return;
     d->stopping = true;
     int drainMs = 0;
-    for (const Config::BackendHttpSettings &s : std::as_const(d->config.backendHttpSettingsCollection))
-        drainMs = std::max(drainMs, s.connectionDraining.enabled ? s.connectionDraining.drainTimeoutInSec * 1000 : 0);
+    for (const Config::BackendHttpSettings &s :
+         std::as_const(d->config.backendHttpSettingsCollection))
+        drainMs = std::max(drainMs, s.connectionDraining.enabled
+                                        ? s.connectionDraining.drainTimeoutInSec * 1000
+                                        : 0);
     if (d->health)
         d->health->stop();
     for (Worker *worker : std::as_const(d->workers))
-        QMetaObject::invokeMethod(worker, [worker, drainMs] { worker->beginStop(drainMs); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            worker, [worker, drainMs] { worker->beginStop(drainMs); }, Qt::QueuedConnection);
 }
 
 void Gateway::stopNow()
@@ -354,10 +371,13 @@ void Gateway::stopNow()
         d->health->stop();
     for (int i = 0; i < d->workers.size(); ++i) {
         Worker *worker = d->workers.at(i);
-        QMetaObject::invokeMethod(worker, [worker] {
-            worker->stopNow(QStringLiteral("shutdown"));
-            delete worker;
-        }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            worker,
+            [worker] {
+                worker->stopNow(QStringLiteral("shutdown"));
+                delete worker;
+            },
+            Qt::BlockingQueuedConnection);
     }
     for (QThread *thread : std::as_const(d->threads)) {
         thread->quit();
@@ -373,27 +393,52 @@ void Gateway::stopNow()
         // Queued, so it follows the workers' last batches (already queued to this thread).
         const Events::GatewayEvent event{d->clock->nowMs(), QStringLiteral("gateway.stopped"),
                                          QJsonObject{{QStringLiteral("gateway"), d->config.name}}};
-        QMetaObject::invokeMethod(this, [this, event] {
-            d->events->publish(event);
-            emit stopped();
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, event] {
+                d->events->publish(event);
+                emit stopped();
+            },
+            Qt::QueuedConnection);
     }
 }
 
-bool Gateway::isRunning() const { return d->running; }
-QList<ListenerInfo> Gateway::listeners() const { return d->listeners; }
-const Config::GatewayConfig &Gateway::config() const { return d->config; }
-Events::EventBus *Gateway::events() const { return d->events.get(); }
-Session::SessionRegistry *Gateway::sessions() const { return d->sessions.get(); }
-Health::HealthMonitor *Gateway::health() const { return d->health.get(); }
-Net::Clock *Gateway::clock() const { return d->clock; }
+bool Gateway::isRunning() const
+{
+    return d->running;
+}
+QList<ListenerInfo> Gateway::listeners() const
+{
+    return d->listeners;
+}
+const Config::GatewayConfig &Gateway::config() const
+{
+    return d->config;
+}
+Events::EventBus *Gateway::events() const
+{
+    return d->events.get();
+}
+Session::SessionRegistry *Gateway::sessions() const
+{
+    return d->sessions.get();
+}
+Health::HealthMonitor *Gateway::health() const
+{
+    return d->health.get();
+}
+Net::Clock *Gateway::clock() const
+{
+    return d->clock;
+}
 
 void Gateway::closeSession(quint64 sessionId)
 {
     for (Worker *worker : std::as_const(d->workers))
-        QMetaObject::invokeMethod(worker, [worker, sessionId] {
-            worker->closeSession(sessionId, QStringLiteral("closedByUser"));
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            worker,
+            [worker, sessionId] { worker->closeSession(sessionId, QStringLiteral("closedByUser")); },
+            Qt::QueuedConnection);
 }
 
 } // namespace Gateway::Proxy

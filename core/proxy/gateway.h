@@ -16,44 +16,52 @@
 #include <functional>
 #include <memory>
 
-namespace Gateway::Net { class Clock; }
-namespace Gateway::Events { class EventBus; }
-namespace Gateway::Session { class SessionRegistry; }
-namespace Gateway::Health { class HealthMonitor; }
+namespace Gateway::Net {
+class Clock;
+}
+namespace Gateway::Events {
+class EventBus;
+}
+namespace Gateway::Session {
+class SessionRegistry;
+}
+namespace Gateway::Health {
+class HealthMonitor;
+}
 
 namespace Gateway::Proxy {
 
 struct ListenerInfo
 {
-    QString name;          // httpListeners name(s) sharing this socket, comma-separated
-    QString protocol;      // Http | Https
-    int frontendPort = 0;  // Azure's port
-    QString address;       // local bind address
-    int port = 0;          // local port actually bound (after frontendPortMap; port 0 resolved)
+    QString name;         // httpListeners name(s) sharing this socket, comma-separated
+    QString protocol;     // Http | Https
+    int frontendPort = 0; // Azure's port
+    QString address;      // local bind address
+    int port = 0;         // local port actually bound (after frontendPortMap; port 0 resolved)
 };
 
 // Resolves a backend host name for the proxy workers: calls done(addresses) once, from any thread,
 // at any time (an empty list: the name does not resolve). Tests use it to make a name resolve,
 // stop resolving or hang; by default (empty) the workers ask QHostInfo asynchronously.
-using BackendLookup = std::function<void(const QString &name,
-                                         std::function<void(const QList<QHostAddress> &addresses)> done)>;
+using BackendLookup = std::function<
+    void(const QString &name, std::function<void(const QList<QHostAddress> &addresses)> done)>;
 
 struct GatewayOptions
 {
-    int workers = 1;                 // proxy worker threads
-    Net::Clock *clock = nullptr;     // nullptr: the system clock
-    bool healthProbes = true;        // run the health monitor
-    bool accessEvents = true;        // emit an `access` event per request
+    int workers = 1;             // proxy worker threads
+    Net::Clock *clock = nullptr; // nullptr: the system clock
+    bool healthProbes = true;    // run the health monitor
+    bool accessEvents = true;    // emit an `access` event per request
     // Keep WebSocket frame records (direction, opcode, size, preview) for the sessions view.
     // Off: frames are still decoded for heartbeats, close codes and counts, but no records are
     // kept or handed to the registry (`appgw run`, where nothing displays them).
     bool recordFrames = true;
-    int sessionTickMs = 250;         // how often workers publish session batches
+    int sessionTickMs = 250;                 // how often workers publish session batches
     int incompleteRequestTimeoutMs = 60'000; // Azure: 408 after 60 s
     int keepAliveTimeoutMs = 75'000;         // Azure v2 keep-alive
     int backendConnectTimeoutMs = 5'000;
-    QString configDirectory;         // base for relative certificate paths
-    BackendLookup backendLookup;     // backend name resolution (empty: QHostInfo), see above
+    QString configDirectory;     // base for relative certificate paths
+    BackendLookup backendLookup; // backend name resolution (empty: QHostInfo), see above
 };
 
 class GatewayPrivate;

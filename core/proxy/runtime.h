@@ -11,10 +11,18 @@
 
 #include <memory>
 
-namespace Gateway::Routing { class RouteTable; }
-namespace Gateway::Health { class HealthTable; }
-namespace Gateway::Net { class Clock; }
-namespace Gateway::Tls { class CertificateStore; }
+namespace Gateway::Routing {
+class RouteTable;
+}
+namespace Gateway::Health {
+class HealthTable;
+}
+namespace Gateway::Net {
+class Clock;
+}
+namespace Gateway::Tls {
+class CertificateStore;
+}
 
 namespace Gateway::Proxy {
 
@@ -22,7 +30,7 @@ class BackendNameCache;
 
 struct ListenerSocketRuntime
 {
-    int frontendPort = 0;   // Azure's port, used for routing and X-Forwarded-Port
+    int frontendPort = 0; // Azure's port, used for routing and X-Forwarded-Port
     int localPort = 0;
     bool https = false;
     QString listenerNames;
@@ -36,7 +44,7 @@ struct Runtime
     GatewayOptions options;
     Net::Clock *clock = nullptr;
     std::shared_ptr<const Tls::CertificateStore> certificates; // tls: Https listeners and backends
-    quint64 generation = 0; // bumps on every apply
+    quint64 generation = 0;                                    // bumps on every apply
     // Backend names resolved under this configuration (backendresolver.h): each apply starts
     // with an empty cache, as a PUT clears Azure's DNS cache.
     std::shared_ptr<BackendNameCache> names;

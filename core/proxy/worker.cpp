@@ -1,9 +1,8 @@
 #include "proxy/worker.h"
 
-#include "net/epolleventdispatcher.h"
-
 #include "health/healthtable.h"
 #include "net/clock.h"
+#include "net/epolleventdispatcher.h"
 #include "net/tcpstream.h"
 #include "proxy/backendresolver.h"
 #include "proxy/clientconnection.h"
@@ -149,7 +148,8 @@ void Worker::setRuntime(std::shared_ptr<const Runtime> runtime)
 {
     m_runtime = std::move(runtime);
     m_resolver->setClock(m_runtime->clock);
-    m_selector = std::make_unique<Routing::BackendSelector>(m_runtime->routes, m_runtime->health.get());
+    m_selector = std::make_unique<Routing::BackendSelector>(m_runtime->routes,
+                                                            m_runtime->health.get());
     if (!m_tickTimer) {
         m_tickTimer = new QTimer(this);
         m_tickTimer->setTimerType(Qt::CoarseTimer);
@@ -213,14 +213,16 @@ void Worker::accept(int descriptor, const ListenerSocketRuntime &socket)
     if (socket.https) {
         // tls: plain-HTTP check, SNI certificate choice and handshake first (core/tls).
         Tls::TlsAcceptor::accept(descriptor, socket.frontendPort, m_runtime->certificates,
-            {[this, socket](Net::Stream *stream) {
-                 auto *connection = new ClientConnection(this, stream, socket);
-                 m_connections.insert(connection, true);
-                 connection->start();
-             },
-             [this](Events::GatewayEvent event) { publishEvent(std::move(event)); },
-             [this] { return now(); }},
-            this);
+                                 {[this, socket](Net::Stream *stream) {
+                                      auto *connection = new ClientConnection(this, stream, socket);
+                                      m_connections.insert(connection, true);
+                                      connection->start();
+                                  },
+                                  [this](Events::GatewayEvent event) {
+                                      publishEvent(std::move(event));
+                                  },
+                                  [this] { return now(); }},
+                                 this);
         return;
     }
     Net::TcpStream *stream = Net::TcpStream::adopt(descriptor);

@@ -19,8 +19,13 @@
 #include <memory>
 #include <vector>
 
-namespace Gateway::Net { class Stream; class TcpStream; }
-namespace Gateway::Routing { class BackendSelector; }
+namespace Gateway::Net {
+class Stream;
+class TcpStream;
+} // namespace Gateway::Net
+namespace Gateway::Routing {
+class BackendSelector;
+}
 
 namespace Gateway::Proxy {
 
@@ -60,7 +65,11 @@ public:
     int size() const;
 
 private:
-    struct Idle { Net::Stream *stream; qint64 sinceMs; };
+    struct Idle
+    {
+        Net::Stream *stream;
+        qint64 sinceMs;
+    };
     QHash<QString, int> m_keys;
     std::vector<std::vector<Idle>> m_idle; // by key
 };

@@ -18,8 +18,8 @@ struct BackendServer
 {
     QString address;         // as configured: fqdn if set, else ipAddress (the health table's key)
     QByteArray addressBytes; // the same, as bytes (Host header for pickHostNameFromBackendAddress)
-    QString connectHost;     // where to connect: localGateway.backendAddressMap's host, else address
-    int connectPort = 0;     // the map's port; 0 = the backend setting's port
+    QString connectHost; // where to connect: localGateway.backendAddressMap's host, else address
+    int connectPort = 0; // the map's port; 0 = the backend setting's port
 
     int portFor(const BackendSettingRuntime &setting) const;
 };
@@ -36,16 +36,16 @@ struct BackendSettingRuntime
     QString name;
     int index = -1; // position in RouteTable::settings()
     int port = 80;
-    QString protocol;           // "Http" | "Https" as configured
+    QString protocol; // "Http" | "Https" as configured
     bool https = false;
     int requestTimeoutMs = 20'000;
-    QString hostName;            // Host header override ("" = none)
+    QString hostName; // Host header override ("" = none)
     QByteArray hostNameBytes;
     bool pickHostNameFromBackendAddress = false;
-    QString path;                // path override ("" = none)
+    QString path; // path override ("" = none)
     QByteArray pathBytes;
-    bool cookieAffinity = false; // cookieBasedAffinity == Enabled
-    QString affinityCookieName;  // never empty: default "ApplicationGatewayAffinity"
+    bool cookieAffinity = false;            // cookieBasedAffinity == Enabled
+    QString affinityCookieName;             // never empty: default "ApplicationGatewayAffinity"
     QByteArray affinityCookieNameBytes;     // e.g. "ApplicationGatewayAffinity"
     QByteArray affinityCorsCookieNameBytes; // e.g. "ApplicationGatewayAffinityCORS"
     bool connectionDrainingEnabled = false;

@@ -19,7 +19,8 @@ int serverForValue(const BackendTargetRuntime &target, QByteArrayView value)
 {
     for (int i = 0; i < target.affinityValues.size(); ++i) {
         const QByteArray &v = target.affinityValues.at(i);
-        if (v.size() == value.size() && std::memcmp(v.constData(), value.data(), size_t(v.size())) == 0)
+        if (v.size() == value.size()
+            && std::memcmp(v.constData(), value.data(), size_t(v.size())) == 0)
             return i;
     }
     return -1;
@@ -29,16 +30,14 @@ int serverForValue(const BackendTargetRuntime &target, QByteArrayView value)
 
 BackendSelector::BackendSelector(std::shared_ptr<const RouteTable> table,
                                  const Health::HealthTable *health)
-    : m_table(std::move(table))
-    , m_health(health)
+    : m_table(std::move(table)), m_health(health)
 {
     if (m_table)
         m_states.resize(size_t(m_table->targets().size()));
 }
 
 BackendSelector::BackendSelector(std::shared_ptr<const RouteTable> table, RoutableFunction routable)
-    : m_table(std::move(table))
-    , m_routable(std::move(routable))
+    : m_table(std::move(table)), m_routable(std::move(routable))
 {
     if (m_table)
         m_states.resize(size_t(m_table->targets().size()));
@@ -65,8 +64,9 @@ BackendSelector::TargetState &BackendSelector::state(const BackendTargetRuntime 
         const quint64 generation = m_health->generation();
         if (st.generation != generation) {
             for (qsizetype i = 0; i < n; ++i) {
-                st.routable[size_t(i)] = m_health->get(target.pool->name, target.setting->name,
-                                                        target.pool->servers.at(i).address)
+                st.routable[size_t(i)] = m_health
+                                             ->get(target.pool->name, target.setting->name,
+                                                   target.pool->servers.at(i).address)
                                              .routable;
             }
             st.generation = generation;
@@ -75,7 +75,8 @@ BackendSelector::TargetState &BackendSelector::state(const BackendTargetRuntime 
     return st;
 }
 
-bool BackendSelector::routableAt(TargetState &st, const BackendTargetRuntime &target, int serverIndex)
+bool BackendSelector::routableAt(TargetState &st, const BackendTargetRuntime &target,
+                                 int serverIndex)
 {
     if (m_routable) {
         return m_routable(target.pool->name, target.setting->name,
@@ -125,7 +126,8 @@ int BackendSelector::routableCount(const RouteResult &route)
     return count;
 }
 
-int BackendSelector::serverForAffinityCookie(const RouteResult &route, QByteArrayView cookieHeaderValue)
+int BackendSelector::serverForAffinityCookie(const RouteResult &route,
+                                             QByteArrayView cookieHeaderValue)
 {
     const BackendTargetRuntime *target = checkedTarget(route);
     if (!target || !target->setting->cookieAffinity)
@@ -161,8 +163,8 @@ int BackendSelector::serverForAffinityCookie(const RouteResult &route, const Htt
     return -1;
 }
 
-int BackendSelector::select(const RouteResult &route, const Http::Headers &headers, int excludeIndex,
-                            bool *pinned)
+int BackendSelector::select(const RouteResult &route, const Http::Headers &headers,
+                            int excludeIndex, bool *pinned)
 {
     if (pinned)
         *pinned = false;

@@ -17,7 +17,9 @@
 #include <memory>
 #include <vector>
 
-namespace Gateway::Health { class HealthTable; }
+namespace Gateway::Health {
+class HealthTable;
+}
 
 namespace Gateway::Routing {
 

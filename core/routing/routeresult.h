@@ -16,10 +16,10 @@ namespace Gateway::Routing {
 struct RouteResult
 {
     enum Kind {
-        Backend,       // forward to a server of pool/setting (pick one with BackendSelector)
-        Redirect,      // answer redirectStatus with Location: redirectLocation
-        NotFound,      // no listener on this port matches the host: answer 404
-        Misconfigured  // the matching rule points at something missing: answer 500, log detail
+        Backend,      // forward to a server of pool/setting (pick one with BackendSelector)
+        Redirect,     // answer redirectStatus with Location: redirectLocation
+        NotFound,     // no listener on this port matches the host: answer 404
+        Misconfigured // the matching rule points at something missing: answer 500, log detail
     };
 
     Kind kind = NotFound;

@@ -18,7 +18,7 @@ struct Action
     RouteResult::Kind kind = RouteResult::Misconfigured;
     QString pathRule;
     QString rewriteRuleSet;
-    QString detail;   // Misconfigured
+    QString detail;    // Misconfigured
     int target = -1;   // Backend: index into Data::targets
     int redirect = -1; // Redirect: index into Data::redirects
 };
@@ -28,10 +28,10 @@ struct RedirectRuntime
     QString name;
     int status = 302;
     bool toListener = false;
-    QByteArray scheme;       // toListener: "http" | "https"
-    QByteArray host;         // toListener: fixed host; empty = the request's host
-    int port = 0;            // toListener: port to show; 0 = the scheme's default
-    QByteArray targetUrl;    // !toListener
+    QByteArray scheme;    // toListener: "http" | "https"
+    QByteArray host;      // toListener: fixed host; empty = the request's host
+    int port = 0;         // toListener: port to show; 0 = the scheme's default
+    QByteArray targetUrl; // !toListener
     bool includePath = false;
     bool includeQueryString = false;
 };
@@ -54,7 +54,7 @@ struct CompiledRule
     QString listener;
     QList<QByteArray> hosts; // empty: basic listener, matches any host
     bool pathBased = false;
-    Action action;           // Basic, or a path-based rule's map default
+    Action action; // Basic, or a path-based rule's map default
     QList<CompiledPathRule> pathRules;
 };
 
@@ -251,7 +251,8 @@ Action RouteTable::Data::backendAction(const Config::Ref &pool, const Config::Re
         return a;
     }
     if (!pool.isSet() || !setting.isSet()) {
-        a.detail = what + QStringLiteral(" has no backend pool and backend setting, and no redirect");
+        a.detail = what
+                   + QStringLiteral(" has no backend pool and backend setting, and no redirect");
         return a;
     }
     const int pi = indexByName(pools, pool.name);
@@ -299,7 +300,8 @@ std::shared_ptr<const RouteTable> RouteTable::build(const Config::GatewayConfig 
         s.affinityCookieNameBytes = s.affinityCookieName.toUtf8();
         s.affinityCorsCookieNameBytes = s.affinityCookieNameBytes + QByteArrayLiteral("CORS");
         s.connectionDrainingEnabled = bs.connectionDraining.enabled;
-        s.drainTimeoutMs = (bs.connectionDraining.enabled && bs.connectionDraining.drainTimeoutInSec > 0
+        s.drainTimeoutMs = (bs.connectionDraining.enabled
+                                    && bs.connectionDraining.drainTimeoutInSec > 0
                                 ? bs.connectionDraining.drainTimeoutInSec
                                 : 30)
                            * 1000;
@@ -452,7 +454,9 @@ std::shared_ptr<const RouteTable> RouteTable::build(const Config::GatewayConfig 
                                        + QStringLiteral(": URL path map '%1' does not exist")
                                              .arg(rule.urlPathMap.name);
                 else
-                    cr.action.detail = what + QStringLiteral(" is PathBasedRouting but has no urlPathMap");
+                    cr.action.detail = what
+                                       + QStringLiteral(
+                                           " is PathBasedRouting but has no urlPathMap");
             } else {
                 const Config::UrlPathMap &map = config.urlPathMaps.at(mi);
                 const QString mapWhat = QStringLiteral("URL path map '%1'").arg(map.name);
@@ -463,9 +467,9 @@ std::shared_ptr<const RouteTable> RouteTable::build(const Config::GatewayConfig 
                 cr.action.rewriteRuleSet = map.defaultRewriteRuleSet.name;
                 for (const Config::PathRule &pr : map.pathRules) {
                     CompiledPathRule cpr;
-                    cpr.action = d->backendAction(pr.backendAddressPool, pr.backendHttpSettings,
-                                                  pr.redirectConfiguration,
-                                                  mapWhat + QStringLiteral(" path rule '%1'").arg(pr.name));
+                    cpr.action = d->backendAction(
+                        pr.backendAddressPool, pr.backendHttpSettings, pr.redirectConfiguration,
+                        mapWhat + QStringLiteral(" path rule '%1'").arg(pr.name));
                     cpr.action.pathRule = pr.name;
                     cpr.action.rewriteRuleSet = pr.rewriteRuleSet.name;
                     for (const QString &path : pr.paths) {
@@ -601,11 +605,8 @@ RouteResult RouteTable::route(int frontendPort, QByteArrayView host, QByteArrayV
                 loc.append(loc.contains('?') ? '&' : '?').append(query);
             break;
         }
-        case RouteResult::Misconfigured:
-            r.detail = action->detail;
-            break;
-        case RouteResult::NotFound:
-            break;
+        case RouteResult::Misconfigured: r.detail = action->detail; break;
+        case RouteResult::NotFound: break;
         }
         return r;
     }

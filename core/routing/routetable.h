@@ -16,7 +16,9 @@
 
 #include <memory>
 
-namespace Gateway::Config { struct GatewayConfig; }
+namespace Gateway::Config {
+struct GatewayConfig;
+}
 
 namespace Gateway::Routing {
 

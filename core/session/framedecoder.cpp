@@ -25,7 +25,7 @@ bool isKnownOpcode(quint8 opcode)
 bool FrameDecoder::isValidCloseCode(int code)
 {
     return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014)
-        || (code >= 3000 && code <= 4999);
+           || (code >= 3000 && code <= 4999);
 }
 
 namespace {
@@ -90,7 +90,8 @@ void FrameDecoder::feed(QByteArrayView bytes, qint64 timeMs, const FrameCallback
             const qsizetype copy = std::min<qsizetype>(take, limit - m_current.preview.size());
             const qsizetype start = m_current.preview.size();
             if (start == 0) // one allocation of the final size, no growth steps
-                m_current.preview.reserve(qsizetype(std::min<quint64>(quint64(limit), m_current.payloadLength)));
+                m_current.preview.reserve(qsizetype(std::min<quint64>(quint64(limit),
+                                                                      m_current.payloadLength)));
             m_current.preview.append(bytes.data() + pos, copy);
             if (m_current.masked) {
                 char *out = m_current.preview.data() + start;
@@ -204,8 +205,7 @@ void FrameDecoder::finishFrame(qint64 timeMs, const FrameCallback &onFrame)
         onFrame(frame);
 }
 
-void FrameDecoder::reportInvalid(const QString &reason, qint64 timeMs,
-                                 const FrameCallback &onFrame)
+void FrameDecoder::reportInvalid(const QString &reason, qint64 timeMs, const FrameCallback &onFrame)
 {
     FrameRecord frame = std::move(m_current);
     m_current = FrameRecord();

@@ -20,7 +20,9 @@ public:
     using FrameCallback = std::function<void(const FrameRecord &frame)>;
 
     explicit FrameDecoder(Direction direction, int previewBytes = 256)
-        : m_direction(direction), m_previewBytes(previewBytes) {}
+        : m_direction(direction), m_previewBytes(previewBytes)
+    {
+    }
 
     // Feed relayed bytes (split at any offset); each frame is reported exactly once, when the
     // last byte of its payload has passed (so a 16 MiB frame is reported once, at its end, and

@@ -4,25 +4,16 @@
 
 namespace Gateway::Session {
 
-HeartbeatTracker::HeartbeatTracker(int window)
-    : m_window(std::max(1, window))
-{
-}
+HeartbeatTracker::HeartbeatTracker(int window) : m_window(std::max(1, window)) {}
 
 void HeartbeatTracker::addFrame(const FrameRecord &frame)
 {
     if (!frame.invalidReason.isEmpty())
         return;
     switch (frame.opcode) {
-    case quint8(Opcode::Ping):
-        addPing(frame.timeMs);
-        break;
-    case quint8(Opcode::Pong):
-        addPong(frame.timeMs);
-        break;
-    default:
-        addData(frame.timeMs);
-        break;
+    case quint8(Opcode::Ping): addPing(frame.timeMs); break;
+    case quint8(Opcode::Pong): addPong(frame.timeMs); break;
+    default: addData(frame.timeMs); break;
     }
 }
 

@@ -14,8 +14,8 @@ bool isOpen(const SessionSnapshot &s)
 bool sameFrame(const FrameRecord &a, const FrameRecord &b)
 {
     return a.timeMs == b.timeMs && a.direction == b.direction && a.opcode == b.opcode
-        && a.fin == b.fin && a.payloadLength == b.payloadLength && a.preview == b.preview
-        && a.closeCode == b.closeCode && a.invalidReason == b.invalidReason;
+           && a.fin == b.fin && a.payloadLength == b.payloadLength && a.preview == b.preview
+           && a.closeCode == b.closeCode && a.invalidReason == b.invalidReason;
 }
 
 // How many leading frames of `incoming` are already the tail of `stored` (a worker may send a
@@ -67,8 +67,7 @@ private:
 
 } // namespace
 
-SessionRegistry::SessionRegistry(QObject *parent)
-    : QObject(parent)
+SessionRegistry::SessionRegistry(QObject *parent) : QObject(parent)
 {
     // Batches arrive from proxy worker threads over queued connections, and views may listen to
     // these signals across threads: every argument type must be known to the meta-type system.

@@ -16,9 +16,9 @@ namespace Gateway::Session {
 // One worker's changes since its last tick.
 struct SessionBatch
 {
-    QList<SessionSnapshot> opened;   // new sessions
-    QList<SessionSnapshot> updated;  // sessions whose values changed (full snapshots)
-    QList<SessionClosed> closed;     // sessions that ended (final snapshot + last frames)
+    QList<SessionSnapshot> opened;  // new sessions
+    QList<SessionSnapshot> updated; // sessions whose values changed (full snapshots)
+    QList<SessionClosed> closed;    // sessions that ended (final snapshot + last frames)
     QHash<SessionId, QList<FrameRecord>> frames; // new frames per session
 };
 

@@ -13,14 +13,7 @@ namespace Gateway::Session {
 
 using SessionId = quint64;
 
-enum class SessionState {
-    ReadingRequest,
-    WaitingForBackend,
-    Streaming,
-    Upgraded,
-    Closing,
-    Closed
-};
+enum class SessionState { ReadingRequest, WaitingForBackend, Streaming, Upgraded, Closing, Closed };
 QString toString(SessionState state);
 
 enum class Direction { ClientToBackend, BackendToClient };
@@ -38,19 +31,19 @@ QString opcodeName(quint8 opcode);
 // One WebSocket frame as the passive decoder saw it.
 struct FrameRecord
 {
-    qint64 timeMs = 0;        // ms since epoch (gateway clock)
+    qint64 timeMs = 0; // ms since epoch (gateway clock)
     Direction direction = Direction::ClientToBackend;
     quint8 opcode = 0;
     bool fin = true;
     bool masked = false;
-    bool rsv1 = false;        // permessage-deflate: compressed
+    bool rsv1 = false; // permessage-deflate: compressed
     bool rsv2 = false;
     bool rsv3 = false;
     quint64 payloadLength = 0;
-    QByteArray preview;       // first bytes of the (unmasked) payload, bounded
-    int closeCode = -1;       // for Close frames with a code
+    QByteArray preview; // first bytes of the (unmasked) payload, bounded
+    int closeCode = -1; // for Close frames with a code
     QString closeReason;
-    QString invalidReason;    // non-empty: the frame broke RFC 6455 (recorded, never acted on)
+    QString invalidReason; // non-empty: the frame broke RFC 6455 (recorded, never acted on)
 };
 
 struct SessionSnapshot
@@ -60,30 +53,30 @@ struct SessionSnapshot
     QString rule;
     QString pool;
     QString setting;
-    QString server;          // backend address as configured (before backendAddressMap)
-    QString serverEndpoint;  // where the gateway connected (after backendAddressMap)
-    QString clientAddress;   // ip:port
+    QString server;         // backend address as configured (before backendAddressMap)
+    QString serverEndpoint; // where the gateway connected (after backendAddressMap)
+    QString clientAddress;  // ip:port
     QString path;
     QString subprotocol;
     bool webSocket = false;
     SessionState state = SessionState::ReadingRequest;
     qint64 startMs = 0;
     qint64 lastActivityMs = 0;
-    qint64 bytesIn = 0;      // client -> gateway
-    qint64 bytesOut = 0;     // gateway -> client
-    qint64 framesIn = 0;     // client -> backend frames
-    qint64 framesOut = 0;    // backend -> client frames
-    qint64 requests = 0;     // HTTP requests served on this connection
-    int timeoutMs = 0;       // the request timeout that applies (0: none)
+    qint64 bytesIn = 0;           // client -> gateway
+    qint64 bytesOut = 0;          // gateway -> client
+    qint64 framesIn = 0;          // client -> backend frames
+    qint64 framesOut = 0;         // backend -> client frames
+    qint64 requests = 0;          // HTTP requests served on this connection
+    int timeoutMs = 0;            // the request timeout that applies (0: none)
     qint64 timeoutDeadlineMs = 0; // when it fires unless traffic flows (0: not armed)
     qint64 lastPingMs = 0;
     qint64 heartbeatIntervalMs = 0; // observed ping (or pong) interval, 0 until known
     bool heartbeatWarning = false;  // heartbeat interval within 80 % of the timeout
     bool backendUnhealthy = false;  // its server turned unhealthy while the session was open
     // Set once closed:
-    int closeCode = 0;       // as the client saw it: the close frame's code, 1006 when none
-    QString closedBy;        // client | backend | gateway
-    QString closeReason;     // requestTimeout | backendUnhealthy | shutdown | draining | ...
+    int closeCode = 0;   // as the client saw it: the close frame's code, 1006 when none
+    QString closedBy;    // client | backend | gateway
+    QString closeReason; // requestTimeout | backendUnhealthy | shutdown | draining | ...
     qint64 endMs = 0;
 };
 

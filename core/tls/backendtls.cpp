@@ -15,7 +15,8 @@ QString backendPeerName(QByteArrayView hostHeader, const QString &fallback)
     return host.isEmpty() ? fallback : QString::fromLatin1(host);
 }
 
-Net::Stream *connectBackend(const CertificateStore *store, const Routing::BackendSettingRuntime &setting,
+Net::Stream *connectBackend(const CertificateStore *store,
+                            const Routing::BackendSettingRuntime &setting,
                             const QString &connectHost, quint16 port, QByteArrayView hostHeader,
                             Net::StreamOwner *owner)
 {

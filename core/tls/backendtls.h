@@ -10,8 +10,13 @@
 #include <QByteArrayView>
 #include <QString>
 
-namespace Gateway::Net { class Stream; class StreamOwner; }
-namespace Gateway::Routing { struct BackendSettingRuntime; }
+namespace Gateway::Net {
+class Stream;
+class StreamOwner;
+} // namespace Gateway::Net
+namespace Gateway::Routing {
+struct BackendSettingRuntime;
+}
 
 namespace Gateway::Tls {
 
@@ -22,7 +27,8 @@ class CertificateStore;
 QString backendPeerName(QByteArrayView hostHeader, const QString &fallback);
 
 // store may be nullptr (system CAs only). connectHost: an IP address or a name.
-Net::Stream *connectBackend(const CertificateStore *store, const Routing::BackendSettingRuntime &setting,
+Net::Stream *connectBackend(const CertificateStore *store,
+                            const Routing::BackendSettingRuntime &setting,
                             const QString &connectHost, quint16 port, QByteArrayView hostHeader,
                             Net::StreamOwner *owner);
 

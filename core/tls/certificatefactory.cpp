@@ -66,14 +66,16 @@ KeyPair CertificateFactory::create(const CertificateRequest &request, const KeyP
     BIGNUM *bn = BN_bin2bn(serial, sizeof serial, nullptr);
     BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
     BN_free(bn);
-    X509_gmtime_adj(X509_getm_notBefore(cert.get()), long(request.notBeforeOffsetDays) * 86400 - 300);
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()),
+                    long(request.notBeforeOffsetDays) * 86400 - 300);
     X509_gmtime_adj(X509_getm_notAfter(cert.get()),
                     long(request.notBeforeOffsetDays + request.validDays) * 86400);
     X509_set_pubkey(cert.get(), key.get());
     X509_NAME *name = X509_get_subject_name(cert.get());
     const QByteArray cn = request.commonName.toUtf8();
     X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
-                               reinterpret_cast<const unsigned char *>("appgw development"), -1, -1, 0);
+                               reinterpret_cast<const unsigned char *>("appgw development"), -1, -1,
+                               0);
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                                reinterpret_cast<const unsigned char *>(cn.constData()), -1, -1, 0);
     X509 *issuerX = issuerCert ? issuerCert.get() : cert.get();
@@ -81,11 +83,15 @@ KeyPair CertificateFactory::create(const CertificateRequest &request, const KeyP
 
     bool ok = true;
     if (request.isCa) {
-        ok = ok && addExtension(cert.get(), issuerX, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
+        ok = ok
+             && addExtension(cert.get(), issuerX, NID_basic_constraints,
+                             "critical,CA:TRUE,pathlen:0");
         ok = ok && addExtension(cert.get(), issuerX, NID_key_usage, "critical,keyCertSign,cRLSign");
     } else {
         ok = ok && addExtension(cert.get(), issuerX, NID_basic_constraints, "critical,CA:FALSE");
-        ok = ok && addExtension(cert.get(), issuerX, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+        ok = ok
+             && addExtension(cert.get(), issuerX, NID_key_usage,
+                             "critical,digitalSignature,keyEncipherment");
         ok = ok && addExtension(cert.get(), issuerX, NID_ext_key_usage, "serverAuth,clientAuth");
     }
     ok = ok && addExtension(cert.get(), issuerX, NID_subject_key_identifier, "hash");
@@ -100,7 +106,9 @@ KeyPair CertificateFactory::create(const CertificateRequest &request, const KeyP
             sans.append(QStringLiteral("DNS:") + host);
     }
     if (!sans.isEmpty())
-        ok = ok && addExtension(cert.get(), issuerX, NID_subject_alt_name, sans.join(QLatin1Char(',')).toUtf8().constData());
+        ok = ok
+             && addExtension(cert.get(), issuerX, NID_subject_alt_name,
+                             sans.join(QLatin1Char(',')).toUtf8().constData());
     if (!ok) {
         fail(error, QStringLiteral("cannot add the certificate extensions"));
         return {};

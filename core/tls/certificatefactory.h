@@ -24,7 +24,7 @@ struct KeyPair
 struct CertificateRequest
 {
     QString commonName;
-    QStringList hosts;           // SAN entries: IP addresses become IP SANs, the rest DNS
+    QStringList hosts; // SAN entries: IP addresses become IP SANs, the rest DNS
     int validDays = 825;
     int notBeforeOffsetDays = 0; // negative: valid since the past (expired certificates in tests)
     bool isCa = false;

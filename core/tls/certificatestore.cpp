@@ -24,10 +24,12 @@ QString join(const QString &path, const QString &key)
 
 // Mozilla Intermediate (reliability-cases.md T02).
 const char *const IntermediateCiphers[] = {
-    "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-    "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
-    "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
-    "DHE-RSA-AES128-GCM-SHA256", "DHE-RSA-AES256-GCM-SHA384", "DHE-RSA-CHACHA20-POLY1305"};
+    "TLS_AES_128_GCM_SHA256",       "TLS_AES_256_GCM_SHA384",
+    "TLS_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "ECDHE-RSA-AES128-GCM-SHA256",  "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384",  "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "ECDHE-RSA-CHACHA20-POLY1305",  "DHE-RSA-AES128-GCM-SHA256",
+    "DHE-RSA-AES256-GCM-SHA384",    "DHE-RSA-CHACHA20-POLY1305"};
 
 QSsl::KeyAlgorithm algorithmOf(EVP_PKEY *key)
 {
@@ -40,7 +42,7 @@ QSsl::KeyAlgorithm algorithmOf(EVP_PKEY *key)
     }
 }
 
-QString toQt(X509 *leaf, EVP_PKEY *key, STACK_OF(X509) *chain, ServerCertificate *out)
+QString toQt(X509 *leaf, EVP_PKEY *key, STACK_OF(X509) * chain, ServerCertificate *out)
 {
     const QSsl::KeyAlgorithm algorithm = algorithmOf(key);
     if (algorithm == QSsl::Opaque || algorithm == QSsl::Dh)
@@ -111,7 +113,8 @@ QString readPkcs12(const QByteArray &der, const QString &password, ServerCertifi
     else if (!leaf)
         error = QStringLiteral("the PFX holds no certificate");
     else if (!key)
-        error = QStringLiteral("the PFX holds no private key (Azure needs the private and public key)");
+        error = QStringLiteral(
+            "the PFX holds no private key (Azure needs the private and public key)");
     else if (X509_check_private_key(leaf, key) != 1)
         error = QStringLiteral("the private key in the PFX does not match its certificate");
     else
@@ -137,8 +140,9 @@ QString readPem(const QByteArray &certificatePem, const QByteArray &keyPem, cons
     if (!leaf)
         return QStringLiteral("holds no PEM certificate");
     if (!key)
-        return keyPem.contains("ENCRYPTED") ? QStringLiteral("the private key password is wrong")
-                                            : QStringLiteral("the key file holds no PEM private key");
+        return keyPem.contains("ENCRYPTED")
+                   ? QStringLiteral("the private key password is wrong")
+                   : QStringLiteral("the key file holds no PEM private key");
     if (X509_check_private_key(leaf.get(), key.get()) != 1) {
         ERR_clear_error();
         return QStringLiteral("the private key does not match the certificate");
@@ -216,7 +220,8 @@ void CertificateStore::applyPolicy(QSslConfiguration *configuration, const QStri
     } else if (name == QLatin1String("appgwsslpolicy20170401")) {
         protocol = QSsl::TlsV1_1OrLater;
         intermediate = false;
-    } else if (name.isEmpty() && policyType.startsWith(QLatin1String("Custom"), Qt::CaseInsensitive)) {
+    } else if (name.isEmpty()
+               && policyType.startsWith(QLatin1String("Custom"), Qt::CaseInsensitive)) {
         const QString v = minProtocolVersion.toLower();
         if (v == QLatin1String("tlsv1_0"))
             protocol = QSsl::TlsV1_0OrLater, intermediate = false;
@@ -261,11 +266,13 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
         const QString abs = resolve(file);
         QFile f(abs);
         if (!QFileInfo(abs).isFile()) {
-            error(path, QStringLiteral("certificate '%1': file '%2' does not exist").arg(certName, abs));
+            error(path,
+                  QStringLiteral("certificate '%1': file '%2' does not exist").arg(certName, abs));
             return false;
         }
         if (!f.open(QIODevice::ReadOnly)) {
-            error(path, QStringLiteral("certificate '%1': cannot read '%2': %3").arg(certName, abs, f.errorString()));
+            error(path, QStringLiteral("certificate '%1': cannot read '%2': %3")
+                            .arg(certName, abs, f.errorString()));
             return false;
         }
         *bytes = f.readAll();
@@ -297,12 +304,14 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
                 continue;
             found = true;
             const Config::CertificateFile &files = it.value();
-            const QString entry = QStringLiteral("metadata.localGateway.certificateFiles.%1").arg(it.key());
+            const QString entry = QStringLiteral("metadata.localGateway.certificateFiles.%1")
+                                      .arg(it.key());
             QString password;
             if (!files.passwordEnv.isEmpty()) {
                 if (!qEnvironmentVariableIsSet(files.passwordEnv.toLocal8Bit().constData())) {
                     error(join(entry, QStringLiteral("passwordEnv")),
-                          QStringLiteral("certificate '%1': environment variable %2 (the password) is not set")
+                          QStringLiteral(
+                              "certificate '%1': environment variable %2 (the password) is not set")
                               .arg(name, files.passwordEnv));
                     problem = QStringLiteral("-");
                     break;
@@ -310,8 +319,9 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
                 password = qEnvironmentVariable(files.passwordEnv.toLocal8Bit().constData());
             }
             const QString from = files.passwordEnv.isEmpty()
-                ? QString()
-                : QStringLiteral(" (password from environment variable %1)").arg(files.passwordEnv);
+                                     ? QString()
+                                     : QStringLiteral(" (password from environment variable %1)")
+                                           .arg(files.passwordEnv);
             if (!files.pfx.isEmpty()) {
                 QByteArray der;
                 problemPath = join(entry, QStringLiteral("pfx"));
@@ -323,9 +333,11 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
                 if (!reason.isEmpty())
                     problem = QStringLiteral("certificate '%1': '%2' %3%4")
                                   .arg(name, resolve(files.pfx),
-                                       reason.startsWith(QLatin1String("is ")) ? reason
-                                                                               : QStringLiteral("- ") + reason,
-                                       reason.contains(QLatin1String("password")) ? from : QString());
+                                       reason.startsWith(QLatin1String("is "))
+                                           ? reason
+                                           : QStringLiteral("- ") + reason,
+                                       reason.contains(QLatin1String("password")) ? from
+                                                                                  : QString());
             } else if (!files.pem.isEmpty()) {
                 QByteArray pem, key;
                 problemPath = join(entry, QStringLiteral("pem"));
@@ -335,7 +347,10 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
                 }
                 problemPath = join(entry, QStringLiteral("key"));
                 if (files.key.isEmpty()) {
-                    problem = QStringLiteral("certificate '%1': a pem certificate needs its private key file (key)").arg(name);
+                    problem =
+                        QStringLiteral(
+                            "certificate '%1': a pem certificate needs its private key file (key)")
+                            .arg(name);
                     break;
                 }
                 if (!readFile(problemPath, files.key, name, &key)) {
@@ -344,16 +359,24 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
                 }
                 const QString reason = readPem(pem, key, password, &loaded);
                 if (!reason.isEmpty()) {
-                    problemPath = reason.startsWith(QLatin1String("holds")) ? join(entry, QStringLiteral("pem")) : problemPath;
+                    problemPath = reason.startsWith(QLatin1String("holds"))
+                                      ? join(entry, QStringLiteral("pem"))
+                                      : problemPath;
                     problem = QStringLiteral("certificate '%1': %2%3")
-                                  .arg(name, reason.startsWith(QLatin1String("holds"))
-                                                 ? QStringLiteral("'%1' %2").arg(resolve(files.pem), reason)
-                                                 : reason,
-                                       reason.contains(QLatin1String("password")) ? from : QString());
+                                  .arg(name,
+                                       reason.startsWith(QLatin1String("holds"))
+                                           ? QStringLiteral("'%1' %2").arg(resolve(files.pem),
+                                                                           reason)
+                                           : reason,
+                                       reason.contains(QLatin1String("password")) ? from
+                                                                                  : QString());
                 }
             } else {
                 problemPath = entry;
-                problem = QStringLiteral("certificate '%1': a certificate file entry needs pfx, or pem and key").arg(name);
+                problem =
+                    QStringLiteral(
+                        "certificate '%1': a certificate file entry needs pfx, or pem and key")
+                        .arg(name);
             }
             break;
         }
@@ -361,20 +384,29 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
             if (!cert) {
                 continue; // dangling reference: the validator's error
             } else if (cert->data.trimmed().isEmpty()) {
-                problemPath = join(certPath, cert->keyVaultSecretId.isEmpty() ? QStringLiteral("data")
-                                                                               : QStringLiteral("keyVaultSecretId"));
-                problem = cert->keyVaultSecretId.isEmpty()
-                    ? QStringLiteral("certificate '%1' has no data; add it, or a metadata.localGateway.certificateFiles entry").arg(name)
-                    : QStringLiteral("certificate '%1' is in Key Vault, which cannot be read locally; add a metadata.localGateway.certificateFiles entry for it").arg(name);
+                problemPath = join(certPath, cert->keyVaultSecretId.isEmpty()
+                                                 ? QStringLiteral("data")
+                                                 : QStringLiteral("keyVaultSecretId"));
+                problem =
+                    cert->keyVaultSecretId.isEmpty()
+                        ? QStringLiteral("certificate '%1' has no data; add it, or a "
+                                         "metadata.localGateway.certificateFiles entry")
+                              .arg(name)
+                        : QStringLiteral(
+                              "certificate '%1' is in Key Vault, which cannot be read locally; add "
+                              "a metadata.localGateway.certificateFiles entry for it")
+                              .arg(name);
             } else {
                 const QByteArray der = QByteArray::fromBase64(cert->data.trimmed().toLatin1());
                 const QString reason = readPkcs12(der, cert->password, &loaded);
                 if (!reason.isEmpty()) {
                     problemPath = join(certPath, reason.contains(QLatin1String("password"))
-                                                     ? QStringLiteral("password") : QStringLiteral("data"));
+                                                     ? QStringLiteral("password")
+                                                     : QStringLiteral("data"));
                     problem = QStringLiteral("certificate '%1': %2")
                                   .arg(name, reason.startsWith(QLatin1String("is "))
-                                                 ? QStringLiteral("data ") + reason : reason);
+                                                 ? QStringLiteral("data ") + reason
+                                                 : reason);
                 }
                 if (problemPath.isEmpty())
                     problemPath = join(certPath, QStringLiteral("data"));
@@ -386,7 +418,8 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
             continue;
         }
         const QDateTime now = QDateTime::currentDateTimeUtc();
-        const QString where = problemPath.isEmpty() ? join(certPath, QStringLiteral("data")) : problemPath;
+        const QString where = problemPath.isEmpty() ? join(certPath, QStringLiteral("data"))
+                                                    : problemPath;
         if (loaded.certificate.expiryDate() < now) {
             error(where, QStringLiteral("certificate '%1' expired on %2 (valid %3 to %4)")
                              .arg(name, loaded.certificate.expiryDate().toString(Qt::ISODate),
@@ -445,8 +478,10 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
                 continue; // the validator reports dangling references
             const QList<QSslCertificate> parsed = parseRoot(root->data);
             if (parsed.isEmpty()) {
-                error(join(join(root->jsonPath, QStringLiteral("properties")), QStringLiteral("data")),
-                      QStringLiteral("trusted root certificate '%1' holds no certificate (expected base64 DER or PEM)")
+                error(join(join(root->jsonPath, QStringLiteral("properties")),
+                           QStringLiteral("data")),
+                      QStringLiteral("trusted root certificate '%1' holds no certificate (expected "
+                                     "base64 DER or PEM)")
                           .arg(root->name));
                 continue;
             }

@@ -20,9 +20,9 @@ namespace Gateway::Tls {
 
 struct ServerCertificate
 {
-    QString name;                    // sslCertificates name
-    QSslCertificate certificate;     // the leaf
-    QList<QSslCertificate> chain;    // intermediates (and roots) that came with it
+    QString name;                 // sslCertificates name
+    QSslCertificate certificate;  // the leaf
+    QList<QSslCertificate> chain; // intermediates (and roots) that came with it
     QSslKey key;
 };
 
@@ -31,7 +31,7 @@ struct ListenerTls
 {
     QString listener;
     int frontendPort = 0;
-    QStringList hostNames;           // empty: a Basic listener
+    QStringList hostNames; // empty: a Basic listener
     bool requireServerNameIndication = false;
     QString certificateName;
     QSslConfiguration configuration; // certificate, key, chain, protocol floor, ciphers
@@ -62,7 +62,7 @@ private:
                                                 CertificateStore *);
     QHash<QString, ServerCertificate> m_certificates; // key: lower-case name
     QList<ListenerTls> m_listeners;
-    QHash<QString, QSslConfiguration> m_backend;      // key: lower-case setting name
+    QHash<QString, QSslConfiguration> m_backend; // key: lower-case setting name
     QSslConfiguration m_defaultBackend;
 };
 

@@ -82,11 +82,11 @@ ClientHelloInfo parseClientHello(QByteArrayView bytes)
     if (record.left < helloLength)
         return info; // NeedMore
     Reader hello = record.sub(helloLength);
-    hello.take(2);             // client_version
-    hello.sub(32);             // random
-    hello.sub(hello.take(1));  // session_id
-    hello.sub(hello.take(2));  // cipher_suites
-    hello.sub(hello.take(1));  // compression_methods
+    hello.take(2);            // client_version
+    hello.sub(32);            // random
+    hello.sub(hello.take(1)); // session_id
+    hello.sub(hello.take(2)); // cipher_suites
+    hello.sub(hello.take(1)); // compression_methods
     if (!hello.ok) {
         info.status = S::Invalid;
         return info;
@@ -110,14 +110,16 @@ ClientHelloInfo parseClientHello(QByteArrayView bytes)
                 break;
             if (nameType != 0) // host_name
                 continue;
-            QString host = QString::fromLatin1(reinterpret_cast<const char *>(name.p), name.left).toLower();
+            QString host = QString::fromLatin1(reinterpret_cast<const char *>(name.p), name.left)
+                               .toLower();
             if (host.endsWith(QLatin1Char('.')))
                 host.chop(1);
             // Only a plausible DNS name (RFC 6066: no IP literals, ASCII).
             bool plausible = !host.isEmpty() && host.size() <= 253;
             for (QChar c : std::as_const(host))
-                plausible = plausible && (c.isLetterOrNumber() || c == QLatin1Char('-') || c == QLatin1Char('.')
-                                          || c == QLatin1Char('_'))
+                plausible = plausible
+                            && (c.isLetterOrNumber() || c == QLatin1Char('-')
+                                || c == QLatin1Char('.') || c == QLatin1Char('_'))
                             && c.unicode() < 128;
             if (plausible)
                 info.serverName = host;

@@ -12,10 +12,10 @@ namespace Gateway::Tls {
 struct ClientHelloInfo
 {
     enum class Status {
-        NeedMore,  // a prefix of a plausible ClientHello: peek again when more bytes arrive
-        NotTls,    // the first byte is not a TLS handshake record (0x16): plain HTTP?
-        Invalid,   // a TLS record, but not a ClientHello we can read (let TLS fail it)
-        Complete   // parsed; serverName may be empty (no SNI extension)
+        NeedMore, // a prefix of a plausible ClientHello: peek again when more bytes arrive
+        NotTls,   // the first byte is not a TLS handshake record (0x16): plain HTTP?
+        Invalid,  // a TLS record, but not a ClientHello we can read (let TLS fail it)
+        Complete  // parsed; serverName may be empty (no SNI extension)
     };
     Status status = Status::NeedMore;
     QString serverName; // lower-case host_name, without a trailing dot

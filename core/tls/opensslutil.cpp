@@ -1,11 +1,11 @@
 #include "tls/opensslutil.h"
 
+#include <mutex>
+
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/provider.h>
-
-#include <mutex>
 
 namespace Gateway::Tls::Ssl {
 

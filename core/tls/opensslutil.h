@@ -6,15 +6,21 @@
 #include <QByteArray>
 #include <QString>
 
+#include <memory>
+
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include <memory>
-
 namespace Gateway::Tls::Ssl {
 
-struct X509Free { void operator()(X509 *x) const { X509_free(x); } };
-struct PKeyFree { void operator()(EVP_PKEY *k) const { EVP_PKEY_free(k); } };
+struct X509Free
+{
+    void operator()(X509 *x) const { X509_free(x); }
+};
+struct PKeyFree
+{
+    void operator()(EVP_PKEY *k) const { EVP_PKEY_free(k); }
+};
 using Cert = std::unique_ptr<X509, X509Free>;
 using PKey = std::unique_ptr<EVP_PKEY, PKeyFree>;
 

@@ -33,17 +33,19 @@ QString peerOf(int fd)
         return {};
     QHostAddress address(reinterpret_cast<sockaddr *>(&ss));
     const quint16 port = ss.ss_family == AF_INET6
-        ? ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port)
-        : ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
+                             ? ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port)
+                             : ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
     return address.toString() + QLatin1Char(':') + QString::number(port);
 }
 
 } // namespace
 
-void TlsAcceptor::accept(int descriptor, int frontendPort, std::shared_ptr<const CertificateStore> store,
-                         Hooks hooks, QObject *parent, int handshakeTimeoutMs)
+void TlsAcceptor::accept(int descriptor, int frontendPort,
+                         std::shared_ptr<const CertificateStore> store, Hooks hooks,
+                         QObject *parent, int handshakeTimeoutMs)
 {
-    auto *acceptor = new TlsAcceptor(descriptor, frontendPort, std::move(store), std::move(hooks), parent);
+    auto *acceptor = new TlsAcceptor(descriptor, frontendPort, std::move(store), std::move(hooks),
+                                     parent);
     acceptor->m_timer->start(handshakeTimeoutMs);
     if (acceptor->m_dispatcher) {
         acceptor->m_dispatcher->addFd(descriptor, acceptor, EPOLLIN | EPOLLRDHUP | EPOLLET);
@@ -54,14 +56,15 @@ void TlsAcceptor::accept(int descriptor, int frontendPort, std::shared_ptr<const
     }
 }
 
-TlsAcceptor::TlsAcceptor(int descriptor, int frontendPort, std::shared_ptr<const CertificateStore> store,
-                         Hooks hooks, QObject *parent)
-    : QObject(parent),
-      m_fd(descriptor),
-      m_frontendPort(frontendPort),
-      m_store(std::move(store)),
-      m_hooks(std::move(hooks)),
-      m_dispatcher(Net::EpollEventDispatcher::current())
+TlsAcceptor::TlsAcceptor(int descriptor, int frontendPort,
+                         std::shared_ptr<const CertificateStore> store, Hooks hooks,
+                         QObject *parent)
+    : QObject(parent)
+    , m_fd(descriptor)
+    , m_frontendPort(frontendPort)
+    , m_store(std::move(store))
+    , m_hooks(std::move(hooks))
+    , m_dispatcher(Net::EpollEventDispatcher::current())
 {
     const int flags = ::fcntl(descriptor, F_GETFL);
     ::fcntl(descriptor, F_SETFL, flags | O_NONBLOCK);
@@ -72,8 +75,8 @@ TlsAcceptor::TlsAcceptor(int descriptor, int frontendPort, std::shared_ptr<const
         if (m_state == State::Lingering)
             finish();
         else
-            fail(QStringLiteral("timeout"), QStringLiteral("no TLS handshake within %1 ms")
-                                                .arg(m_timer->interval()));
+            fail(QStringLiteral("timeout"),
+                 QStringLiteral("no TLS handshake within %1 ms").arg(m_timer->interval()));
     });
 }
 
@@ -128,9 +131,7 @@ void TlsAcceptor::peek()
     case ClientHelloInfo::Status::Invalid:
         startTls(QString()); // OpenSSL answers with the right alert
         return;
-    case ClientHelloInfo::Status::Complete:
-        startTls(info.serverName);
-        return;
+    case ClientHelloInfo::Status::Complete: startTls(info.serverName); return;
     }
 }
 
@@ -139,7 +140,8 @@ void TlsAcceptor::startTls(const QString &serverName)
     m_serverName = serverName;
     const ListenerTls *listener = m_store ? m_store->select(m_frontendPort, serverName) : nullptr;
     if (!listener) {
-        fail(serverName.isEmpty() ? QStringLiteral("serverNameRequired") : QStringLiteral("unknownServerName"),
+        fail(serverName.isEmpty() ? QStringLiteral("serverNameRequired")
+                                  : QStringLiteral("unknownServerName"),
              QStringLiteral("no listener on frontend port %1 serves %2")
                  .arg(m_frontendPort)
                  .arg(serverName.isEmpty() ? QStringLiteral("a client without SNI") : serverName));
@@ -165,16 +167,19 @@ void TlsAcceptor::rejectPlainHttp()
     while (::recv(m_fd, sink, sizeof sink, 0) > 0) {
     }
     const QByteArray page = Http::plainHttpToHttpsPortResponse();
-    [[maybe_unused]] const ssize_t sent = ::send(m_fd, page.constData(), size_t(page.size()), MSG_NOSIGNAL);
+    [[maybe_unused]] const ssize_t sent = ::send(m_fd, page.constData(), size_t(page.size()),
+                                                 MSG_NOSIGNAL);
     ::shutdown(m_fd, SHUT_WR);
     ++g_failedHandshakes;
     if (m_hooks.event) {
-        m_hooks.event({m_hooks.now ? m_hooks.now() : 0, QStringLiteral("tls.handshakeFailed"),
-                       QJsonObject{{QStringLiteral("frontendPort"), m_frontendPort},
-                                   {QStringLiteral("client"), m_peer},
-                                   {QStringLiteral("reason"), QStringLiteral("plainHttp")},
-                                   {QStringLiteral("detail"), QStringLiteral("400 The plain HTTP request was sent to HTTPS port")},
-                                   {QStringLiteral("failedHandshakes"), qint64(g_failedHandshakes.load())}}});
+        m_hooks.event(
+            {m_hooks.now ? m_hooks.now() : 0, QStringLiteral("tls.handshakeFailed"),
+             QJsonObject{{QStringLiteral("frontendPort"), m_frontendPort},
+                         {QStringLiteral("client"), m_peer},
+                         {QStringLiteral("reason"), QStringLiteral("plainHttp")},
+                         {QStringLiteral("detail"),
+                          QStringLiteral("400 The plain HTTP request was sent to HTTPS port")},
+                         {QStringLiteral("failedHandshakes"), qint64(g_failedHandshakes.load())}}});
     }
     m_timer->start(1'000); // linger at most this long
 }
@@ -230,7 +235,8 @@ void TlsAcceptor::fail(const QString &reason, const QString &detail)
         if (!detail.isEmpty())
             fields.insert(QStringLiteral("detail"), detail);
         fields.insert(QStringLiteral("failedHandshakes"), qint64(g_failedHandshakes.load()));
-        m_hooks.event({m_hooks.now ? m_hooks.now() : 0, QStringLiteral("tls.handshakeFailed"), fields});
+        m_hooks.event({m_hooks.now ? m_hooks.now() : 0, QStringLiteral("tls.handshakeFailed"),
+                       fields});
     }
     finish();
 }

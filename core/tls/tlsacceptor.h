@@ -22,7 +22,9 @@
 
 class QTimer;
 
-namespace Gateway::Net { class SslStream; }
+namespace Gateway::Net {
+class SslStream;
+}
 
 namespace Gateway::Tls {
 
@@ -34,16 +36,17 @@ class TlsAcceptor final : public QObject, public Net::IoHandler, public Net::Str
 public:
     struct Hooks
     {
-        std::function<void(Net::Stream *)> ready;              // takes ownership
-        std::function<void(Events::GatewayEvent)> event;       // published events
-        std::function<qint64()> now;                           // event timestamps
+        std::function<void(Net::Stream *)> ready;        // takes ownership
+        std::function<void(Events::GatewayEvent)> event; // published events
+        std::function<qint64()> now;                     // event timestamps
     };
 
     static constexpr int HandshakeTimeoutMs = 5'000;
 
     // Takes ownership of descriptor. parent: the worker (pending handshakes die with it).
-    static void accept(int descriptor, int frontendPort, std::shared_ptr<const CertificateStore> store,
-                       Hooks hooks, QObject *parent, int handshakeTimeoutMs = HandshakeTimeoutMs);
+    static void accept(int descriptor, int frontendPort,
+                       std::shared_ptr<const CertificateStore> store, Hooks hooks, QObject *parent,
+                       int handshakeTimeoutMs = HandshakeTimeoutMs);
     ~TlsAcceptor() override;
 
     void ioEvent(quint32 events) override;

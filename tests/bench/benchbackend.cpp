@@ -10,9 +10,6 @@
 
 #include "benchcommon.h"
 
-#include <sys/epoll.h>
-#include <sys/resource.h>
-
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -21,6 +18,9 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include <sys/epoll.h>
+#include <sys/resource.h>
 
 namespace {
 
@@ -37,9 +37,9 @@ struct Connection
     bool webSocket = false;
     bool closeAfterFlush = false;
     bool wantWrite = false;
-    std::string in;      // unparsed input (from inOffset)
+    std::string in; // unparsed input (from inOffset)
     size_t inOffset = 0;
-    std::string out;     // unsent output (from outOffset)
+    std::string out; // unsent output (from outOffset)
     size_t outOffset = 0;
     uint64_t bodyToSkip = 0; // HTTP request body still to discard
 };
@@ -60,7 +60,7 @@ void updateInterest(Connection *c, bool wantWrite)
     if (c->wantWrite == wantWrite)
         return;
     c->wantWrite = wantWrite;
-    epoll_event ev {};
+    epoll_event ev{};
     ev.events = EPOLLIN | (wantWrite ? uint32_t(EPOLLOUT) : 0u);
     ev.data.fd = c->fd;
     epoll_ctl(g_epoll, EPOLL_CTL_MOD, c->fd, &ev);
@@ -115,8 +115,9 @@ bool processHttp(Connection *c)
             const std::string_view key = Bench::headerValue(head, "sec-websocket-key");
             if (key.empty())
                 return false;
-            c->out += "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                      "Sec-WebSocket-Accept: ";
+            c->out +=
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Accept: ";
             c->out += Bench::webSocketAccept(key);
             c->out += "\r\n\r\n";
             c->webSocket = true;
@@ -280,7 +281,7 @@ int main(int argc, char **argv)
     std::fprintf(stderr, "benchbackend: listening on %s:%d\n", address, ntohs(bindAddress.sin_port));
 
     g_epoll = epoll_create1(EPOLL_CLOEXEC);
-    epoll_event ev {};
+    epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = listener;
     epoll_ctl(g_epoll, EPOLL_CTL_ADD, listener, &ev);
@@ -294,13 +295,14 @@ int main(int argc, char **argv)
             const int fd = events[i].data.fd;
             if (fd == listener) {
                 for (;;) {
-                    const int client = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                    const int client = ::accept4(listener, nullptr, nullptr,
+                                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
                     if (client < 0)
                         break;
                     Bench::setNoDelay(client);
                     auto connection = std::make_unique<Connection>();
                     connection->fd = client;
-                    epoll_event cev {};
+                    epoll_event cev{};
                     cev.events = EPOLLIN;
                     cev.data.fd = client;
                     epoll_ctl(g_epoll, EPOLL_CTL_ADD, client, &cev);

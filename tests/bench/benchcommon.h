@@ -3,21 +3,20 @@
 // Small helpers shared by the benchmark's backend and load generator (plain C++, no Qt): the
 // WebSocket accept key, socket setup and a monotonic clock.
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <cstdint>
-#include <cstring>
-#include <string>
-#include <string_view>
 
 namespace Bench {
 
@@ -53,7 +52,7 @@ inline void setNoDelay(int fd)
 
 inline sockaddr_in loopback(int port, const char *host = "127.0.0.1")
 {
-    sockaddr_in address {};
+    sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(uint16_t(port));
     inet_pton(AF_INET, host, &address.sin_addr);

@@ -14,9 +14,6 @@
 
 #include "benchcommon.h"
 
-#include <sys/epoll.h>
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -28,6 +25,9 @@
 #include <string>
 #include <vector>
 
+#include <sys/epoll.h>
+#include <sys/resource.h>
+
 namespace {
 
 enum class State { Connecting, Handshake, Open, Dead };
@@ -38,9 +38,9 @@ struct Session
     State state = State::Connecting;
     bool active = false;
     bool wantWrite = false;
-    std::string head;            // handshake response collected so far
+    std::string head; // handshake response collected so far
     std::string key;
-    size_t sendOffset = 0;       // of the current message (active sessions)
+    size_t sendOffset = 0; // of the current message (active sessions)
     bool sending = false;
     int64_t sentAt = 0;
     // Streaming frame parser for the echo (payload is skipped, not buffered).
@@ -69,8 +69,8 @@ struct Options
 Options g_options;
 int g_epoll = -1;
 std::vector<Session> g_sessions;
-std::string g_frame;             // the one masked message every active session sends
-std::vector<uint32_t> g_rttNs;   // per-message round trips during the measured window
+std::string g_frame;           // the one masked message every active session sends
+std::vector<uint32_t> g_rttNs; // per-message round trips during the measured window
 uint64_t g_messages = 0;
 uint64_t g_errors = 0;
 bool g_counting = false;
@@ -95,7 +95,7 @@ void setWantWrite(Session &s, size_t index, bool want)
     if (s.wantWrite == want)
         return;
     s.wantWrite = want;
-    epoll_event ev {};
+    epoll_event ev{};
     ev.events = EPOLLIN | (want ? uint32_t(EPOLLOUT) : 0u);
     ev.data.u64 = index;
     epoll_ctl(g_epoll, EPOLL_CTL_MOD, s.fd, &ev);
@@ -118,7 +118,7 @@ bool startConnect(size_t index)
     }
     s.state = State::Connecting;
     s.wantWrite = true;
-    epoll_event ev {};
+    epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT;
     ev.data.u64 = index;
     epoll_ctl(g_epoll, EPOLL_CTL_ADD, s.fd, &ev);
@@ -134,10 +134,12 @@ void sendHandshake(Session &s, size_t index)
     unsigned char encoded[32];
     const int n = EVP_EncodeBlock(encoded, raw, 16);
     s.key.assign(reinterpret_cast<const char *>(encoded), size_t(n));
-    std::string request = "GET " + g_options.path + " HTTP/1.1\r\nHost: " + g_options.host + ":"
+    std::string request =
+        "GET " + g_options.path + " HTTP/1.1\r\nHost: " + g_options.host + ":"
         + std::to_string(g_options.port)
         + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-          "Sec-WebSocket-Key: " + s.key + "\r\n\r\n";
+          "Sec-WebSocket-Key: "
+        + s.key + "\r\n\r\n";
     // The request is small: one send goes through on a fresh connection.
     if (::send(s.fd, request.data(), request.size(), MSG_NOSIGNAL) != ssize_t(request.size())) {
         fail(s, "handshake send");
@@ -216,8 +218,11 @@ bool consumeFrames(Session &s, size_t index, const unsigned char *data, size_t s
         if (s.frameHeaderSize < 2)
             continue;
         const uint64_t len7 = s.frameHeader[1] & 0x7f;
-        const size_t need = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0)
-            + ((s.frameHeader[1] & 0x80) ? 4 : 0);
+        const size_t need = 2
+                            + (len7 == 126   ? 2
+                               : len7 == 127 ? 8
+                                             : 0)
+                            + ((s.frameHeader[1] & 0x80) ? 4 : 0);
         if (s.frameHeaderSize < need)
             continue;
         uint64_t length = len7;
@@ -274,7 +279,9 @@ void onHandshakeData(Session &s, size_t index, const char *data, size_t size)
     s.head.clear();
     s.head.shrink_to_fit();
     s.state = State::Open;
-    if (!rest.empty() && !consumeFrames(s, index, reinterpret_cast<const unsigned char *>(rest.data()), rest.size()))
+    if (!rest.empty()
+        && !consumeFrames(s, index, reinterpret_cast<const unsigned char *>(rest.data()),
+                          rest.size()))
         return;
     if (s.active && !g_stopSending)
         sendMessage(s, index);
@@ -311,7 +318,9 @@ void onEvent(size_t index, uint32_t events)
             if (s.state == State::Handshake)
                 onHandshakeData(s, index, g_readBuffer.data(), size_t(n));
             else if (s.state == State::Open)
-                consumeFrames(s, index, reinterpret_cast<const unsigned char *>(g_readBuffer.data()), size_t(n));
+                consumeFrames(s, index,
+                              reinterpret_cast<const unsigned char *>(g_readBuffer.data()),
+                              size_t(n));
             if (s.state == State::Dead || size_t(n) < g_readBuffer.size())
                 return;
             continue;
@@ -398,8 +407,10 @@ std::string jsonSafe(std::string text)
 
 int usage()
 {
-    std::fprintf(stderr,
-        "usage: benchload ws --port N [--host H] [--path P] [--active N] [--idle K] [--size BYTES]\n"
+    std::fprintf(
+        stderr,
+        "usage: benchload ws --port N [--host H] [--path P] [--active N] [--idle K] [--size "
+        "BYTES]\n"
         "                    [--seconds S] [--warmup S] [--rss-pids PID,...] [--label TEXT]\n"
         "       benchload free-port\n");
     return 2;
@@ -435,17 +446,28 @@ int main(int argc, char **argv)
         if (i + 1 >= argc)
             return usage();
         const char *value = argv[++i];
-        if (arg == "--port") o.port = std::atoi(value);
-        else if (arg == "--host") o.host = value;
-        else if (arg == "--path") o.path = value;
-        else if (arg == "--active") o.active = std::atoi(value);
-        else if (arg == "--idle") o.idle = std::atoi(value);
-        else if (arg == "--size") o.size = size_t(std::atoll(value));
-        else if (arg == "--seconds") o.seconds = std::atof(value);
-        else if (arg == "--warmup") o.warmup = std::atof(value);
-        else if (arg == "--rss-pids") o.rssPids = parsePids(value);
-        else if (arg == "--label") o.label = value;
-        else return usage();
+        if (arg == "--port")
+            o.port = std::atoi(value);
+        else if (arg == "--host")
+            o.host = value;
+        else if (arg == "--path")
+            o.path = value;
+        else if (arg == "--active")
+            o.active = std::atoi(value);
+        else if (arg == "--idle")
+            o.idle = std::atoi(value);
+        else if (arg == "--size")
+            o.size = size_t(std::atoll(value));
+        else if (arg == "--seconds")
+            o.seconds = std::atof(value);
+        else if (arg == "--warmup")
+            o.warmup = std::atof(value);
+        else if (arg == "--rss-pids")
+            o.rssPids = parsePids(value);
+        else if (arg == "--label")
+            o.label = value;
+        else
+            return usage();
     }
     if (o.port <= 0 || o.active < 0 || o.idle < 0 || o.seconds <= 0 || o.size > (64u << 20))
         return usage();
@@ -502,8 +524,8 @@ int main(int argc, char **argv)
         for (int i = 0; i < o.idle; ++i)
             open += g_sessions[size_t(i)].state == State::Open;
         if (idleOpenSeconds < 0 || open != size_t(o.idle)) {
-            std::fprintf(stderr, "benchload: only %zu of %d idle sessions opened (%s)\n", open, o.idle,
-                         g_firstError.c_str());
+            std::fprintf(stderr, "benchload: only %zu of %d idle sessions opened (%s)\n", open,
+                         o.idle, g_firstError.c_str());
             std::printf("{\"label\":\"%s\",\"error\":\"only %zu of %d idle sessions opened\"}\n",
                         o.label.c_str(), open, o.idle);
             return 1;
@@ -519,8 +541,10 @@ int main(int argc, char **argv)
     if (o.active > 0) {
         g_stopSending = false;
         if (openSessions(size_t(o.idle), g_sessions.size(), 200, 60) < 0) {
-            std::fprintf(stderr, "benchload: active sessions did not open (%s)\n", g_firstError.c_str());
-            std::printf("{\"label\":\"%s\",\"error\":\"active sessions did not open\"}\n", o.label.c_str());
+            std::fprintf(stderr, "benchload: active sessions did not open (%s)\n",
+                         g_firstError.c_str());
+            std::printf("{\"label\":\"%s\",\"error\":\"active sessions did not open\"}\n",
+                        o.label.c_str());
             return 1;
         }
     }
@@ -550,18 +574,20 @@ int main(int argc, char **argv)
     for (int i = 0; i < o.idle; ++i)
         idleAlive += g_sessions[size_t(i)].state == State::Open;
     const double perIdle = o.idle > 0 && !o.rssPids.empty()
-        ? double(rssAfter - rssBefore) * 1024.0 / o.idle : 0.0;
-    std::printf("{\"label\":\"%s\",\"active\":%d,\"idle\":%d,\"size\":%zu,\"seconds\":%.3f,"
-                "\"messages\":%llu,\"msgsPerSec\":%.1f,\"mbPerSec\":%.2f,\"p50us\":%.1f,\"p99us\":%.1f,"
-                "\"errors\":%llu,\"setupErrors\":%llu,\"idleAlive\":%zu,\"idleOpenSeconds\":%.3f,"
-                "\"rssBeforeKiB\":%ld,\"rssAfterKiB\":%ld,\"rssPerIdleSessionBytes\":%.0f,"
-                "\"firstError\":\"%s\"}\n",
-                o.label.c_str(), o.active, o.idle, o.size, elapsed,
-                static_cast<unsigned long long>(g_messages), double(g_messages) / elapsed,
-                double(g_messages) * double(o.size) / elapsed / 1e6, percentile(0.50), percentile(0.99),
-                static_cast<unsigned long long>(g_errors - errorsAtStart),
-                static_cast<unsigned long long>(errorsAtStart),
-                idleAlive, idleOpenSeconds, rssBefore, rssAfter, perIdle, jsonSafe(g_firstError).c_str());
+                               ? double(rssAfter - rssBefore) * 1024.0 / o.idle
+                               : 0.0;
+    std::printf(
+        "{\"label\":\"%s\",\"active\":%d,\"idle\":%d,\"size\":%zu,\"seconds\":%.3f,"
+        "\"messages\":%llu,\"msgsPerSec\":%.1f,\"mbPerSec\":%.2f,\"p50us\":%.1f,\"p99us\":%.1f,"
+        "\"errors\":%llu,\"setupErrors\":%llu,\"idleAlive\":%zu,\"idleOpenSeconds\":%.3f,"
+        "\"rssBeforeKiB\":%ld,\"rssAfterKiB\":%ld,\"rssPerIdleSessionBytes\":%.0f,"
+        "\"firstError\":\"%s\"}\n",
+        o.label.c_str(), o.active, o.idle, o.size, elapsed,
+        static_cast<unsigned long long>(g_messages), double(g_messages) / elapsed,
+        double(g_messages) * double(o.size) / elapsed / 1e6, percentile(0.50), percentile(0.99),
+        static_cast<unsigned long long>(g_errors - errorsAtStart),
+        static_cast<unsigned long long>(errorsAtStart), idleAlive, idleOpenSeconds, rssBefore,
+        rssAfter, perIdle, jsonSafe(g_firstError).c_str());
     std::fflush(stdout);
     for (auto &s : g_sessions)
         if (s.state != State::Dead)

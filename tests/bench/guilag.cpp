@@ -53,12 +53,15 @@ QByteArray templateFor(int backendPort)
         "backendAddressPool": { "id": "[resourceId('Microsoft.Network/applicationGateways/backendAddressPools', 'lag', 'pool')]" },
         "backendHttpSettings": { "id": "[resourceId('Microsoft.Network/applicationGateways/backendHttpSettingsCollection', 'lag', 'set')]" } } } ]
     } } ]
-})").arg(backendPort).toUtf8();
+})")
+        .arg(backendPort)
+        .toUtf8();
 }
 
 int fail(const QString &message)
 {
-    std::printf("{\"error\":\"%s\"}\n", qPrintable(QString(message).replace(QLatin1Char('"'), QLatin1Char('\''))));
+    std::printf("{\"error\":\"%s\"}\n",
+                qPrintable(QString(message).replace(QLatin1Char('"'), QLatin1Char('\''))));
     std::fprintf(stderr, "benchguilag: %s\n", qPrintable(message));
     return 1;
 }
@@ -78,16 +81,24 @@ int main(int argc, char **argv)
     for (int i = 1; i + 1 < args.size(); i += 2) {
         const QString &name = args.at(i);
         const QString &value = args.at(i + 1);
-        if (name == QLatin1String("--backend-port")) backendPort = value.toInt();
-        else if (name == QLatin1String("--load")) load = value;
-        else if (name == QLatin1String("--idle")) idle = value.toInt();
-        else if (name == QLatin1String("--active")) active = value.toInt();
-        else if (name == QLatin1String("--seconds")) seconds = value.toDouble();
-        else if (name == QLatin1String("--workers")) workers = value.toInt();
-        else return fail(QStringLiteral("unknown option ") + name);
+        if (name == QLatin1String("--backend-port"))
+            backendPort = value.toInt();
+        else if (name == QLatin1String("--load"))
+            load = value;
+        else if (name == QLatin1String("--idle"))
+            idle = value.toInt();
+        else if (name == QLatin1String("--active"))
+            active = value.toInt();
+        else if (name == QLatin1String("--seconds"))
+            seconds = value.toDouble();
+        else if (name == QLatin1String("--workers"))
+            workers = value.toInt();
+        else
+            return fail(QStringLiteral("unknown option ") + name);
     }
     if (backendPort <= 0 || load.isEmpty())
-        return fail(QStringLiteral("usage: benchguilag --backend-port N --load PATH [--idle N] [--active N] [--seconds S] [--workers N]"));
+        return fail(QStringLiteral("usage: benchguilag --backend-port N --load PATH [--idle N] "
+                                   "[--active N] [--seconds S] [--workers N]"));
 
     const auto document = Gateway::Config::ConfigDocument::fromJson(templateFor(backendPort));
     if (!document.isLoaded())
@@ -156,12 +167,16 @@ int main(int argc, char **argv)
     const QByteArray loadOutput = loader.readAllStandardOutput().trimmed();
     gateway.stopNow();
     if (exitCode != 0)
-        return fail(QStringLiteral("benchload failed (%1): %2").arg(exitCode).arg(QString::fromUtf8(loader.readAllStandardError().trimmed())));
+        return fail(QStringLiteral("benchload failed (%1): %2")
+                        .arg(exitCode)
+                        .arg(QString::fromUtf8(loader.readAllStandardError().trimmed())));
 
     std::vector<double> sorted = lags;
     std::sort(sorted.begin(), sorted.end());
     const double maxLag = sorted.empty() ? 0 : sorted.back();
-    const double p99 = sorted.empty() ? 0 : sorted[std::min(sorted.size() - 1, size_t(0.99 * double(sorted.size())))];
+    const double p99 =
+        sorted.empty() ? 0
+                       : sorted[std::min(sorted.size() - 1, size_t(0.99 * double(sorted.size())))];
     QJsonObject result{
         {QStringLiteral("maxLagMs"), maxLag},
         {QStringLiteral("p99LagMs"), p99},

@@ -76,32 +76,41 @@ FakeBackend::FakeBackend()
     m_thread.setObjectName(QStringLiteral("fake-backend"));
     m_thread.start();
     moveToThread(&m_thread);
-    QMetaObject::invokeMethod(this, [this] {
-        m_server = new QTcpServer(this);
-        m_server->listen(QHostAddress::LocalHost, 0);
-        m_port = m_server->serverPort();
-        connect(m_server, &QTcpServer::newConnection, this, &FakeBackend::onNewConnection);
-    }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_server = new QTcpServer(this);
+            m_server->listen(QHostAddress::LocalHost, 0);
+            m_port = m_server->serverPort();
+            connect(m_server, &QTcpServer::newConnection, this, &FakeBackend::onNewConnection);
+        },
+        Qt::BlockingQueuedConnection);
 }
 
 FakeBackend::~FakeBackend()
 {
-    QMetaObject::invokeMethod(this, [this] {
-        delete m_server;
-        m_server = nullptr;
-        moveToThread(nullptr);
-    }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            delete m_server;
+            m_server = nullptr;
+            moveToThread(nullptr);
+        },
+        Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
 }
 
 void FakeBackend::setBehaviour(Behaviour behaviour)
 {
-    QMetaObject::invokeMethod(this, [this, behaviour] {
-        m_behaviour = behaviour;
-        if (behaviour == Behaviour::Refuse)
-            m_server->close();
-    }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this, behaviour] {
+            m_behaviour = behaviour;
+            if (behaviour == Behaviour::Refuse)
+                m_server->close();
+        },
+        Qt::BlockingQueuedConnection);
 }
 
 void FakeBackend::setHandler(Handler handler)
@@ -115,7 +124,7 @@ FakeBackend::Handler FakeBackend::respondWith(int status, const QByteArray &body
 {
     return [status, body, extraHeaders](const ReceivedRequest &) -> QByteArray {
         return "HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Length: "
-            + QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
+               + QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
     };
 }
 
@@ -255,7 +264,8 @@ QByteArray readResponse(QTcpSocket &socket, int timeoutMs)
         }
         if (timer.elapsed() > timeoutMs)
             return buf;
-        if (socket.bytesAvailable() == 0 && !socket.waitForReadyRead(int(timeoutMs - timer.elapsed()))) {
+        if (socket.bytesAvailable() == 0
+            && !socket.waitForReadyRead(int(timeoutMs - timer.elapsed()))) {
             buf += socket.readAll();
             if (socket.state() != QAbstractSocket::ConnectedState)
                 return buf;

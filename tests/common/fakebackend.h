@@ -20,9 +20,9 @@ namespace TestSupport {
 
 struct ReceivedRequest
 {
-    QByteArray head; // request line + fields + CRLFCRLF, raw
-    QByteArray body; // decoded body
-    QByteArray raw;  // head + body exactly as received
+    QByteArray head;                                 // request line + fields + CRLFCRLF, raw
+    QByteArray body;                                 // decoded body
+    QByteArray raw;                                  // head + body exactly as received
     QByteArray header(const QByteArray &name) const; // first value, case-insensitive
     QByteArray requestLine() const { return head.left(head.indexOf("\r\n")); }
 };
@@ -71,7 +71,8 @@ private:
 
 // Sends bytes to 127.0.0.1:port and reads until the peer closes the connection; timeoutMs only
 // guards against a hang (then *closed is false). Blocking: for tests.
-QByteArray exchange(quint16 port, const QByteArray &bytes, int timeoutMs = 10000, bool *closed = nullptr);
+QByteArray exchange(quint16 port, const QByteArray &bytes, int timeoutMs = 10000,
+                    bool *closed = nullptr);
 // Reads one complete HTTP response (head + body by Content-Length/chunked) from a blocking socket.
 QByteArray readResponse(QTcpSocket &socket, int timeoutMs = 5000);
 

@@ -7,8 +7,14 @@
 
 namespace TestSupport {
 
-QString sourceDir() { return QStringLiteral(APPGW_SOURCE_DIR_FOR_TESTS); }
-QString sharedDir() { return QStringLiteral(APPGW_SHARED_DIR_FOR_TESTS); }
+QString sourceDir()
+{
+    return QStringLiteral(APPGW_SOURCE_DIR_FOR_TESTS);
+}
+QString sharedDir()
+{
+    return QStringLiteral(APPGW_SHARED_DIR_FOR_TESTS);
+}
 
 QString readFile(const QString &path)
 {
@@ -30,7 +36,8 @@ QByteArray gatewayTemplate(const QList<quint16> &backendPorts, int requestTimeou
         addresses.append(QJsonObject{{QStringLiteral("ipAddress"), ip}});
         addressMap.insert(ip, QStringLiteral("127.0.0.1:%1").arg(backendPorts.at(i)));
     }
-    const QString tpl = QStringLiteral(R"({
+    const QString tpl =
+        QStringLiteral(R"({
   "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
   "contentVersion": "1.0.0.0",
   "metadata": { "localGateway": { "frontendPortMap": { "80": 0 }, "backendAddressMap": %1 } },
@@ -50,10 +57,10 @@ QByteArray gatewayTemplate(const QList<quint16> &backendPorts, int requestTimeou
           "backendAddressPool": { "id": "/x/backendAddressPools/pool" },
           "backendHttpSettings": { "id": "/x/backendHttpSettingsCollection/setting" } } } ]
     } } ] })")
-                            .arg(QString::fromUtf8(QJsonDocument(addressMap).toJson(QJsonDocument::Compact)),
-                                 QString::fromUtf8(QJsonDocument(addresses).toJson(QJsonDocument::Compact)))
-                            .arg(requestTimeout)
-                            .arg(settingExtra, listenerExtra);
+            .arg(QString::fromUtf8(QJsonDocument(addressMap).toJson(QJsonDocument::Compact)),
+                 QString::fromUtf8(QJsonDocument(addresses).toJson(QJsonDocument::Compact)))
+            .arg(requestTimeout)
+            .arg(settingExtra, listenerExtra);
     return tpl.toUtf8();
 }
 

@@ -69,7 +69,7 @@ void roundTrip(const RequestHead &h)
             fields.append(f);
     }
     removeHeaders(fields, "Host");
-    fields.prepend(Header { "Host", h.hostHeader.isEmpty() ? QByteArray("backend") : h.hostHeader });
+    fields.prepend(Header{"Host", h.hostHeader.isEmpty() ? QByteArray("backend") : h.hostHeader});
     if (h.versionMinor == 0)
         removeHeaders(fields, "Expect");
     BodyKind framing = h.bodyKind;
@@ -102,7 +102,7 @@ void roundTrip(const RequestHead &h)
     if (framing == BodyKind::ContentLength)
         check(again.contentLength == h.contentLength, "Content-Length changed");
     const int framingFields = headerCount(again.headers, "Content-Length")
-        + headerCount(again.headers, "Transfer-Encoding");
+                              + headerCount(again.headers, "Transfer-Encoding");
     check(framingFields == (framing == BodyKind::None ? 0 : 1), "not exactly one framing field");
     check(again.upgradeWebSocket == h.upgradeWebSocket, "upgrade changed");
     // An upgrade is sent as "Connection: Upgrade" whatever keepAlive says: that upstream
@@ -121,7 +121,8 @@ void decodeBody(const RequestHead &h, QByteArrayView rest, int piece)
     qsizetype pos = 0;
     qint64 delivered = 0;
     while (pos < rest.size() && !decoder.isDone()) {
-        const qsizetype n = piece <= 0 ? rest.size() - pos : qMin<qsizetype>(piece, rest.size() - pos);
+        const qsizetype n = piece <= 0 ? rest.size() - pos
+                                       : qMin<qsizetype>(piece, rest.size() - pos);
         const QByteArrayView chunk = rest.sliced(pos, n);
         qint64 got = 0;
         const auto r = decoder.feed(chunk, [&](QByteArrayView v) {
@@ -160,7 +161,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const ParseResult whole = RequestParser().parse(input, &head);
 
     // Prefix property at two split points chosen by the control byte.
-    for (const qsizetype cut : { input.size() * (control & 0x0f) / 16, input.size() - 1 - (control >> 4) }) {
+    for (const qsizetype cut :
+         {input.size() * (control & 0x0f) / 16, input.size() - 1 - (control >> 4)}) {
         if (cut < 0 || cut >= input.size())
             continue;
         RequestHead partial;
@@ -171,19 +173,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     }
 
     switch (whole.status) {
-    case ParseResult::Status::Incomplete:
-        return 0;
+    case ParseResult::Status::Incomplete: return 0;
     case ParseResult::Status::Error:
         switch (whole.errorStatus) {
-        case 400: case 405: case 414: case 417: case 431: case 501: case 505:
-            break;
-        default:
-            fail("unexpected error status");
+        case 400:
+        case 405:
+        case 414:
+        case 417:
+        case 431:
+        case 501:
+        case 505: break;
+        default: fail("unexpected error status");
         }
         check(!whole.errorReason.isEmpty(), "error without a reason");
         return 0;
-    case ParseResult::Status::Complete:
-        break;
+    case ParseResult::Status::Complete: break;
     }
     check(whole.consumed > 0 && whole.consumed <= input.size(), "consumed out of range");
     check(head.bodyKind != BodyKind::UntilClose, "request framed until close");

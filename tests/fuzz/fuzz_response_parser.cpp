@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 {
     if (size < 1)
         return 0;
-    static const QByteArray methods[] = { "GET", "HEAD", "CONNECT", "POST" };
+    static const QByteArray methods[] = {"GET", "HEAD", "CONNECT", "POST"};
     const QByteArray &method = methods[data[0] & 3];
     const int piece = data[0] >> 2;
     const QByteArrayView input(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1));
@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         return 0;
     }
     check(r.consumed > 0 && r.consumed <= input.size(), "consumed out of range");
-    for (qsizetype k : { r.consumed - 1, r.consumed / 2 }) {
+    for (qsizetype k : {r.consumed - 1, r.consumed / 2}) {
         ResponseHead partial;
         check(ResponseParser().parse(input.first(k), method, &partial).status
                   == ParseResult::Status::Incomplete,
@@ -79,7 +79,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (head.bodyKind == BodyKind::ContentLength)
         check(again.contentLength == head.contentLength, "Content-Length changed");
     check(again.keepAlive == head.keepAlive, "persistence changed");
-    check(headerCount(again.headers, "Content-Length") + headerCount(again.headers, "Transfer-Encoding")
+    check(headerCount(again.headers, "Content-Length")
+                  + headerCount(again.headers, "Transfer-Encoding")
               <= 1,
           "more than one framing field");
 
@@ -87,7 +88,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const QByteArrayView rest = input.sliced(r.consumed);
     qsizetype pos = 0;
     while (pos < rest.size() && !decoder.isDone()) {
-        const qsizetype n = piece == 0 ? rest.size() - pos : qMin<qsizetype>(piece, rest.size() - pos);
+        const qsizetype n = piece == 0 ? rest.size() - pos
+                                       : qMin<qsizetype>(piece, rest.size() - pos);
         const QByteArrayView chunk = rest.sliced(pos, n);
         qint64 got = 0;
         const auto res = decoder.feed(chunk, [&](QByteArrayView v) {

@@ -16,7 +16,7 @@ namespace {
 bool isReservedInvalidName(const QString &name)
 {
     return name.endsWith(QLatin1String(".invalid"), Qt::CaseInsensitive)
-        || name.compare(QLatin1String("invalid"), Qt::CaseInsensitive) == 0;
+           || name.compare(QLatin1String("invalid"), Qt::CaseInsensitive) == 0;
 }
 
 QByteArray hostForHeader(const QString &host)
@@ -67,23 +67,30 @@ void HttpProbe::start()
     if (address.setAddress(host)) {
         // Connect from the event loop, so the completion never runs inside start().
         m_phase = Phase::Connecting;
-        QMetaObject::invokeMethod(this, [this, address] {
-            if (m_phase == Phase::Connecting)
-                connectTo(address);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, address] {
+                if (m_phase == Phase::Connecting)
+                    connectTo(address);
+            },
+            Qt::QueuedConnection);
         return;
     }
     m_phase = Phase::Resolving;
     if (m_resolver || host.isEmpty() || isReservedInvalidName(host)) {
         // From the event loop, so the completion never runs inside start().
-        QMetaObject::invokeMethod(this, [this, host] {
-            if (m_phase != Phase::Resolving)
-                return;
-            onResolved(m_resolver && !host.isEmpty() ? m_resolver(host) : QList<QHostAddress>());
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, host] {
+                if (m_phase != Phase::Resolving)
+                    return;
+                onResolved(m_resolver && !host.isEmpty() ? m_resolver(host) : QList<QHostAddress>());
+            },
+            Qt::QueuedConnection);
         return;
     }
-    m_lookupId = QHostInfo::lookupHost(host, this, [this](const QHostInfo &info) { onLookup(info); });
+    m_lookupId = QHostInfo::lookupHost(host, this,
+                                       [this](const QHostInfo &info) { onLookup(info); });
 }
 
 void HttpProbe::cancel()
@@ -163,22 +170,23 @@ void HttpProbe::connectTo(const QHostAddress &address)
     QObject::connect(m_socket, &QTcpSocket::disconnected, this, &HttpProbe::onEof);
     QObject::connect(m_socket, &QTcpSocket::errorOccurred, this,
                      [this](QAbstractSocket::SocketError error) {
-        if (m_phase == Phase::Done)
-            return;
-        if (error == QAbstractSocket::RemoteHostClosedError
-            && (m_phase == Phase::Headers || m_phase == Phase::Body)) {
-            onReadyRead();
-            onEof();
-            return;
-        }
-        // Refused, unreachable, reset, TLS handshake failure without a certificate verdict.
-        fail(Messages::connect(), m_status);
-    });
+                         if (m_phase == Phase::Done)
+                             return;
+                         if (error == QAbstractSocket::RemoteHostClosedError
+                             && (m_phase == Phase::Headers || m_phase == Phase::Body)) {
+                             onReadyRead();
+                             onEof();
+                             return;
+                         }
+                         // Refused, unreachable, reset, TLS handshake failure without a certificate verdict.
+                         fail(Messages::connect(), m_status);
+                     });
 
     if (tls) {
         // SNI and verification use the probe host; the TCP connection goes to the mapped address.
-        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(
-            address.toString(), m_spec.connectPort, m_spec.hostHeader);
+        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(address.toString(),
+                                                                    m_spec.connectPort,
+                                                                    m_spec.hostHeader);
     } else {
         m_socket->connectToHost(address, m_spec.connectPort);
     }
@@ -272,9 +280,7 @@ void HttpProbe::consumeBody()
             return;
         }
         switch (m_framing) {
-        case Framing::None:
-            evaluate();
-            return;
+        case Framing::None: evaluate(); return;
         case Framing::UntilClose:
             m_body += m_buffer;
             m_buffer.clear();
@@ -446,18 +452,11 @@ QString HttpProbe::messageForSslErrors(const QList<QSslError> &errors)
         case QSslError::CertificateUntrusted:
         case QSslError::CertificateRejected:
         case QSslError::CertificateSignatureFailed:
-        case QSslError::InvalidCaCertificate:
-            untrusted = true;
-            break;
+        case QSslError::InvalidCaCertificate: untrusted = true; break;
         case QSslError::CertificateExpired:
-        case QSslError::CertificateNotYetValid:
-            expired = true;
-            break;
-        case QSslError::HostNameMismatch:
-            nameMismatch = true;
-            break;
-        default:
-            break;
+        case QSslError::CertificateNotYetValid: expired = true; break;
+        case QSslError::HostNameMismatch: nameMismatch = true; break;
+        default: break;
         }
     }
     // The most fundamental problem first: a chain we do not trust, then dates, then the name.

@@ -21,7 +21,9 @@
 class QTcpSocket;
 class QHostInfo;
 
-namespace Gateway::Net { class Clock; }
+namespace Gateway::Net {
+class Clock;
+}
 
 namespace Gateway::Health {
 
@@ -32,7 +34,10 @@ class HttpProbe final : public HealthProbe
 public:
     static constexpr qsizetype MaxBodyBytes = 64 * 1024;
     static constexpr qsizetype MaxHeaderBytes = 32 * 1024;
-    static QByteArray userAgent() { return QByteArrayLiteral("Microsoft-Azure-Application-Gateway/v2 (local)"); }
+    static QByteArray userAgent()
+    {
+        return QByteArrayLiteral("Microsoft-Azure-Application-Gateway/v2 (local)");
+    }
     // Resolves a name synchronously (an empty list: it does not resolve). Tests substitute one;
     // by default the probe asks QHostInfo asynchronously.
     using NameResolver = std::function<QList<QHostAddress>(const QString &name)>;
@@ -66,8 +71,8 @@ private:
     void onConnected();
     void onReadyRead();
     void onEof();
-    bool parseHeaders();      // false: need more data (or failed and finished)
-    void consumeBody();       // moves bytes from m_buffer into m_body per framing
+    bool parseHeaders(); // false: need more data (or failed and finished)
+    void consumeBody();  // moves bytes from m_buffer into m_body per framing
     void evaluate();
     void fail(const QString &detail, int httpStatus = 0, bool unresolved = false);
     void finish(ProbeResult result);
@@ -82,14 +87,14 @@ private:
     int m_lookupId = -1;
     NameResolver m_resolver;
     QList<QHostAddress> m_lastKnown;
-    QHostAddress m_address;        // where the probe connects
+    QHostAddress m_address; // where the probe connects
     bool m_usedLastKnown = false;
 
     QByteArray m_buffer;
     QByteArray m_body;
     int m_status = 0;
     enum class Framing { Length, Chunked, UntilClose, None } m_framing = Framing::UntilClose;
-    qint64 m_remaining = 0;   // Length: body bytes still expected; Chunked: bytes left in the chunk
+    qint64 m_remaining = 0; // Length: body bytes still expected; Chunked: bytes left in the chunk
     bool m_chunkTrailer = false; // Chunked: the CRLF after a chunk's data is pending
 };
 

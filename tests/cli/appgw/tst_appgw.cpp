@@ -21,7 +21,7 @@ namespace {
 // respondWith() returns a QStringBuilder of temporaries from its lambda
 // (QT_USE_QSTRINGBUILDER): it dangles and crashes the backend thread. Build the QByteArray here.
 TestSupport::FakeBackend::Handler respondWith(int status, const QByteArray &body,
-                                             const QByteArray &extraHeaders = {})
+                                              const QByteArray &extraHeaders = {})
 {
     return [status, body, extraHeaders](const TestSupport::ReceivedRequest &) -> QByteArray {
         QByteArray r = "HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Length: ";
@@ -109,8 +109,10 @@ QByteArray armConfig(const QList<quint16> &backendPorts, int localPort, int requ
     } } ]
 })");
     text.replace(QStringLiteral("@LOCALPORT@"), QString::number(localPort));
-    text.replace(QStringLiteral("@ADDRESSMAP@"), QString::fromUtf8(QJsonDocument(addressMap).toJson(QJsonDocument::Compact)));
-    text.replace(QStringLiteral("@ADDRESSES@"), QString::fromUtf8(QJsonDocument(addresses).toJson(QJsonDocument::Compact)));
+    text.replace(QStringLiteral("@ADDRESSMAP@"),
+                 QString::fromUtf8(QJsonDocument(addressMap).toJson(QJsonDocument::Compact)));
+    text.replace(QStringLiteral("@ADDRESSES@"),
+                 QString::fromUtf8(QJsonDocument(addresses).toJson(QJsonDocument::Compact)));
     text.replace(QStringLiteral("@TIMEOUT@"), QString::number(requestTimeout));
     return text.toUtf8();
 }
@@ -146,7 +148,8 @@ public:
         m_process.start(appgw(), QStringList{QStringLiteral("run")} + args);
         if (!m_process.waitForStarted(10000))
             return 0;
-        static const QRegularExpression listening(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
+        static const QRegularExpression listening(
+            QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
         QDeadlineTimer deadline(20000);
         while (!deadline.hasExpired() && m_process.state() == QProcess::Running) {
             m_err += m_process.readAllStandardError();
@@ -238,8 +241,10 @@ void tst_CliAppgw::versionAndHelp_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("--version") << QStringList{QStringLiteral("--version")} << QStringLiteral("appgw ");
-    QTest::newRow("--help") << QStringList{QStringLiteral("--help")} << QStringLiteral("Usage: appgw");
+    QTest::newRow("--version") << QStringList{QStringLiteral("--version")}
+                               << QStringLiteral("appgw ");
+    QTest::newRow("--help") << QStringList{QStringLiteral("--help")}
+                            << QStringLiteral("Usage: appgw");
     QTest::newRow("-h") << QStringList{QStringLiteral("-h")} << QStringLiteral("Usage: appgw");
 }
 
@@ -261,15 +266,19 @@ void tst_CliAppgw::versionAndHelp()
 
 void tst_CliAppgw::badUsage_data()
 {
-    const QString sample = QStringLiteral(APPGW_SHARED_DIR "/arm-samples/application-gateway-create/azuredeploy.json");
+    const QString sample = QStringLiteral(
+        APPGW_SHARED_DIR "/arm-samples/application-gateway-create/azuredeploy.json");
     QTest::addColumn<QStringList>("args");
     QTest::newRow("no arguments") << QStringList{};
     QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate"), sample};
     QTest::newRow("unknown command alone") << QStringList{QStringLiteral("frobnicate")};
-    QTest::newRow("bad option") << QStringList{QStringLiteral("validate"), sample, QStringLiteral("--bogus")};
+    QTest::newRow("bad option") << QStringList{QStringLiteral("validate"), sample,
+                                               QStringLiteral("--bogus")};
     QTest::newRow("validate without file") << QStringList{QStringLiteral("validate")};
-    QTest::newRow("--parameters without value") << QStringList{QStringLiteral("validate"), sample, QStringLiteral("--parameters")};
-    QTest::newRow("--workers 0") << QStringList{QStringLiteral("run"), sample, QStringLiteral("--workers"), QStringLiteral("0")};
+    QTest::newRow("--parameters without value")
+        << QStringList{QStringLiteral("validate"), sample, QStringLiteral("--parameters")};
+    QTest::newRow("--workers 0") << QStringList{QStringLiteral("run"), sample,
+                                                QStringLiteral("--workers"), QStringLiteral("0")};
     QTest::newRow("two files") << QStringList{QStringLiteral("validate"), sample, sample};
 }
 
@@ -327,7 +336,8 @@ void tst_CliAppgw::validateBrokenFile_data()
     QTest::addColumn<QString>("pathFragment");
     QByteArray missingPool = armConfig({9001}, 8080);
     missingPool.replace("/backendAddressPools/pool')]", "/backendAddressPools/nosuchpool')]");
-    QTest::newRow("rule names a missing pool") << missingPool << QStringLiteral("requestRoutingRules");
+    QTest::newRow("rule names a missing pool")
+        << missingPool << QStringLiteral("requestRoutingRules");
     QByteArray badTimeout = armConfig({9001}, 8080, 0);
     QTest::newRow("requestTimeout 0") << badTimeout << QStringLiteral("requestTimeout");
     QByteArray badPort = armConfig({9001}, 8080);
@@ -359,7 +369,8 @@ void tst_CliAppgw::validateBrokenFile()
             continue;
         const auto match = form.match(QString::fromUtf8(line.mid(file.toUtf8().size() + 2)));
         QVERIFY2(match.hasMatch(), line.constData());
-        if (match.captured(1).contains(pathFragment) && !match.captured(2).startsWith(QLatin1String("warning")))
+        if (match.captured(1).contains(pathFragment)
+            && !match.captured(2).startsWith(QLatin1String("warning")))
             sawFragment = true;
     }
     QVERIFY2(lines >= 1, qPrintable(describe(r)));
@@ -398,7 +409,8 @@ void tst_CliAppgw::runWithEventsAndSigterm()
 
     bool closed = false;
     const QByteArray response = TestSupport::exchange(
-        port, "GET /hello?x=1 HTTP/1.1\r\nHost: cli.example.com\r\nConnection: close\r\n\r\n", 10000, &closed);
+        port, "GET /hello?x=1 HTTP/1.1\r\nHost: cli.example.com\r\nConnection: close\r\n\r\n",
+        10000, &closed);
     QVERIFY2(response.startsWith("HTTP/1.1 200"), response.constData());
     QVERIFY(response.endsWith("hello from backend"));
 
@@ -411,14 +423,16 @@ void tst_CliAppgw::runWithEventsAndSigterm()
     QVERIFY2(types.contains(QStringLiteral("access")), qPrintable(types.join(u',')));
     QVERIFY2(types.contains(QStringLiteral("gateway.stopped")), qPrintable(types.join(u',')));
     // config.warning lines may come first; then started, the request, stopped last.
-    QVERIFY2(types.indexOf(QStringLiteral("gateway.started")) < types.indexOf(QStringLiteral("access")),
+    QVERIFY2(types.indexOf(QStringLiteral("gateway.started"))
+                 < types.indexOf(QStringLiteral("access")),
              qPrintable(types.join(u',')));
     QCOMPARE(types.last(), QStringLiteral("gateway.stopped"));
     for (const auto &e : lines) {
         QVERIFY(!e.value(QStringLiteral("ts")).toString().isEmpty());
         if (e.value(QStringLiteral("type")).toString() == QLatin1String("access")) {
             QCOMPARE(e.value(QStringLiteral("httpStatus")).toInt(), 200);
-            QCOMPARE(e.value(QStringLiteral("requestUri")).toString(), QStringLiteral("/hello?x=1"));
+            QCOMPARE(e.value(QStringLiteral("requestUri")).toString(),
+                     QStringLiteral("/hello?x=1"));
             QCOMPARE(e.value(QStringLiteral("ruleName")).toString(), QStringLiteral("rule"));
         }
     }
@@ -429,12 +443,14 @@ void tst_CliAppgw::runWebSocketSessionEndToEnd()
     // The acceptance run: a non-Qt WebSocket server and client through `appgw run`, every size
     // echoed byte-exact, then a session left idle past a 1 s request timeout (client sees 1006).
     QProcess probe;
-    probe.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"), QStringLiteral("import websockets")});
+    probe.start(QStringLiteral("/usr/bin/python3"),
+                {QStringLiteral("-c"), QStringLiteral("import websockets")});
     if (!probe.waitForFinished(10000) || probe.exitCode() != 0)
         QSKIP("Debian's python3-websockets is not installed");
     const QString common = QStringLiteral(APPGW_SOURCE_DIR "/tests/common");
     QProcess server;
-    server.start(QStringLiteral("/usr/bin/python3"), {common + QStringLiteral("/ws_echo_server.py")});
+    server.start(QStringLiteral("/usr/bin/python3"),
+                 {common + QStringLiteral("/ws_echo_server.py")});
     QVERIFY(server.waitForStarted(5000));
     QDeadlineTimer deadline(10000);
     while (!server.canReadLine() && !deadline.hasExpired() && server.state() == QProcess::Running)
@@ -462,8 +478,11 @@ void tst_CliAppgw::runWebSocketSessionEndToEnd()
                   QStringLiteral("0,125,126,65535,65536,16777216"), QStringLiteral("--ping")});
     QVERIFY(client.waitForFinished(120000));
     const QByteArray summary = client.readAllStandardOutput();
-    QVERIFY2(client.exitCode() == 0, QByteArray(summary + client.readAllStandardError()).constData());
-    QCOMPARE(QJsonDocument::fromJson(summary).object().value(QStringLiteral("messages")).toArray().size(), 12);
+    QVERIFY2(client.exitCode() == 0,
+             QByteArray(summary + client.readAllStandardError()).constData());
+    QCOMPARE(
+        QJsonDocument::fromJson(summary).object().value(QStringLiteral("messages")).toArray().size(),
+        12);
     QCOMPARE(echoGw.terminate(), 0);
 
     // A 1 s request timeout: the idle session is dropped, the client sees 1006.
@@ -475,10 +494,10 @@ void tst_CliAppgw::runWebSocketSessionEndToEnd()
     QVERIFY2(port != 0, gw.stderrText().constData());
     QProcess idle;
     idle.start(QStringLiteral("/usr/bin/python3"),
-               {common + QStringLiteral("/ws_client.py"), QStringLiteral("ws://127.0.0.1:%1/chat").arg(port),
-                QStringLiteral("--sizes"), QStringLiteral("10"),
-                QStringLiteral("--wait-close"), QStringLiteral("20"), QStringLiteral("--expect-close-code"),
-                QStringLiteral("1006")});
+               {common + QStringLiteral("/ws_client.py"),
+                QStringLiteral("ws://127.0.0.1:%1/chat").arg(port), QStringLiteral("--sizes"),
+                QStringLiteral("10"), QStringLiteral("--wait-close"), QStringLiteral("20"),
+                QStringLiteral("--expect-close-code"), QStringLiteral("1006")});
     QVERIFY(idle.waitForFinished(30000));
     const QByteArray idleSummary = idle.readAllStandardOutput();
     QVERIFY2(idle.exitCode() == 0, idleSummary.constData());
@@ -498,7 +517,8 @@ void tst_CliAppgw::runWebSocketSessionEndToEnd()
             QCOMPARE(e.value(QStringLiteral("closedBy")).toString(), QStringLiteral("gateway"));
             QCOMPARE(e.value(QStringLiteral("setting")).toString(), QStringLiteral("settings"));
         }
-        access101 += type == QLatin1String("access") && e.value(QStringLiteral("httpStatus")).toInt() == 101;
+        access101 += type == QLatin1String("access")
+                     && e.value(QStringLiteral("httpStatus")).toInt() == 101;
     }
     QCOMPARE(upgraded, 1);
     QCOMPARE(timeouts, 1);
@@ -518,20 +538,25 @@ QHash<QString, QJsonObject> healthServers(const QByteArray &json, QString *probl
         return servers;
     }
     for (const auto &pool : doc.object().value(QStringLiteral("backendAddressPools")).toArray())
-        for (const auto &settings : pool.toObject().value(QStringLiteral("backendHttpSettingsCollection")).toArray())
+        for (const auto &settings :
+             pool.toObject().value(QStringLiteral("backendHttpSettingsCollection")).toArray())
             for (const auto &server : settings.toObject().value(QStringLiteral("servers")).toArray())
-                servers.insert(server.toObject().value(QStringLiteral("address")).toString(), server.toObject());
+                servers.insert(server.toObject().value(QStringLiteral("address")).toString(),
+                               server.toObject());
     return servers;
 }
 
 const QString ConnectDetail = QStringLiteral(
-    "Application Gateway could not connect to the backend. Check that the backend responds on the port used "
-    "for the probe. Also check whether any NSG/UDR/Firewall is blocking access to the Ip and port of this backend.");
+    "Application Gateway could not connect to the backend. Check that the backend responds on the "
+    "port used "
+    "for the probe. Also check whether any NSG/UDR/Firewall is blocking access to the Ip and port "
+    "of this backend.");
 const QString StatusDetail = QStringLiteral(
-    "Status code of the backend's HTTP response did not match the probe setting. Expected:200-399 Received:404.");
-const QString DnsDetail = QStringLiteral(
-    "Application Gateway could not create a probe for this backend. This usually happens when the FQDN of the "
-    "backend has not been entered correctly.");
+    "Status code of the backend's HTTP response did not match the probe setting. Expected:200-399 "
+    "Received:404.");
+const QString DnsDetail = QStringLiteral("Application Gateway could not create a probe for this "
+                                         "backend. This usually happens when the FQDN of the "
+                                         "backend has not been entered correctly.");
 
 void tst_CliAppgw::healthThreeBackends()
 {
@@ -554,7 +579,8 @@ void tst_CliAppgw::healthThreeBackends()
     const QJsonObject down = servers.value(QStringLiteral("10.0.1.5"));
     const QJsonObject missing = servers.value(QStringLiteral("10.0.1.6"));
     QCOMPARE(ok.value(QStringLiteral("health")).toString(), QStringLiteral("Healthy"));
-    QCOMPARE(ok.value(QStringLiteral("healthProbeLog")).toString(), QStringLiteral("Success. Received 200 status code"));
+    QCOMPARE(ok.value(QStringLiteral("healthProbeLog")).toString(),
+             QStringLiteral("Success. Received 200 status code"));
     // Like show-backend-health: a server whose probe failed is Unhealthy, with Azure's detail,
     // word for word (azure-reference.md §4), even though only one probe ran.
     QCOMPARE(down.value(QStringLiteral("health")).toString(), QStringLiteral("Unhealthy"));
@@ -580,10 +606,13 @@ void tst_CliAppgw::healthAllHealthyExitsZero()
     QString problem;
     const QHash<QString, QJsonObject> servers = healthServers(r.out, &problem);
     QVERIFY2(problem.isEmpty() && servers.size() == 2, qPrintable(problem + describe(r)));
-    QCOMPARE(servers.value(QStringLiteral("10.0.1.4")).value(QStringLiteral("health")).toString(), QStringLiteral("Healthy"));
-    QCOMPARE(servers.value(QStringLiteral("10.0.1.5")).value(QStringLiteral("health")).toString(), QStringLiteral("Healthy"));
-    QCOMPARE(servers.value(QStringLiteral("10.0.1.5")).value(QStringLiteral("healthProbeLog")).toString(),
-             QStringLiteral("Success. Received 302 status code"));
+    QCOMPARE(servers.value(QStringLiteral("10.0.1.4")).value(QStringLiteral("health")).toString(),
+             QStringLiteral("Healthy"));
+    QCOMPARE(servers.value(QStringLiteral("10.0.1.5")).value(QStringLiteral("health")).toString(),
+             QStringLiteral("Healthy"));
+    QCOMPARE(
+        servers.value(QStringLiteral("10.0.1.5")).value(QStringLiteral("healthProbeLog")).toString(),
+        QStringLiteral("Success. Received 302 status code"));
 }
 
 void tst_CliAppgw::healthUnresolvableFqdn()
@@ -603,7 +632,8 @@ void tst_CliAppgw::healthUnresolvableFqdn()
     QString problem;
     const QHash<QString, QJsonObject> servers = healthServers(r.out, &problem);
     QVERIFY2(problem.isEmpty() && servers.size() == 2, qPrintable(problem + describe(r)));
-    QCOMPARE(servers.value(QStringLiteral("10.0.1.4")).value(QStringLiteral("health")).toString(), QStringLiteral("Healthy"));
+    QCOMPARE(servers.value(QStringLiteral("10.0.1.4")).value(QStringLiteral("health")).toString(),
+             QStringLiteral("Healthy"));
     const QJsonObject dns = servers.value(QStringLiteral("backend.contoso.invalid"));
     QCOMPARE(dns.value(QStringLiteral("health")).toString(), QStringLiteral("Unknown"));
     QCOMPARE(dns.value(QStringLiteral("healthProbeLog")).toString(), DnsDetail);

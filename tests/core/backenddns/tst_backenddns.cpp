@@ -136,7 +136,8 @@ QByteArray config(const QString &namedHost, quint16 namedPort, quint16 directPor
           "backendAddressPool": { "id": "/x/backendAddressPools/direct" },
           "backendHttpSettings": { "id": "/x/backendHttpSettingsCollection/setting" } } } ]
     } } ] })");
-    text.replace(QStringLiteral("@NAMED@"), namedHost + QLatin1Char(':') + QString::number(namedPort));
+    text.replace(QStringLiteral("@NAMED@"),
+                 namedHost + QLatin1Char(':') + QString::number(namedPort));
     text.replace(QStringLiteral("@DIRECT@"), QString::number(directPort));
     return text.toUtf8();
 }
@@ -162,7 +163,8 @@ struct Rig
         // name's address.
         named.setHandler(FakeBackend::respondWith(200, "named", "Connection: close\r\n"));
         direct.setHandler(FakeBackend::respondWith(200, "direct"));
-        const auto document = Config::ConfigDocument::fromJson(config(namedHost, named.port(), direct.port()));
+        const auto document = Config::ConfigDocument::fromJson(config(namedHost, named.port(),
+                                                                      direct.port()));
         if (!document.isLoaded()) {
             *error = QStringLiteral("config did not load");
             return false;
@@ -187,7 +189,8 @@ struct Rig
     bool readPorts(QString *error)
     {
         if (gateway->listeners().size() != 1) {
-            *error = QStringLiteral("expected one listening socket, got %1").arg(gateway->listeners().size());
+            *error = QStringLiteral("expected one listening socket, got %1")
+                         .arg(gateway->listeners().size());
             return false;
         }
         port = quint16(gateway->listeners().constFirst().port);
@@ -221,7 +224,8 @@ struct Rig
 };
 
 const QByteArray Request = "GET /app HTTP/1.1\r\nHost: named.test\r\nConnection: close\r\n\r\n";
-const QByteArray DirectRequest = "GET /app HTTP/1.1\r\nHost: direct.test\r\nConnection: close\r\n\r\n";
+const QByteArray DirectRequest =
+    "GET /app HTTP/1.1\r\nHost: direct.test\r\nConnection: close\r\n\r\n";
 
 int statusOf(const QByteArray &response)
 {
@@ -246,7 +250,8 @@ struct PendingClient
     explicit PendingClient(quint16 port)
     {
         socket.setProxy(QNetworkProxy::NoProxy);
-        QObject::connect(&socket, &QTcpSocket::readyRead, &socket, [this] { received += socket.readAll(); });
+        QObject::connect(&socket, &QTcpSocket::readyRead, &socket,
+                         [this] { received += socket.readAll(); });
         QObject::connect(&socket, &QTcpSocket::disconnected, &socket, [this] { closed = true; });
         socket.connectToHost(QHostAddress::LocalHost, port);
         socket.write(Request);
@@ -449,7 +454,8 @@ void tst_BackendDns::connectionClosedWhileResolving()
     QVERIFY(id != 0);
     rig.gateway->closeSession(id);
     QTRY_VERIFY_WITH_TIMEOUT(a.closed, WaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(rig.gateway->sessions()->session(id).closeReason, QStringLiteral("closedByUser"), WaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(rig.gateway->sessions()->session(id).closeReason,
+                              QStringLiteral("closedByUser"), WaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(rig.gateway->sessions()->openCount(), 0, WaitMs);
     QCOMPARE(a.received, QByteArray());
 

@@ -21,7 +21,9 @@ QString describe(const Diagnostics &ds)
 
 GatewayConfig chatExample()
 {
-    const ConfigDocument doc = ConfigDocument::fromFile(QStringLiteral(APPGW_SOURCE_DIR) + QStringLiteral("/resources/examples/websocket-chat.json"));
+    const ConfigDocument doc = ConfigDocument::fromFile(
+        QStringLiteral(APPGW_SOURCE_DIR)
+        + QStringLiteral("/resources/examples/websocket-chat.json"));
     return doc.model();
 }
 
@@ -114,7 +116,8 @@ void mutate(GatewayConfig &c, const QString &m)
         r.urlPathMap = ref("urlPathMaps", "map");
         if (m.endsWith(QLatin1String("#v1"))) {
             c.skuTier = QStringLiteral("Standard");
-            c.urlPathMaps[0].pathRules[0].paths = QStringList{m.section(QLatin1Char('='), 1).chopped(3)};
+            c.urlPathMaps[0].pathRules[0].paths = QStringList{
+                m.section(QLatin1Char('='), 1).chopped(3)};
             r.priority = 0;
         }
     } else if (m.startsWith(QLatin1String("priority="))) {
@@ -188,7 +191,8 @@ void mutate(GatewayConfig &c, const QString &m)
     } else if (m == QLatin1String("no-custom-probe")) {
         s.probe = Ref();
     } else if (m.startsWith(QLatin1String("backend-map="))) {
-        c.localGateway.backendAddressMap.insert(QStringLiteral("10.0.1.4"), m.section(QLatin1Char('='), 1));
+        c.localGateway.backendAddressMap.insert(QStringLiteral("10.0.1.4"),
+                                                m.section(QLatin1Char('='), 1));
     } else if (m.startsWith(QLatin1String("bind="))) {
         c.localGateway.bindAddress = m.section(QLatin1Char('='), 1);
     } else if (m.startsWith(QLatin1String("rewrite-"))) {
@@ -219,7 +223,8 @@ void mutate(GatewayConfig &c, const QString &m)
         if (m == QLatin1String("cert-key-vault"))
             cert.keyVaultSecretId = QStringLiteral("https://vault.example/secrets/x");
         if (m == QLatin1String("cert-with-files"))
-            c.localGateway.certificateFiles.insert(QStringLiteral("cert"), CertificateFile{QStringLiteral("dev.pfx"), {}, {}, {}});
+            c.localGateway.certificateFiles.insert(
+                QStringLiteral("cert"), CertificateFile{QStringLiteral("dev.pfx"), {}, {}, {}});
         c.sslCertificates << cert;
         if (m == QLatin1String("cert-file-incomplete"))
             c.localGateway.certificateFiles.insert(QStringLiteral("nocert"), CertificateFile{});
@@ -259,84 +264,141 @@ void tst_ConfigValidator::rules_data()
     const QString probe = P + QStringLiteral("probes[0].properties.");
     const QString listener = P + QStringLiteral("httpListeners[0].properties.");
     const QString listener2 = P + QStringLiteral("httpListeners[1].properties.");
-    const QString pathRule = P + QStringLiteral("urlPathMaps[0].properties.pathRules[0].properties.");
-    auto row = [](const char *tag, const QString &m, const char *sev, const QString &path, const char *frag) {
+    const QString pathRule = P
+                             + QStringLiteral("urlPathMaps[0].properties.pathRules[0].properties.");
+    auto row = [](const char *tag, const QString &m, const char *sev, const QString &path,
+                  const char *frag) {
         QTest::newRow(tag) << m << QString::fromLatin1(sev) << path << QString::fromUtf8(frag);
     };
-    row("dangling-ref", "dangling-ref", "error", rule + "backendAddressPool.id", "dangling reference");
-    row("wrong-kind-ref", "wrong-kind-ref", "error", rule + "backendAddressPool.id", "wrong kind of reference");
-    row("missing-listener-ref", "missing-listener-ref", "error", rule + "httpListener", "is required");
-    row("duplicate-name", "duplicate-name", "error", P + "backendAddressPools[1].name", "duplicate name 'CHATSERVERS'");
-    row("frontend-port-0", "frontend-port=0", "error", P + "frontendPorts[0].properties.port", "out of range (1–65199)");
-    row("frontend-port-65200", "frontend-port=65200", "error", P + "frontendPorts[0].properties.port", "65200 is out of range");
-    row("frontend-port-65199", "frontend-port=65199", "none", P + "frontendPorts[0].properties.port", "");
-    row("backend-port-70000", "backend-port=70000", "error", setting + "port", "out of range (1–65535)");
-    row("request-timeout-0", "request-timeout=0", "error", setting + "requestTimeout", "out of range (1–86400)");
-    row("request-timeout-86401", "request-timeout=86401", "error", setting + "requestTimeout", "out of range");
-    row("request-timeout-20", "request-timeout=20", "warning", setting + "requestTimeout", "clients will see close code 1006");
+    row("dangling-ref", "dangling-ref", "error", rule + "backendAddressPool.id",
+        "dangling reference");
+    row("wrong-kind-ref", "wrong-kind-ref", "error", rule + "backendAddressPool.id",
+        "wrong kind of reference");
+    row("missing-listener-ref", "missing-listener-ref", "error", rule + "httpListener",
+        "is required");
+    row("duplicate-name", "duplicate-name", "error", P + "backendAddressPools[1].name",
+        "duplicate name 'CHATSERVERS'");
+    row("frontend-port-0", "frontend-port=0", "error", P + "frontendPorts[0].properties.port",
+        "out of range (1–65199)");
+    row("frontend-port-65200", "frontend-port=65200", "error",
+        P + "frontendPorts[0].properties.port", "65200 is out of range");
+    row("frontend-port-65199", "frontend-port=65199", "none",
+        P + "frontendPorts[0].properties.port", "");
+    row("backend-port-70000", "backend-port=70000", "error", setting + "port",
+        "out of range (1–65535)");
+    row("request-timeout-0", "request-timeout=0", "error", setting + "requestTimeout",
+        "out of range (1–86400)");
+    row("request-timeout-86401", "request-timeout=86401", "error", setting + "requestTimeout",
+        "out of range");
+    row("request-timeout-20", "request-timeout=20", "warning", setting + "requestTimeout",
+        "clients will see close code 1006");
     row("request-timeout-21", "request-timeout=21", "none", setting + "requestTimeout", "");
-    row("probe-interval-0", "probe-interval=0", "error", probe + "interval", "out of range (1–86400)");
-    row("probe-timeout-big", "probe-timeout=86401", "error", probe + "timeout", "out of range (1–86400)");
-    row("unhealthy-threshold-21", "unhealthy-threshold=21", "error", probe + "unhealthyThreshold", "out of range (1–20)");
-    row("drain-timeout-3601", "drain-timeout=3601", "error", setting + "connectionDraining.drainTimeoutInSec", "out of range (1–3600)");
-    row("drain-timeout-0", "drain-timeout=0", "error", setting + "connectionDraining.drainTimeoutInSec", "out of range");
-    row("hostname-and-hostnames", "hostname-and-hostnames", "error", listener + "hostNames", "cannot be used together");
+    row("probe-interval-0", "probe-interval=0", "error", probe + "interval",
+        "out of range (1–86400)");
+    row("probe-timeout-big", "probe-timeout=86401", "error", probe + "timeout",
+        "out of range (1–86400)");
+    row("unhealthy-threshold-21", "unhealthy-threshold=21", "error", probe + "unhealthyThreshold",
+        "out of range (1–20)");
+    row("drain-timeout-3601", "drain-timeout=3601", "error",
+        setting + "connectionDraining.drainTimeoutInSec", "out of range (1–3600)");
+    row("drain-timeout-0", "drain-timeout=0", "error",
+        setting + "connectionDraining.drainTimeoutInSec", "out of range");
+    row("hostname-and-hostnames", "hostname-and-hostnames", "error", listener + "hostNames",
+        "cannot be used together");
     row("hostname-wildcard", "hostname=*.example.test", "error", listener + "hostName", "wildcard");
-    row("hostnames-six", "hostnames=a.t|b.t|c.t|d.t|e.t|f.t", "error", listener + "hostNames", "at most 5");
-    row("hostnames-double-star", "hostnames=**.contoso.com", "error", listener + "hostNames[0]", "'**'");
-    row("hostnames-star-question", "hostnames=*?.contoso.com", "error", listener + "hostNames[0]", "'*?'");
-    row("hostnames-too-many-wildcards", "hostnames=????.contoso.*", "error", listener + "hostNames[0]", "more than 4 wildcard");
-    row("hostnames-three-stars", "hostnames=*.*.*.com", "error", listener + "hostNames[0]", "more than 2");
-    row("hostnames-star-twice-in-label", "hostnames=a*b*.contoso.com", "error", listener + "hostNames[0]", "once per label");
-    row("hostnames-bad-char", "hostnames=a_b.contoso.com", "error", listener + "hostNames[0]", "character '_'");
+    row("hostnames-six", "hostnames=a.t|b.t|c.t|d.t|e.t|f.t", "error", listener + "hostNames",
+        "at most 5");
+    row("hostnames-double-star", "hostnames=**.contoso.com", "error", listener + "hostNames[0]",
+        "'**'");
+    row("hostnames-star-question", "hostnames=*?.contoso.com", "error", listener + "hostNames[0]",
+        "'*?'");
+    row("hostnames-too-many-wildcards", "hostnames=????.contoso.*", "error",
+        listener + "hostNames[0]", "more than 4 wildcard");
+    row("hostnames-three-stars", "hostnames=*.*.*.com", "error", listener + "hostNames[0]",
+        "more than 2");
+    row("hostnames-star-twice-in-label", "hostnames=a*b*.contoso.com", "error",
+        listener + "hostNames[0]", "once per label");
+    row("hostnames-bad-char", "hostnames=a_b.contoso.com", "error", listener + "hostNames[0]",
+        "character '_'");
     row("hostnames-valid-wildcards", "hostnames=*.contoso.*", "none", listener + "hostNames[0]", "");
     row("path-no-slash", "path=images/*", "error", pathRule + "paths[0]", "must start with '/'");
     row("path-star-middle", "path=/images/*.jpg", "error", pathRule + "paths[0]", "only at the end");
-    row("path-star-twice", "path=/Repos/*/Comments/*", "error", pathRule + "paths[0]", "only at the end");
+    row("path-star-twice", "path=/Repos/*/Comments/*", "error", pathRule + "paths[0]",
+        "only at the end");
     row("path-v2-prefix-star", "path=/images*", "none", pathRule + "paths[0]", "");
     row("path-v1-prefix-star", "path=/images*#v1", "error", pathRule + "paths[0]", "v1");
     row("priority-20001", "priority=20001", "error", rule + "priority", "out of range (1–20000)");
     row("duplicate-priority", "duplicate-priority", "error", rule2 + "priority", "must be unique");
     row("missing-priority", "missing-priority", "error", rule2 + "priority", "every rule needs one");
     row("rule-neither", "rule-neither", "error", rule + "ruleType", "has neither");
-    row("path-rule-without-map", "path-rule-without-map", "error", rule + "urlPathMap", "needs a urlPathMap");
-    row("basic-with-map", "basic-with-map", "error", rule + "urlPathMap", "Basic rule cannot have a urlPathMap");
-    row("redirect-and-pool", "redirect-and-pool", "error", rule + "redirectConfiguration", "not both");
-    row("redirect-both-targets", "redirect-both-targets", "error", P + "redirectConfigurations[0].properties.targetUrl", "either targetListener or targetUrl");
-    row("redirect-no-target", "redirect-no-target", "error", P + "redirectConfigurations[0]", "needs a targetListener or a targetUrl");
-    row("https-without-cert", "https-without-cert", "error", listener + "sslCertificate", "needs an sslCertificate");
-    row("probe-protocol-mismatch", "probe-protocol-mismatch", "error", setting + "probe.id", "protocols must match");
+    row("path-rule-without-map", "path-rule-without-map", "error", rule + "urlPathMap",
+        "needs a urlPathMap");
+    row("basic-with-map", "basic-with-map", "error", rule + "urlPathMap",
+        "Basic rule cannot have a urlPathMap");
+    row("redirect-and-pool", "redirect-and-pool", "error", rule + "redirectConfiguration",
+        "not both");
+    row("redirect-both-targets", "redirect-both-targets", "error",
+        P + "redirectConfigurations[0].properties.targetUrl", "either targetListener or targetUrl");
+    row("redirect-no-target", "redirect-no-target", "error", P + "redirectConfigurations[0]",
+        "needs a targetListener or a targetUrl");
+    row("https-without-cert", "https-without-cert", "error", listener + "sslCertificate",
+        "needs an sslCertificate");
+    row("probe-protocol-mismatch", "probe-protocol-mismatch", "error", setting + "probe.id",
+        "protocols must match");
     row("probe-path", "probe-path=health", "error", probe + "path", "must start with '/'");
-    row("status-codes-bad", "status-codes=2xx", "error", probe + "match.statusCodes[0]", "not a status code");
-    row("status-codes-reversed", "status-codes=399-200", "error", probe + "match.statusCodes[0]", "not a status code");
+    row("status-codes-bad", "status-codes=2xx", "error", probe + "match.statusCodes[0]",
+        "not a status code");
+    row("status-codes-reversed", "status-codes=399-200", "error", probe + "match.statusCodes[0]",
+        "not a status code");
     row("status-codes-list", "status-codes=200,301-302", "none", probe + "match.statusCodes[0]", "");
-    row("port-shared-protocols", "port-shared-protocols", "error", listener2 + "frontendPort", "cannot share frontend port 80");
-    row("port-two-basic", "port-two-basic", "error", listener2 + "frontendPort", "both basic listeners");
-    row("port-same-host", "port-same-host", "error", listener2 + "frontendPort", "both listen for host 'chat.example.test'");
+    row("port-shared-protocols", "port-shared-protocols", "error", listener2 + "frontendPort",
+        "cannot share frontend port 80");
+    row("port-two-basic", "port-two-basic", "error", listener2 + "frontendPort",
+        "both basic listeners");
+    row("port-same-host", "port-same-host", "error", listener2 + "frontendPort",
+        "both listen for host 'chat.example.test'");
     row("port-different-hosts", "port-different-hosts", "none", listener2 + "frontendPort", "");
-    row("listener-two-rules", "listener-two-rules", "error", rule2 + "httpListener.id", "already used by rule 'chatRule'");
-    row("listener-without-rule", "listener-without-rule", "warning", P + "httpListeners[1]", "not used by any routing rule");
-    row("privileged-port-unmapped", "privileged-port-unmapped", "warning", P + "frontendPorts[0].properties.port", "privileged");
+    row("listener-two-rules", "listener-two-rules", "error", rule2 + "httpListener.id",
+        "already used by rule 'chatRule'");
+    row("listener-without-rule", "listener-without-rule", "warning", P + "httpListeners[1]",
+        "not used by any routing rule");
+    row("privileged-port-unmapped", "privileged-port-unmapped", "warning",
+        P + "frontendPorts[0].properties.port", "privileged");
     row("privileged-port-mapped", "valid", "none", P + "frontendPorts[0].properties.port", "");
-    row("no-custom-probe", "no-custom-probe", "warning", setting + "probe", "default probe GET /; a WebSocket-only backend that answers 404 on / is marked Unhealthy and then gets no traffic (502)");
-    row("backend-map-bad", "backend-map=127.0.0.1:abc", "warning", "metadata.localGateway.backendAddressMap.10.0.1.4", "not host:port");
-    row("backend-map-port-range", "backend-map=127.0.0.1:70000", "warning", "metadata.localGateway.backendAddressMap.10.0.1.4", "not host:port");
-    row("backend-map-good", "backend-map=localhost:9001", "none", "metadata.localGateway.backendAddressMap.10.0.1.4", "");
-    row("bind-any", "bind=0.0.0.0", "warning", "metadata.localGateway.bindAddress", "open to the network");
-    row("bind-not-ip", "bind=localhost", "error", "metadata.localGateway.bindAddress", "not an IP address");
+    row("no-custom-probe", "no-custom-probe", "warning", setting + "probe",
+        "default probe GET /; a WebSocket-only backend that answers 404 on / is marked Unhealthy "
+        "and then gets no traffic (502)");
+    row("backend-map-bad", "backend-map=127.0.0.1:abc", "warning",
+        "metadata.localGateway.backendAddressMap.10.0.1.4", "not host:port");
+    row("backend-map-port-range", "backend-map=127.0.0.1:70000", "warning",
+        "metadata.localGateway.backendAddressMap.10.0.1.4", "not host:port");
+    row("backend-map-good", "backend-map=localhost:9001", "none",
+        "metadata.localGateway.backendAddressMap.10.0.1.4", "");
+    row("bind-any", "bind=0.0.0.0", "warning", "metadata.localGateway.bindAddress",
+        "open to the network");
+    row("bind-not-ip", "bind=localhost", "error", "metadata.localGateway.bindAddress",
+        "not an IP address");
     row("bind-loopback-v6", "bind=::1", "none", "metadata.localGateway.bindAddress", "");
-    const QString rw = P + QStringLiteral("rewriteRuleSets[0].properties.rewriteRules[0].actionSet.requestHeaderConfigurations[0].");
+    const QString rw = P
+                       + QStringLiteral("rewriteRuleSets[0].properties.rewriteRules[0].actionSet."
+                                        "requestHeaderConfigurations[0].");
     row("rewrite-valid", "rewrite-valid", "none", rw + "headerName", "");
     row("rewrite-upgrade", "rewrite-upgrade", "error", rw + "headerName", "cannot be rewritten");
-    row("rewrite-bad-name", "rewrite-bad-name", "error", rw + "headerName", "only letters, digits and '-'");
+    row("rewrite-bad-name", "rewrite-bad-name", "error", rw + "headerName",
+        "only letters, digits and '-'");
     row("rewrite-crlf", "rewrite-crlf", "error", rw + "headerValue", "CR, LF or NUL");
-    row("rewrite-delete-host", "rewrite-delete-host", "error", rw + "headerValue", "Host header cannot be deleted");
+    row("rewrite-delete-host", "rewrite-delete-host", "error", rw + "headerValue",
+        "Host header cannot be deleted");
     row("rewrite-reroute-basic", "rewrite-reroute-basic", "error",
-        P + "rewriteRuleSets[0].properties.rewriteRules[0].actionSet.urlConfiguration.reroute", "not allowed in a rule set used by a Basic rule");
-    row("cert-no-data", "cert-no-data", "warning", P + "sslCertificates[0].properties.data", "cannot start locally");
-    row("cert-key-vault", "cert-key-vault", "warning", P + "sslCertificates[0].properties.keyVaultSecretId", "cannot be read locally");
+        P + "rewriteRuleSets[0].properties.rewriteRules[0].actionSet.urlConfiguration.reroute",
+        "not allowed in a rule set used by a Basic rule");
+    row("cert-no-data", "cert-no-data", "warning", P + "sslCertificates[0].properties.data",
+        "cannot start locally");
+    row("cert-key-vault", "cert-key-vault", "warning",
+        P + "sslCertificates[0].properties.keyVaultSecretId", "cannot be read locally");
     row("cert-with-files", "cert-with-files", "none", P + "sslCertificates[0].properties.data", "");
-    row("cert-file-incomplete", "cert-file-incomplete", "error", "metadata.localGateway.certificateFiles.nocert", "needs pfx");
+    row("cert-file-incomplete", "cert-file-incomplete", "error",
+        "metadata.localGateway.certificateFiles.nocert", "needs pfx");
 }
 
 void tst_ConfigValidator::rules()
@@ -358,7 +420,9 @@ void tst_ConfigValidator::rules()
         QVERIFY2(!hasErrors(ds), qPrintable(describe(ds)));
         return;
     }
-    const Diagnostic::Severity wanted = severity == QLatin1String("error") ? Diagnostic::Severity::Error : Diagnostic::Severity::Warning;
+    const Diagnostic::Severity wanted = severity == QLatin1String("error")
+                                            ? Diagnostic::Severity::Error
+                                            : Diagnostic::Severity::Warning;
     bool found = false;
     for (const Diagnostic &d : std::as_const(atPath))
         found = found || (d.severity == wanted && d.message.contains(fragment));
@@ -437,7 +501,8 @@ void tst_ConfigValidator::samplesAndExamplesHaveNoErrors_data()
             params = dir + QStringLiteral("/azuredeploy.parameters.json");
         QTest::newRow(qPrintable(f)) << dir + QStringLiteral("/azuredeploy.json") << params;
     }
-    const QString examples = QStringLiteral(APPGW_SOURCE_DIR) + QStringLiteral("/resources/examples");
+    const QString examples = QStringLiteral(APPGW_SOURCE_DIR)
+                             + QStringLiteral("/resources/examples");
     for (const QString &f : QDir(examples).entryList({QStringLiteral("*.json")}, QDir::Files))
         QTest::newRow(qPrintable(f)) << examples + QLatin1Char('/') + f << QString();
 }
@@ -456,8 +521,10 @@ void tst_ConfigValidator::formatDiagnostic_data()
     QTest::addColumn<int>("severity");
     QTest::addColumn<QString>("path");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("error") << int(Diagnostic::Severity::Error) << "resources[2].properties.frontendPorts[0].properties.port"
-                           << "gw.json: resources[2].properties.frontendPorts[0].properties.port: frontend port 0 is out of range";
+    QTest::newRow("error") << int(Diagnostic::Severity::Error)
+                           << "resources[2].properties.frontendPorts[0].properties.port"
+                           << "gw.json: resources[2].properties.frontendPorts[0].properties.port: "
+                              "frontend port 0 is out of range";
     QTest::newRow("warning") << int(Diagnostic::Severity::Warning) << "a.b"
                              << "gw.json: a.b: warning: frontend port 0 is out of range";
     QTest::newRow("no-path") << int(Diagnostic::Severity::Error) << ""
@@ -469,7 +536,8 @@ void tst_ConfigValidator::formatDiagnostic()
     QFETCH(int, severity);
     QFETCH(QString, path);
     QFETCH(QString, expected);
-    const Diagnostic d{Diagnostic::Severity(severity), path, QStringLiteral("frontend port 0 is out of range")};
+    const Diagnostic d{Diagnostic::Severity(severity), path,
+                       QStringLiteral("frontend port 0 is out of range")};
     QCOMPARE(Gateway::Config::formatDiagnostic(QStringLiteral("gw.json"), d), expected);
 }
 

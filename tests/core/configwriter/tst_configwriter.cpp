@@ -7,6 +7,7 @@
 #include <QtTest>
 
 #include <csignal>
+
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -14,8 +15,14 @@ using namespace Gateway::Config;
 
 namespace {
 
-QString samplesDir() { return QStringLiteral(APPGW_SHARED_DIR) + QStringLiteral("/arm-samples"); }
-QString examplesDir() { return QStringLiteral(APPGW_SOURCE_DIR) + QStringLiteral("/resources/examples"); }
+QString samplesDir()
+{
+    return QStringLiteral(APPGW_SHARED_DIR) + QStringLiteral("/arm-samples");
+}
+QString examplesDir()
+{
+    return QStringLiteral(APPGW_SOURCE_DIR) + QStringLiteral("/resources/examples");
+}
 
 QString describe(const Diagnostics &ds)
 {
@@ -39,13 +46,15 @@ QStringList allFiles()
     QStringList out;
     for (const QString &f : QDir(samplesDir()).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
         out << samplesDir() + QLatin1Char('/') + f + QStringLiteral("/azuredeploy.json");
-    out << examplesDir() + QStringLiteral("/websocket-chat.json") << examplesDir() + QStringLiteral("/path-based.json");
+    out << examplesDir() + QStringLiteral("/websocket-chat.json")
+        << examplesDir() + QStringLiteral("/path-based.json");
     return out;
 }
 
 ConfigDocument load(const QString &path)
 {
-    return ConfigDocument::fromFile(path, path.startsWith(samplesDir()) ? parametersFor(path) : QString());
+    return ConfigDocument::fromFile(path, path.startsWith(samplesDir()) ? parametersFor(path)
+                                                                        : QString());
 }
 
 QByteArray readAll(const QString &path)
@@ -70,7 +79,8 @@ LineDiff lineDiff(const QByteArray &a, const QByteArray &b)
     while (head < la.size() && head < lb.size() && la.at(head) == lb.at(head))
         ++head;
     qsizetype tail = 0;
-    while (tail < la.size() - head && tail < lb.size() - head && la.at(la.size() - 1 - tail) == lb.at(lb.size() - 1 - tail))
+    while (tail < la.size() - head && tail < lb.size() - head
+           && la.at(la.size() - 1 - tail) == lb.at(lb.size() - 1 - tail))
         ++tail;
     return {la.mid(head, la.size() - head - tail), lb.mid(head, lb.size() - head - tail)};
 }
@@ -136,7 +146,9 @@ void tst_ConfigWriter::unchangedSaveWritesOriginalBytes_data()
 {
     QTest::addColumn<QString>("path");
     for (const QString &p : allFiles())
-        QTest::newRow(qPrintable(QFileInfo(p).dir().dirName() + QLatin1Char('/') + QFileInfo(p).fileName())) << p;
+        QTest::newRow(qPrintable(QFileInfo(p).dir().dirName() + QLatin1Char('/')
+                                 + QFileInfo(p).fileName()))
+            << p;
 }
 
 void tst_ConfigWriter::unchangedSaveWritesOriginalBytes()
@@ -164,20 +176,32 @@ void tst_ConfigWriter::editOneValue_data()
     QTest::addColumn<QByteArray>("oldLine");
     QTest::addColumn<QByteArray>("newLine");
     const QString chat = examplesDir() + QStringLiteral("/websocket-chat.json");
-    const QString redirect = samplesDir() + QStringLiteral("/application-gateway-redirect/azuredeploy.json");
-    const QString probe = samplesDir() + QStringLiteral("/application-gateway-probe/azuredeploy.json");
-    QTest::newRow("literal-int") << chat << "probe-interval" << QByteArray("\"interval\": 30,") << QByteArray("\"interval\": 15,");
-    QTest::newRow("expression-replaced") << chat << "request-timeout"
-                                         << QByteArray("\"requestTimeout\": \"[parameters('requestTimeoutSeconds')]\",")
-                                         << QByteArray("\"requestTimeout\": 50,");
-    QTest::newRow("key-case-kept") << redirect << "frontend-port" << QByteArray("\"Port\": 8080") << QByteArray("\"Port\": 8081");
-    QTest::newRow("string") << redirect << "redirect-url" << QByteArray("\"targetUrl\": \"http://www.bing.com\"")
+    const QString redirect = samplesDir()
+                             + QStringLiteral("/application-gateway-redirect/azuredeploy.json");
+    const QString probe = samplesDir()
+                          + QStringLiteral("/application-gateway-probe/azuredeploy.json");
+    QTest::newRow("literal-int") << chat << "probe-interval" << QByteArray("\"interval\": 30,")
+                                 << QByteArray("\"interval\": 15,");
+    QTest::newRow("expression-replaced")
+        << chat << "request-timeout"
+        << QByteArray("\"requestTimeout\": \"[parameters('requestTimeoutSeconds')]\",")
+        << QByteArray("\"requestTimeout\": 50,");
+    QTest::newRow("key-case-kept") << redirect << "frontend-port" << QByteArray("\"Port\": 8080")
+                                   << QByteArray("\"Port\": 8081");
+    QTest::newRow("string") << redirect << "redirect-url"
+                            << QByteArray("\"targetUrl\": \"http://www.bing.com\"")
                             << QByteArray("\"targetUrl\": \"https://example.test/\"");
-    QTest::newRow("reference") << chat << "rule-pool"
-                               << QByteArray("\"id\": \"[resourceId('Microsoft.Network/applicationGateways/backendAddressPools', parameters('applicationGatewayName'), 'chatServers')]\"")
-                               << QByteArray("\"id\": \"[resourceId('Microsoft.Network/applicationGateways/backendAddressPools', parameters('applicationGatewayName'), 'otherPool')]\"");
-    QTest::newRow("expression-probe-path") << probe << "probe-path" << QByteArray("\"Path\": \"[parameters('probePath')]\",")
-                                           << QByteArray("\"Path\": \"/healthz\",");
+    QTest::newRow("reference")
+        << chat << "rule-pool"
+        << QByteArray(
+               "\"id\": \"[resourceId('Microsoft.Network/applicationGateways/backendAddressPools', "
+               "parameters('applicationGatewayName'), 'chatServers')]\"")
+        << QByteArray(
+               "\"id\": \"[resourceId('Microsoft.Network/applicationGateways/backendAddressPools', "
+               "parameters('applicationGatewayName'), 'otherPool')]\"");
+    QTest::newRow("expression-probe-path")
+        << probe << "probe-path" << QByteArray("\"Path\": \"[parameters('probePath')]\",")
+        << QByteArray("\"Path\": \"/healthz\",");
 }
 
 void tst_ConfigWriter::editOneValue()
@@ -211,7 +235,8 @@ void tst_ConfigWriter::editOneValue()
     // Same indentation as before.
     QCOMPARE(d.added.first().indexOf('"'), d.removed.first().indexOf('"'));
     // The edit is in the model after re-reading the text.
-    const ConfigDocument again = ConfigDocument::fromJson(doc.toJson(), readAll(parametersFor(path)));
+    const ConfigDocument again = ConfigDocument::fromJson(doc.toJson(),
+                                                          readAll(parametersFor(path)));
     QVERIFY(sameModel(again.model(), doc.model()));
 }
 
@@ -225,7 +250,8 @@ void tst_ConfigWriter::expressionsElsewhereKept()
     doc.setModel(m);
     const QByteArray after = doc.toJson();
     QCOMPARE(after.count("[resourceId("), before.count("[resourceId("));
-    QCOMPARE(after.count("[parameters('applicationGatewayName')]"), before.count("[parameters('applicationGatewayName')]"));
+    QCOMPARE(after.count("[parameters('applicationGatewayName')]"),
+             before.count("[parameters('applicationGatewayName')]"));
     QVERIFY(after.contains("\"backendAddresses\": \"[parameters('backendServers')]\""));
     QVERIFY(after.contains("\"id\": \"[concat(variables('gatewayId'), '/probes/chatHealth')]\""));
     // parameters and variables blocks are untouched, defaultValue 40 included.
@@ -233,7 +259,8 @@ void tst_ConfigWriter::expressionsElsewhereKept()
     QCOMPARE(after.mid(after.indexOf("\"parameters\""), pe - pb), before.mid(pb, pe - pb));
     QVERIFY(after.contains("\"defaultValue\": 40"));
     QCOMPARE(doc.model().backendHttpSettingsCollection[0].requestTimeout, 60);
-    QCOMPARE(doc.model().backendHttpSettingsCollection[0].cookieBasedAffinity, QStringLiteral("Enabled"));
+    QCOMPARE(doc.model().backendHttpSettingsCollection[0].cookieBasedAffinity,
+             QStringLiteral("Enabled"));
 }
 
 void tst_ConfigWriter::addElements()
@@ -250,7 +277,9 @@ void tst_ConfigWriter::addElements()
     m.frontendPorts << port;
     HttpListener l;
     l.name = QStringLiteral("l2");
-    l.frontendIPConfiguration = Ref{QStringLiteral("frontendIPConfigurations"), QStringLiteral("appGwPublicFrontendIp"), {}};
+    l.frontendIPConfiguration = Ref{QStringLiteral("frontendIPConfigurations"),
+                                    QStringLiteral("appGwPublicFrontendIp"),
+                                    {}};
     l.frontendPort = Ref{QStringLiteral("frontendPorts"), QStringLiteral("port_8000"), {}};
     m.httpListeners << l;
     RequestRoutingRule r;
@@ -258,20 +287,28 @@ void tst_ConfigWriter::addElements()
     r.priority = 200;
     r.httpListener = Ref{QStringLiteral("httpListeners"), QStringLiteral("l2"), {}};
     r.backendAddressPool = Ref{QStringLiteral("backendAddressPools"), QStringLiteral("newPool"), {}};
-    r.backendHttpSettings = Ref{QStringLiteral("backendHttpSettingsCollection"), QStringLiteral("chatSettings"), {}};
+    r.backendHttpSettings = Ref{QStringLiteral("backendHttpSettingsCollection"),
+                                QStringLiteral("chatSettings"),
+                                {}};
     m.requestRoutingRules << r;
     const QByteArray before = doc.toJson();
     doc.setModel(m);
     const QByteArray json = doc.toJson();
-    QVERIFY(json.contains("\"id\": \"[resourceId('Microsoft.Network/applicationGateways/backendAddressPools', parameters('applicationGatewayName'), 'newPool')]\""));
-    QVERIFY(json.contains("\"id\": \"[resourceId('Microsoft.Network/applicationGateways/httpListeners', parameters('applicationGatewayName'), 'l2')]\""));
+    QVERIFY(json.contains(
+        "\"id\": \"[resourceId('Microsoft.Network/applicationGateways/backendAddressPools', "
+        "parameters('applicationGatewayName'), 'newPool')]\""));
+    QVERIFY(json.contains(
+        "\"id\": \"[resourceId('Microsoft.Network/applicationGateways/httpListeners', "
+        "parameters('applicationGatewayName'), 'l2')]\""));
     // Appended after the existing elements, nothing removed.
     const LineDiff d = lineDiff(before, json);
     Q_UNUSED(d)
     QVERIFY(isSubsequenceIgnoringCommas(before, json)); // nothing removed or rewritten
     QCOMPARE(doc.model().backendAddressPools.size(), 2);
-    QCOMPARE(doc.model().backendAddressPools.at(1).jsonPath, QStringLiteral("resources[0].properties.backendAddressPools[1]"));
-    QCOMPARE(doc.model().requestRoutingRules.at(1).backendAddressPool.name, QStringLiteral("newPool"));
+    QCOMPARE(doc.model().backendAddressPools.at(1).jsonPath,
+             QStringLiteral("resources[0].properties.backendAddressPools[1]"));
+    QCOMPARE(doc.model().requestRoutingRules.at(1).backendAddressPool.name,
+             QStringLiteral("newPool"));
     QCOMPARE(doc.model().requestRoutingRules.at(1).priority, 200);
     const Diagnostics v = validate(doc.model());
     QVERIFY2(!hasErrors(v), qPrintable(describe(v)));
@@ -294,7 +331,8 @@ void tst_ConfigWriter::addToMissingCollection()
     QVERIFY(doc.toJson().contains("\"redirectConfigurations\": ["));
     QCOMPARE(doc.model().redirectConfigurations.size(), 1);
     QCOMPARE(doc.model().redirectConfigurations.first().redirectType, QStringLiteral("Found"));
-    QCOMPARE(doc.model().redirectConfigurations.first().targetUrl, QStringLiteral("https://example.test"));
+    QCOMPARE(doc.model().redirectConfigurations.first().targetUrl,
+             QStringLiteral("https://example.test"));
 }
 
 void tst_ConfigWriter::addInBareResourceUsesLiteralIds()
@@ -315,8 +353,11 @@ void tst_ConfigWriter::addInBareResourceUsesLiteralIds()
     l.frontendPort = Ref{QStringLiteral("frontendPorts"), QStringLiteral("p80"), {}};
     m.httpListeners << l;
     doc.setModel(m);
-    QVERIFY2(doc.toJson().contains("\"id\": \"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/bare/frontendPorts/p80\""),
-             doc.toJson().constData());
+    QVERIFY2(
+        doc.toJson().contains("\"id\": "
+                              "\"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/"
+                              "applicationGateways/bare/frontendPorts/p80\""),
+        doc.toJson().constData());
     QCOMPARE(doc.model().httpListeners.first().frontendPort.name, QStringLiteral("p80"));
 }
 
@@ -325,7 +366,7 @@ void tst_ConfigWriter::deleteElement()
     ConfigDocument doc = load(examplesDir() + QStringLiteral("/path-based.json"));
     GatewayConfig m = doc.model();
     QCOMPARE(m.backendAddressPools.size(), 3);
-    m.backendAddressPools.removeAt(1); // apiPool, still referenced by the "api" path rule
+    m.backendAddressPools.removeAt(1);      // apiPool, still referenced by the "api" path rule
     m.urlPathMaps[0].pathRules.removeAt(2); // oldApi
     doc.setModel(m);
     const QByteArray json = doc.toJson();
@@ -339,8 +380,11 @@ void tst_ConfigWriter::deleteElement()
     const Diagnostics v = validate(doc.model());
     bool found = false;
     for (const Diagnostic &d : v)
-        found = found || (d.path == QLatin1String("resources[0].properties.urlPathMaps[0].properties.pathRules[0].properties.backendAddressPool.id")
-                          && d.message.contains(QLatin1String("dangling")));
+        found = found
+                || (d.path
+                        == QLatin1String("resources[0].properties.urlPathMaps[0].properties."
+                                         "pathRules[0].properties.backendAddressPool.id")
+                    && d.message.contains(QLatin1String("dangling")));
     QVERIFY2(found, qPrintable(describe(v)));
     // Delete everything of one collection: the array stays, empty.
     m = doc.model();
@@ -358,19 +402,30 @@ void tst_ConfigWriter::renameFollowsReferences_data()
     QTest::addColumn<QString>("newName");
     QTest::addColumn<QByteArray>("expectedText");
     const QString chat = examplesDir() + QStringLiteral("/websocket-chat.json");
-    QTest::newRow("resourceId-style") << chat << "backendAddressPools" << "chatServers" << "chatPool"
-                                      << QByteArray("parameters('applicationGatewayName'), 'chatPool')]");
-    QTest::newRow("concat-style") << chat << "probes" << "chatHealth" << "wsHealth"
-                                  << QByteArray("[concat(variables('gatewayId'), '/probes/wsHealth')]");
-    QTest::newRow("resourceId-child-style") << samplesDir() + QStringLiteral("/application-gateway-multihosting/azuredeploy.json")
-                                            << "httpListeners" << "appGatewayHttpListener2" << "site2Listener"
-                                            << QByteArray("'/httpListeners/site2Listener')]");
-    QTest::newRow("case-insensitive-target") << samplesDir() + QStringLiteral("/application-gateway-rewrite/azuredeploy.json")
-                                             << "rewriteRuleSets" << "RewriteRuleSet1" << "headers"
-                                             << QByteArray("parameters('applicationGatewayName'), 'headers')]");
-    QTest::newRow("path-rule-target") << samplesDir() + QStringLiteral("/application-gateway-redirect/azuredeploy.json")
-                                      << "redirectConfigurations" << "redirectConfig1" << "toHttps"
-                                      << QByteArray("parameters('applicationGatewayName'), 'toHttps')]");
+    QTest::newRow("resourceId-style")
+        << chat << "backendAddressPools"
+        << "chatServers"
+        << "chatPool" << QByteArray("parameters('applicationGatewayName'), 'chatPool')]");
+    QTest::newRow("concat-style") << chat << "probes"
+                                  << "chatHealth"
+                                  << "wsHealth"
+                                  << QByteArray(
+                                         "[concat(variables('gatewayId'), '/probes/wsHealth')]");
+    QTest::newRow("resourceId-child-style")
+        << samplesDir() + QStringLiteral("/application-gateway-multihosting/azuredeploy.json")
+        << "httpListeners"
+        << "appGatewayHttpListener2"
+        << "site2Listener" << QByteArray("'/httpListeners/site2Listener')]");
+    QTest::newRow("case-insensitive-target")
+        << samplesDir() + QStringLiteral("/application-gateway-rewrite/azuredeploy.json")
+        << "rewriteRuleSets"
+        << "RewriteRuleSet1"
+        << "headers" << QByteArray("parameters('applicationGatewayName'), 'headers')]");
+    QTest::newRow("path-rule-target")
+        << samplesDir() + QStringLiteral("/application-gateway-redirect/azuredeploy.json")
+        << "redirectConfigurations"
+        << "redirectConfig1"
+        << "toHttps" << QByteArray("parameters('applicationGatewayName'), 'toHttps')]");
 }
 
 void tst_ConfigWriter::renameFollowsReferences()
@@ -404,9 +459,12 @@ void tst_ConfigWriter::renameRejectsClash()
 {
     ConfigDocument doc = load(examplesDir() + QStringLiteral("/path-based.json"));
     const QByteArray before = doc.toJson();
-    QVERIFY(!doc.renameElement(QStringLiteral("backendAddressPools"), QStringLiteral("webPool"), QStringLiteral("APIPOOL")));
-    QVERIFY(!doc.renameElement(QStringLiteral("backendAddressPools"), QStringLiteral("noSuchPool"), QStringLiteral("x")));
-    QVERIFY(!doc.renameElement(QStringLiteral("backendAddressPools"), QStringLiteral("webPool"), QString()));
+    QVERIFY(!doc.renameElement(QStringLiteral("backendAddressPools"), QStringLiteral("webPool"),
+                               QStringLiteral("APIPOOL")));
+    QVERIFY(!doc.renameElement(QStringLiteral("backendAddressPools"), QStringLiteral("noSuchPool"),
+                               QStringLiteral("x")));
+    QVERIFY(!doc.renameElement(QStringLiteral("backendAddressPools"), QStringLiteral("webPool"),
+                               QString()));
     QCOMPARE(doc.toJson(), before);
 }
 
@@ -426,13 +484,17 @@ void tst_ConfigWriter::renameInBareResourceWithLiteralIds()
   }
 })";
     ConfigDocument doc = ConfigDocument::fromJson(json);
-    QCOMPARE(doc.model().requestRoutingRules.at(0).backendAddressPool.name, QStringLiteral("ContosoServerPool"));
-    QVERIFY(doc.renameElement(QStringLiteral("backendAddressPools"), QStringLiteral("ContosoServerPool"), QStringLiteral("pool2")));
+    QCOMPARE(doc.model().requestRoutingRules.at(0).backendAddressPool.name,
+             QStringLiteral("ContosoServerPool"));
+    QVERIFY(doc.renameElement(QStringLiteral("backendAddressPools"),
+                              QStringLiteral("ContosoServerPool"), QStringLiteral("pool2")));
     const QByteArray out = doc.toJson();
-    QVERIFY2(out.contains("/applicationGateways/gw/backendAddressPools/pool2')]\""), out.constData());
+    QVERIFY2(out.contains("/applicationGateways/gw/backendAddressPools/pool2')]\""),
+             out.constData());
     QVERIFY2(out.contains("/applicationGateways/gw/backendAddressPools/pool2\""), out.constData());
     QVERIFY(!out.contains("ContosoServerPool"));
-    QCOMPARE(doc.model().requestRoutingRules.at(1).backendAddressPool.name, QStringLiteral("pool2"));
+    QCOMPARE(doc.model().requestRoutingRules.at(1).backendAddressPool.name,
+             QStringLiteral("pool2"));
     QCOMPARE(doc.model().backendAddressPools.first().name, QStringLiteral("pool2"));
 }
 
@@ -440,24 +502,30 @@ void tst_ConfigWriter::editValueThatCameFromAnArrayParameter()
 {
     ConfigDocument doc = load(examplesDir() + QStringLiteral("/websocket-chat.json"));
     GatewayConfig m = doc.model();
-    m.backendAddressPools[0].backendAddresses << BackendAddress{QString(), QStringLiteral("chat3.example.test")};
+    m.backendAddressPools[0].backendAddresses
+        << BackendAddress{QString(), QStringLiteral("chat3.example.test")};
     doc.setModel(m);
     const QByteArray json = doc.toJson();
     QVERIFY(!json.contains("\"backendAddresses\": \"[parameters('backendServers')]\""));
     QVERIFY(json.contains("\"fqdn\": \"chat3.example.test\""));
     QVERIFY(json.contains("\"backendServers\": {")); // the parameter itself stays
     QCOMPARE(doc.model().backendAddressPools[0].backendAddresses.size(), 3);
-    QCOMPARE(doc.model().backendAddressPools[0].backendAddresses.at(0).ipAddress, QStringLiteral("10.0.1.4"));
+    QCOMPARE(doc.model().backendAddressPools[0].backendAddresses.at(0).ipAddress,
+             QStringLiteral("10.0.1.4"));
     QCOMPARE(ConfigDocument::fromJson(json).model(), doc.model());
 }
 
 void tst_ConfigWriter::keepsBomCrLfAndTabs()
 {
-    QByteArray json = "\xEF\xBB\xBF{\r\n\t\"resources\": [\r\n\t\t{\r\n\t\t\t\"type\": \"Microsoft.Network/applicationGateways\",\r\n"
-                      "\t\t\t\"name\": \"gw\",\r\n\t\t\t\"properties\": {\r\n\t\t\t\t\"frontendPorts\": [\r\n"
-                      "\t\t\t\t\t{ \"name\": \"p\", \"properties\": { \"port\": 80 } }\r\n\t\t\t\t]\r\n\t\t\t}\r\n\t\t}\r\n\t]\r\n}\r\n";
+    QByteArray json =
+        "\xEF\xBB\xBF{\r\n\t\"resources\": [\r\n\t\t{\r\n\t\t\t\"type\": "
+        "\"Microsoft.Network/applicationGateways\",\r\n"
+        "\t\t\t\"name\": \"gw\",\r\n\t\t\t\"properties\": {\r\n\t\t\t\t\"frontendPorts\": [\r\n"
+        "\t\t\t\t\t{ \"name\": \"p\", \"properties\": { \"port\": 80 } "
+        "}\r\n\t\t\t\t]\r\n\t\t\t}\r\n\t\t}\r\n\t]\r\n}\r\n";
     ConfigDocument doc = ConfigDocument::fromJson(json);
-    QVERIFY2(doc.isLoaded() && !hasErrors(doc.loadDiagnostics()), qPrintable(describe(doc.loadDiagnostics())));
+    QVERIFY2(doc.isLoaded() && !hasErrors(doc.loadDiagnostics()),
+             qPrintable(describe(doc.loadDiagnostics())));
     QCOMPARE(doc.toJson(), json);
     GatewayConfig m = doc.model();
     m.frontendPorts[0].port = 81;
@@ -468,7 +536,8 @@ void tst_ConfigWriter::keepsBomCrLfAndTabs()
     doc.setModel(m);
     const QByteArray out = doc.toJson();
     QVERIFY(out.startsWith("\xEF\xBB\xBF{\r\n\t\"resources\""));
-    QVERIFY(out.contains("{ \"name\": \"p\", \"properties\": { \"port\": 81 } },\r\n\t\t\t\t\t{\r\n\t\t\t\t\t\t\"name\": \"q\""));
+    QVERIFY(out.contains("{ \"name\": \"p\", \"properties\": { \"port\": 81 } "
+                         "},\r\n\t\t\t\t\t{\r\n\t\t\t\t\t\t\"name\": \"q\""));
     QCOMPARE(out.count("\r\n"), out.count("\n")); // every line break is still CRLF
     QCOMPARE(doc.model().frontendPorts.size(), 2);
     QCOMPARE(doc.model().frontendPorts.at(1).port, 82);
@@ -487,17 +556,21 @@ void tst_ConfigWriter::localGatewayEdits()
     QCOMPARE(doc.model().localGateway.frontendPortMap.value(80), 9090);
 
     // A sample without metadata gets metadata.localGateway.
-    const QString create = samplesDir() + QStringLiteral("/application-gateway-create/azuredeploy.json");
+    const QString create = samplesDir()
+                           + QStringLiteral("/application-gateway-create/azuredeploy.json");
     ConfigDocument sample = load(create);
     QVERIFY(!readAll(create).contains("localGateway"));
     m = sample.model();
     m.localGateway.frontendPortMap.insert(80, 8080);
-    m.localGateway.backendAddressMap.insert(QStringLiteral("10.0.0.7"), QStringLiteral("127.0.0.1:9001"));
+    m.localGateway.backendAddressMap.insert(QStringLiteral("10.0.0.7"),
+                                            QStringLiteral("127.0.0.1:9001"));
     sample.setModel(m);
     QVERIFY(sample.toJson().contains("\"localGateway\""));
-    const ConfigDocument again = ConfigDocument::fromJson(sample.toJson(), readAll(parametersFor(create)));
+    const ConfigDocument again = ConfigDocument::fromJson(sample.toJson(),
+                                                          readAll(parametersFor(create)));
     QCOMPARE(again.model().localGateway.frontendPortMap.value(80), 8080);
-    QCOMPARE(again.model().localGateway.backendAddressMap.value(QStringLiteral("10.0.0.7")), QStringLiteral("127.0.0.1:9001"));
+    QCOMPARE(again.model().localGateway.backendAddressMap.value(QStringLiteral("10.0.0.7")),
+             QStringLiteral("127.0.0.1:9001"));
     QCOMPARE(again.model(), sample.model());
 }
 
@@ -528,19 +601,26 @@ void tst_ConfigWriter::loadSaveLoadEqual()
     p.unknownProperties.insert(QStringLiteral("futureFlag"), true);
     m.probes << p;
     m.localGateway.bindAddress = QStringLiteral("127.0.0.1");
-    m.localGateway.certificateFiles.insert(QStringLiteral("cert"), CertificateFile{QStringLiteral("c.pfx"), {}, {}, QStringLiteral("PW")});
+    m.localGateway.certificateFiles.insert(
+        QStringLiteral("cert"),
+        CertificateFile{QStringLiteral("c.pfx"), {}, {}, QStringLiteral("PW")});
     doc.setModel(m);
     QTemporaryDir dir;
     const QString out = dir.filePath(QStringLiteral("out.json"));
     QString error;
     QVERIFY2(doc.saveAs(out, &error), qPrintable(error));
     QVERIFY(!doc.isModified());
-    const ConfigDocument again = ConfigDocument::fromFile(out, path.startsWith(samplesDir()) ? parametersFor(path) : QString());
+    const ConfigDocument again = ConfigDocument::fromFile(out, path.startsWith(samplesDir())
+                                                                   ? parametersFor(path)
+                                                                   : QString());
     QVERIFY2(!hasErrors(again.loadDiagnostics()), qPrintable(describe(again.loadDiagnostics())));
     QCOMPARE(again.model(), doc.model());
-    QCOMPARE(again.model().probes.last().unknownProperties.value(QStringLiteral("futureFlag")).toBool(), true);
+    QCOMPARE(
+        again.model().probes.last().unknownProperties.value(QStringLiteral("futureFlag")).toBool(),
+        true);
     if (!m.backendHttpSettingsCollection.isEmpty())
-        QCOMPARE(again.model().backendHttpSettingsCollection[0].connectionDraining.drainTimeoutInSec, 120);
+        QCOMPARE(again.model().backendHttpSettingsCollection[0].connectionDraining.drainTimeoutInSec,
+                 120);
     // Apart from the edits, the model is what was loaded.
     GatewayConfig expected = m;
     GatewayConfig actual = again.model();
@@ -585,7 +665,8 @@ void tst_ConfigWriter::atomicSaveFailureKeepsOldFile()
         QString error;
         QVERIFY(!doc.save(&error));
         QVERIFY(!error.isEmpty());
-        QVERIFY(QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        QVERIFY(QFile::setPermissions(dir.path(),
+                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
         QCOMPARE(readAll(target), original);
     }
 
@@ -601,7 +682,8 @@ void tst_ConfigWriter::atomicSaveFailureKeepsOldFile()
         const bool saved = doc.save(&error);
         ::setrlimit(RLIMIT_FSIZE, &old);
         std::signal(SIGXFSZ, previous);
-        QVERIFY2(!saved, qPrintable(QString::number(QFileInfo(target).size()) + QLatin1Char(' ') + QString::number(doc.toJson().size())));
+        QVERIFY2(!saved, qPrintable(QString::number(QFileInfo(target).size()) + QLatin1Char(' ')
+                                    + QString::number(doc.toJson().size())));
         QVERIFY(!error.isEmpty());
         QCOMPARE(readAll(target), original);
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("gw.json")});

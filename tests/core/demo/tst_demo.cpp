@@ -112,16 +112,17 @@ void tst_Demo::httpRoutes_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QByteArray>("bodyContains");
 
-    QTest::newRow("chat /health") << "chat" << QByteArray("/health") << 200 << QByteArray("Healthy");
-    QTest::newRow("chat /health?x=1") << "chat" << QByteArray("/health?x=1") << 200
-                                      << QByteArray("Healthy");
+    QTest::newRow("chat /health") << "chat" << QByteArray("/health") << 200
+                                  << QByteArray("Healthy");
+    QTest::newRow("chat /health?x=1")
+        << "chat" << QByteArray("/health?x=1") << 200 << QByteArray("Healthy");
     QTest::newRow("chat /") << "chat" << QByteArray("/") << 200 << QByteArray("chat backend");
     QTest::newRow("chat /nope") << "chat" << QByteArray("/nope") << 404 << QByteArray();
     QTest::newRow("http /health") << "http" << QByteArray("/health") << 200
                                   << QByteArray("Healthy");
     QTest::newRow("http /") << "http" << QByteArray("/") << 200 << QByteArray("<html>");
-    QTest::newRow("http /api/time") << "http" << QByteArray("/api/time") << 200
-                                    << QByteArray("\"epochMs\"");
+    QTest::newRow("http /api/time")
+        << "http" << QByteArray("/api/time") << 200 << QByteArray("\"epochMs\"");
     QTest::newRow("ws-only /") << "wsonly" << QByteArray("/") << 404 << QByteArray();
     QTest::newRow("ws-only /health") << "wsonly" << QByteArray("/health") << 404 << QByteArray();
 }
@@ -135,9 +136,9 @@ void tst_Demo::httpRoutes()
     DemoBackends backends;
     QString error;
     QVERIFY2(backends.start(&error), qPrintable(error));
-    const quint16 port = server == QLatin1String("chat") ? backends.chatPort()
-        : server == QLatin1String("http")                ? backends.httpPort()
-                                                         : backends.webSocketOnlyPort();
+    const quint16 port = server == QLatin1String("chat")   ? backends.chatPort()
+                         : server == QLatin1String("http") ? backends.httpPort()
+                                                           : backends.webSocketOnlyPort();
     QVERIFY(port != 0);
     const RawResponse r = get(port, path);
     QCOMPARE(r.status, status);
@@ -156,7 +157,8 @@ void tst_Demo::keepAlivePipelining()
     const QList<RawResponse> r = exchange(
         backends.httpPort(),
         "GET /health HTTP/1.1\r\nHost: a\r\n\r\nGET /api/time HTTP/1.1\r\nHost: a\r\n\r\n"
-        "POST /nope HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc", 3);
+        "POST /nope HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc",
+        3);
     QCOMPARE(r.size(), 3);
     QCOMPARE(r.at(0).status, 200);
     QCOMPARE(r.at(0).body, QByteArray("Healthy"));
@@ -263,8 +265,9 @@ void tst_Demo::configTemplate()
     const QJsonDocument doc = QJsonDocument::fromJson(DemoConfig::templateJson(ports), &parseError);
     QCOMPARE(parseError.error, QJsonParseError::NoError);
     const QJsonObject root = doc.object();
-    QVERIFY(root.value(QStringLiteral("$schema")).toString().contains(
-        QStringLiteral("deploymentTemplate.json")));
+    QVERIFY(root.value(QStringLiteral("$schema"))
+                .toString()
+                .contains(QStringLiteral("deploymentTemplate.json")));
     const QJsonObject local = root[QStringLiteral("metadata")][QStringLiteral("localGateway")]
                                   .toObject();
     QCOMPARE(local[QStringLiteral("frontendPortMap")][QStringLiteral("80")].toInt(), 18080);
@@ -283,11 +286,13 @@ void tst_Demo::configTemplate()
 
     QHash<QString, QJsonObject> settings;
     for (const QJsonValue &v : p[QStringLiteral("backendHttpSettingsCollection")].toArray())
-        settings.insert(v[QStringLiteral("name")].toString(), v[QStringLiteral("properties")].toObject());
+        settings.insert(v[QStringLiteral("name")].toString(),
+                        v[QStringLiteral("properties")].toObject());
     QCOMPARE(settings.size(), 3);
     QCOMPARE(settings[QStringLiteral("chatSetting")][QStringLiteral("requestTimeout")].toInt(), 20);
     QVERIFY(settings[QStringLiteral("chatSetting")][QStringLiteral("probe")][QStringLiteral("id")]
-                .toString().contains(QStringLiteral("'chatProbe'")));
+                .toString()
+                .contains(QStringLiteral("'chatProbe'")));
     QVERIFY(!settings[QStringLiteral("wsOnlySetting")].contains(QStringLiteral("probe")));
 
     for (const QJsonValue &v : p[QStringLiteral("probes")].toArray())
@@ -297,22 +302,30 @@ void tst_Demo::configTemplate()
     const QJsonObject rule = p[QStringLiteral("requestRoutingRules")].toArray().first().toObject();
     QCOMPARE(rule[QStringLiteral("properties")][QStringLiteral("ruleType")].toString(),
              QStringLiteral("PathBasedRouting"));
-    const QJsonObject pathMap = p[QStringLiteral("urlPathMaps")].toArray().first()
-                                    [QStringLiteral("properties")].toObject();
+    const QJsonObject pathMap =
+        p[QStringLiteral("urlPathMaps")].toArray().first()[QStringLiteral("properties")].toObject();
     const QJsonArray pathRules = pathMap[QStringLiteral("pathRules")].toArray();
     QCOMPARE(pathRules.size(), 2);
     QCOMPARE(pathRules.at(0)[QStringLiteral("properties")][QStringLiteral("paths")][0].toString(),
              QStringLiteral("/api/*"));
-    QVERIFY(pathRules.at(0)[QStringLiteral("properties")][QStringLiteral("backendAddressPool")]
-                [QStringLiteral("id")].toString().contains(QStringLiteral("'apiPool'")));
+    QVERIFY(pathRules
+                .at(0)[QStringLiteral("properties")][QStringLiteral("backendAddressPool")]
+                      [QStringLiteral("id")]
+                .toString()
+                .contains(QStringLiteral("'apiPool'")));
     QVERIFY(pathMap[QStringLiteral("defaultBackendAddressPool")][QStringLiteral("id")]
-                .toString().contains(QStringLiteral("'chatPool'")));
+                .toString()
+                .contains(QStringLiteral("'chatPool'")));
 
-    const QJsonObject listener = p[QStringLiteral("httpListeners")].toArray().first()
-                                     [QStringLiteral("properties")].toObject();
+    const QJsonObject listener = p[QStringLiteral("httpListeners")]
+                                     .toArray()
+                                     .first()[QStringLiteral("properties")]
+                                     .toObject();
     QCOMPARE(listener[QStringLiteral("protocol")].toString(), QStringLiteral("Http"));
-    QCOMPARE(p[QStringLiteral("frontendPorts")][0][QStringLiteral("properties")]
-                 [QStringLiteral("port")].toInt(), 80);
+    QCOMPARE(
+        p[QStringLiteral("frontendPorts")][0][QStringLiteral("properties")][QStringLiteral("port")]
+            .toInt(),
+        80);
 }
 
 void tst_Demo::configWithoutWebSocketOnly()
@@ -326,7 +339,10 @@ void tst_Demo::configWithoutWebSocketOnly()
                               .toObject();
     QCOMPARE(p[QStringLiteral("backendAddressPools")].toArray().size(), 2);
     QCOMPARE(p[QStringLiteral("urlPathMaps")][0][QStringLiteral("properties")]
-                 [QStringLiteral("pathRules")].toArray().size(), 1);
+              [QStringLiteral("pathRules")]
+                  .toArray()
+                  .size(),
+             1);
 }
 
 void tst_Demo::pickGatewayPort()
@@ -479,7 +495,8 @@ void tst_Demo::demoFacade()
     QVERIFY(log.count() >= 1);
     const QJsonObject root = QJsonDocument::fromJson(demo.gatewayConfigJson()).object();
     QCOMPARE(root[QStringLiteral("metadata")][QStringLiteral("localGateway")]
-                 [QStringLiteral("frontendPortMap")][QStringLiteral("80")].toInt(),
+                 [QStringLiteral("frontendPortMap")][QStringLiteral("80")]
+                     .toInt(),
              int(demo.gatewayPort()));
     QCOMPARE(get(demo.ports().chat, "/health").status, 200);
     demo.stop();
@@ -492,10 +509,9 @@ namespace {
 bool havePythonWebsockets()
 {
     QProcess p;
-    p.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"),
-                                                  QStringLiteral("import websockets")});
-    return p.waitForFinished(20000) && p.exitStatus() == QProcess::NormalExit
-        && p.exitCode() == 0;
+    p.start(QStringLiteral("/usr/bin/python3"),
+            {QStringLiteral("-c"), QStringLiteral("import websockets")});
+    return p.waitForFinished(20000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
 }
 
 QString commonScript(const QString &name)
@@ -511,7 +527,8 @@ void tst_Demo::pythonEchoServer()
         QSKIP("/usr/bin/python3 has no websockets module (apt-get install python3-websockets)");
     QProcess server;
     server.setProcessChannelMode(QProcess::SeparateChannels);
-    server.start(QStringLiteral("/usr/bin/python3"), {commonScript(QStringLiteral("ws_echo_server.py"))});
+    server.start(QStringLiteral("/usr/bin/python3"),
+                 {commonScript(QStringLiteral("ws_echo_server.py"))});
     QVERIFY(server.waitForStarted());
     QSignalSpy out(&server, &QProcess::readyReadStandardOutput);
     QTRY_VERIFY_WITH_TIMEOUT(server.canReadLine(), 20000);

@@ -32,10 +32,14 @@ QByteArray header(const FrameSpec &f, quint64 length)
 {
     QByteArray out;
     quint8 b0 = f.opcode & 0x0F;
-    if (f.fin) b0 |= 0x80;
-    if (f.rsv1) b0 |= 0x40;
-    if (f.rsv2) b0 |= 0x20;
-    if (f.rsv3) b0 |= 0x10;
+    if (f.fin)
+        b0 |= 0x80;
+    if (f.rsv1)
+        b0 |= 0x40;
+    if (f.rsv2)
+        b0 |= 0x20;
+    if (f.rsv3)
+        b0 |= 0x10;
     out.append(char(b0));
     const quint8 maskBit = f.masked ? 0x80 : 0x00;
     if (length <= 125) {
@@ -114,17 +118,20 @@ QList<FrameRecord> decode(Direction dir, const QByteArray &bytes, int previewByt
 bool sameDecode(const FrameRecord &a, const FrameRecord &b)
 {
     return a.direction == b.direction && a.opcode == b.opcode && a.fin == b.fin
-        && a.masked == b.masked && a.rsv1 == b.rsv1 && a.rsv2 == b.rsv2 && a.rsv3 == b.rsv3
-        && a.payloadLength == b.payloadLength && a.preview == b.preview
-        && a.closeCode == b.closeCode && a.closeReason == b.closeReason
-        && a.invalidReason == b.invalidReason;
+           && a.masked == b.masked && a.rsv1 == b.rsv1 && a.rsv2 == b.rsv2 && a.rsv3 == b.rsv3
+           && a.payloadLength == b.payloadLength && a.preview == b.preview
+           && a.closeCode == b.closeCode && a.closeReason == b.closeReason
+           && a.invalidReason == b.invalidReason;
 }
 
 QString describe(const FrameRecord &f)
 {
     return QStringLiteral("%1 fin=%2 len=%3 preview=%4 code=%5 invalid=%6")
-        .arg(opcodeName(f.opcode)).arg(f.fin).arg(f.payloadLength)
-        .arg(QString::fromLatin1(f.preview.left(16).toHex())).arg(f.closeCode)
+        .arg(opcodeName(f.opcode))
+        .arg(f.fin)
+        .arg(f.payloadLength)
+        .arg(QString::fromLatin1(f.preview.left(16).toHex()))
+        .arg(f.closeCode)
         .arg(f.invalidReason);
 }
 
@@ -135,10 +142,14 @@ void checkAllSplits(Direction dir, const QByteArray &bytes, const QList<FrameRec
         const QList<FrameRecord> got = decodeSplit(dir, bytes, {cut});
         QVERIFY2(got.size() == expected.size(),
                  qPrintable(QStringLiteral("split at %1: %2 frames, expected %3")
-                                .arg(cut).arg(got.size()).arg(expected.size())));
+                                .arg(cut)
+                                .arg(got.size())
+                                .arg(expected.size())));
         for (qsizetype i = 0; i < got.size(); ++i)
             QVERIFY2(sameDecode(got.at(i), expected.at(i)),
-                     qPrintable(QStringLiteral("split at %1, frame %2: %3 vs %4").arg(cut).arg(i)
+                     qPrintable(QStringLiteral("split at %1, frame %2: %3 vs %4")
+                                    .arg(cut)
+                                    .arg(i)
                                     .arg(describe(got.at(i)), describe(expected.at(i)))));
     }
     QList<qsizetype> everyByte;
@@ -345,7 +356,8 @@ void tst_FrameDecoder::fragmentedMessage()
         return frame(s);
     };
     const QByteArray bytes = make(0x1, "Hel", false) + make(0x9, "hb", true)
-        + make(0x0, "lo ", false) + make(0x0, "world", true) + make(0x2, "next", true);
+                             + make(0x0, "lo ", false) + make(0x0, "world", true)
+                             + make(0x2, "next", true);
 
     const QList<FrameRecord> got = decode(Direction::ClientToBackend, bytes);
     QCOMPARE(got.size(), 5);
@@ -383,17 +395,17 @@ void tst_FrameDecoder::controlFrames_data()
     QTest::newRow("pong") << quint8(0xA) << QByteArray("keepalive") << -1 << QString();
     QTest::newRow("close empty") << quint8(0x8) << QByteArray() << -1 << QString();
     QTest::newRow("close 1000") << quint8(0x8) << closePayload(1000, {}) << 1000 << QString();
-    QTest::newRow("close 1000 bye") << quint8(0x8) << closePayload(1000, "bye") << 1000
-                                    << QStringLiteral("bye");
+    QTest::newRow("close 1000 bye")
+        << quint8(0x8) << closePayload(1000, "bye") << 1000 << QStringLiteral("bye");
     QTest::newRow("close 1001 utf8") << quint8(0x8) << closePayload(1001, "\xc3\xbc\xe2\x82\xac")
                                      << 1001 << QStringLiteral("\u00fc\u20ac");
     QTest::newRow("close 1011") << quint8(0x8) << closePayload(1011, "oops") << 1011
                                 << QStringLiteral("oops");
     QTest::newRow("close 1014") << quint8(0x8) << closePayload(1014, {}) << 1014 << QString();
     QTest::newRow("close 3000") << quint8(0x8) << closePayload(3000, {}) << 3000 << QString();
-    QTest::newRow("close 4999 123-byte reason") << quint8(0x8)
-                                                << closePayload(4999, QByteArray(123, 'r'))
-                                                << 4999 << QString(123, QLatin1Char('r'));
+    QTest::newRow("close 4999 123-byte reason")
+        << quint8(0x8) << closePayload(4999, QByteArray(123, 'r')) << 4999
+        << QString(123, QLatin1Char('r'));
 }
 
 void tst_FrameDecoder::controlFrames()
@@ -493,24 +505,24 @@ void tst_FrameDecoder::invalid_data()
     };
     const QByteArray ok = f(0x1, "ok");
 
-    QTest::newRow("reserved opcode 0x3") << server << (ok + f(0x3, "x")) << 1
-                                         << QStringLiteral("reserved opcode 0x3");
-    QTest::newRow("reserved opcode 0x7") << server << f(0x7, {}) << 0
-                                         << QStringLiteral("reserved opcode 0x7");
-    QTest::newRow("reserved opcode 0xb") << server << f(0xB, "x") << 0
-                                         << QStringLiteral("reserved opcode 0xb");
-    QTest::newRow("reserved opcode 0xf") << server << f(0xF, "x") << 0
-                                         << QStringLiteral("reserved opcode 0xf");
-    QTest::newRow("ping of 126 bytes") << server << f(0x9, pattern(126)) << 0
-                                       << QStringLiteral("more than 125");
+    QTest::newRow("reserved opcode 0x3")
+        << server << (ok + f(0x3, "x")) << 1 << QStringLiteral("reserved opcode 0x3");
+    QTest::newRow("reserved opcode 0x7")
+        << server << f(0x7, {}) << 0 << QStringLiteral("reserved opcode 0x7");
+    QTest::newRow("reserved opcode 0xb")
+        << server << f(0xB, "x") << 0 << QStringLiteral("reserved opcode 0xb");
+    QTest::newRow("reserved opcode 0xf")
+        << server << f(0xF, "x") << 0 << QStringLiteral("reserved opcode 0xf");
+    QTest::newRow("ping of 126 bytes")
+        << server << f(0x9, pattern(126)) << 0 << QStringLiteral("more than 125");
     QTest::newRow("close of 200 bytes") << server << f(0x8, closePayload(1000, pattern(198))) << 0
                                         << QStringLiteral("more than 125");
-    QTest::newRow("fragmented ping") << server << f(0x9, "x", false) << 0
-                                     << QStringLiteral("fragmented control frame");
+    QTest::newRow("fragmented ping")
+        << server << f(0x9, "x", false) << 0 << QStringLiteral("fragmented control frame");
     QTest::newRow("fragmented close") << server << f(0x8, closePayload(1000, {}), false) << 0
                                       << QStringLiteral("fragmented control frame");
-    QTest::newRow("continuation without start") << server << (ok + f(0x0, "x")) << 1
-                                                << QStringLiteral("continuation frame without");
+    QTest::newRow("continuation without start")
+        << server << (ok + f(0x0, "x")) << 1 << QStringLiteral("continuation frame without");
     QTest::newRow("continuation after finished message")
         << server << (f(0x1, "a", false) + f(0x0, "b", true) + f(0x0, "c", true)) << 2
         << QStringLiteral("continuation frame without");
@@ -520,24 +532,24 @@ void tst_FrameDecoder::invalid_data()
     QTest::newRow("binary inside fragmented message")
         << server << (f(0x2, "a", false) + f(0x9, "p") + f(0x2, "b")) << 2
         << QStringLiteral("new data frame inside a fragmented message");
-    QTest::newRow("close with 1-byte payload") << server << f(0x8, "\x03") << 0
-                                               << QStringLiteral("1-byte payload");
+    QTest::newRow("close with 1-byte payload")
+        << server << f(0x8, "\x03") << 0 << QStringLiteral("1-byte payload");
     for (int code : {0, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 65535}) {
         QTest::addRow("close code %d", code) << server << f(0x8, closePayload(code, "r")) << 0
                                              << QStringLiteral("invalid close code %1").arg(code);
     }
-    QTest::newRow("close reason not UTF-8") << server << f(0x8, closePayload(1000, "\xff\xfe"))
-                                            << 0 << QStringLiteral("not valid UTF-8");
+    QTest::newRow("close reason not UTF-8") << server << f(0x8, closePayload(1000, "\xff\xfe")) << 0
+                                            << QStringLiteral("not valid UTF-8");
     QByteArray msb = QByteArrayLiteral("\x82\x7f\x80\x00\x00\x00\x00\x00\x00\x01");
-    QTest::newRow("64-bit length with MSB set") << server << msb << 0
-                                                << QStringLiteral("most significant bit");
-    QTest::newRow("unmasked client frame") << client << f(0x1, "hi", true, false) << 0
-                                           << QStringLiteral("client frame is not masked");
+    QTest::newRow("64-bit length with MSB set")
+        << server << msb << 0 << QStringLiteral("most significant bit");
+    QTest::newRow("unmasked client frame")
+        << client << f(0x1, "hi", true, false) << 0 << QStringLiteral("client frame is not masked");
     QTest::newRow("unmasked client frame after masked")
         << client << (f(0x1, "a", true, true) + f(0x1, "hi", true, false)) << 1
         << QStringLiteral("client frame is not masked");
-    QTest::newRow("masked server frame") << server << f(0x1, "hi", true, true) << 0
-                                         << QStringLiteral("server frame is masked");
+    QTest::newRow("masked server frame")
+        << server << f(0x1, "hi", true, true) << 0 << QStringLiteral("server frame is masked");
     QTest::newRow("RSV1 on a ping") << server << QByteArrayLiteral("\xc9\x00") << 0
                                     << QStringLiteral("RSV1 set on a control frame");
 }

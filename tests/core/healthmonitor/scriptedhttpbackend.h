@@ -41,7 +41,10 @@ public:
         return {};
     }
     QByteArray lastHost() const { return header(int(requests.size()) - 1, "Host"); }
-    QByteArray requestLine(int request) const { return requests.value(request).split('\r').value(0); }
+    QByteArray requestLine(int request) const
+    {
+        return requests.value(request).split('\r').value(0);
+    }
 
 protected:
     void incomingConnection(qintptr descriptor) override
@@ -70,11 +73,8 @@ private:
     void reply(QTcpSocket *socket)
     {
         switch (mode) {
-        case Mode::Hang:
-            return;
-        case Mode::CloseWithoutAnswer:
-            socket->disconnectFromHost();
-            return;
+        case Mode::Hang: return;
+        case Mode::CloseWithoutAnswer: socket->disconnectFromHost(); return;
         case Mode::Respond:
             socket->write(statusLine() + "Content-Length: " + QByteArray::number(body.size())
                           + "\r\nConnection: close\r\n\r\n" + body);
@@ -83,7 +83,8 @@ private:
             socket->write(statusLine() + "Connection: close\r\n\r\n" + body);
             break;
         case Mode::Chunked: {
-            QByteArray out = statusLine() + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+            QByteArray out = statusLine()
+                             + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
             // Split into chunks of 7 bytes to exercise the decoder.
             for (qsizetype i = 0; i < body.size(); i += 7) {
                 const QByteArray part = body.mid(i, 7);

@@ -2,15 +2,14 @@
 // maps, default and custom probes, backendAddressMap, thresholds, recovery, interval and timeout on
 // the ManualClock, minServers, Host headers, DNS failure, the table, events and the JSON.
 
+#include "../httpprobe/tlsbackend.h"
 #include "config/gatewayconfig.h"
 #include "events/gatewayevent.h"
 #include "health/healthmonitor.h"
 #include "health/healthprobe.h"
 #include "health/healthtable.h"
 #include "net/clock.h"
-
 #include "scriptedhttpbackend.h"
-#include "../httpprobe/tlsbackend.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -35,8 +34,9 @@ Config::Ref ref(const QString &collection, const QString &name)
     Config::Ref r;
     r.collection = collection;
     r.name = name;
-    r.rawId = QStringLiteral("/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/")
-        + collection + QLatin1Char('/') + name;
+    r.rawId = QStringLiteral("/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/"
+                             "applicationGateways/gw/")
+              + collection + QLatin1Char('/') + name;
     return r;
 }
 
@@ -132,7 +132,10 @@ struct Fixture
     }
 };
 
-QString state(HealthState s) { return Health::toString(s); }
+QString state(HealthState s)
+{
+    return Health::toString(s);
+}
 
 } // namespace
 
@@ -168,13 +171,16 @@ private slots:
         b.c.requestRoutingRules.append(pathRule);
         Config::UrlPathMap map;
         map.name = QStringLiteral("map1");
-        map.defaultBackendAddressPool = ref(QStringLiteral("backendAddressPools"), QStringLiteral("pool1"));
-        map.defaultBackendHttpSettings = ref(QStringLiteral("backendHttpSettingsCollection"), QStringLiteral("bhs2"));
+        map.defaultBackendAddressPool = ref(QStringLiteral("backendAddressPools"),
+                                            QStringLiteral("pool1"));
+        map.defaultBackendHttpSettings = ref(QStringLiteral("backendHttpSettingsCollection"),
+                                             QStringLiteral("bhs2"));
         Config::PathRule pr;
         pr.name = QStringLiteral("api");
         pr.paths = QStringList{QStringLiteral("/api/*")};
         pr.backendAddressPool = ref(QStringLiteral("backendAddressPools"), QStringLiteral("pool2"));
-        pr.backendHttpSettings = ref(QStringLiteral("backendHttpSettingsCollection"), QStringLiteral("bhs1"));
+        pr.backendHttpSettings = ref(QStringLiteral("backendHttpSettingsCollection"),
+                                     QStringLiteral("bhs1"));
         map.pathRules.append(pr);
         b.c.urlPathMaps.append(map);
         b.map(QStringLiteral("10.0.0.4"), QStringLiteral("127.0.0.1:9001"));
@@ -184,8 +190,9 @@ private slots:
         f.monitor.setConfig(b.c);
         QStringList got;
         for (const ServerHealth &s : f.monitor.servers())
-            got << s.pool + QLatin1Char('/') + s.setting + QLatin1Char('/') + s.server + QLatin1Char('@') + s.endpoint
-                    + QLatin1Char(' ') + s.probeUrl + QLatin1Char(' ') + state(s.state);
+            got << s.pool + QLatin1Char('/') + s.setting + QLatin1Char('/') + s.server
+                       + QLatin1Char('@') + s.endpoint + QLatin1Char(' ') + s.probeUrl
+                       + QLatin1Char(' ') + state(s.state);
         const QStringList expected{
             "pool1/bhs1/10.0.0.4@127.0.0.1:9001 http://127.0.0.1:80/ Unknown",
             "pool1/bhs1/10.0.0.5@10.0.0.5:80 http://127.0.0.1:80/ Unknown",
@@ -231,7 +238,8 @@ private slots:
         f.clock.advance(30'000);
         QTRY_COMPARE(f.completed.size(), 4);
         QCOMPARE(state(f.server("10.0.0.4").state), QStringLiteral("Unhealthy"));
-        QCOMPARE(state(f.table->get("pool1", "bhs1", "10.0.0.4").state), QStringLiteral("Unhealthy"));
+        QCOMPARE(state(f.table->get("pool1", "bhs1", "10.0.0.4").state),
+                 QStringLiteral("Unhealthy"));
         QVERIFY(!f.table->get("pool1", "bhs1", "10.0.0.4").routable);
         QCOMPARE(f.changed.size(), 2);
         QCOMPARE(state(f.changed.last().at(1).value<HealthState>()), QStringLiteral("Healthy"));
@@ -263,7 +271,8 @@ private slots:
         f.monitor.start();
         QTRY_COMPARE(f.completed.size(), 1);
         QCOMPARE(state(f.server("10.0.0.4").state), QStringLiteral("Unknown"));
-        QCOMPARE(f.server("10.0.0.4").detail, Messages::statusMismatch(QStringLiteral("200-399"), 503));
+        QCOMPARE(f.server("10.0.0.4").detail,
+                 Messages::statusMismatch(QStringLiteral("200-399"), 503));
         f.clock.advance(30'000);
         QTRY_COMPARE(f.completed.size(), 2);
         QCOMPARE(state(f.server("10.0.0.4").state), QStringLiteral("Unknown"));
@@ -370,11 +379,14 @@ private slots:
         QTest::addColumn<int>("minServers");
         QTest::addColumn<QList<bool>>("routableAllDown");
         QTest::addColumn<QList<bool>>("routableThirdUp");
-        QTest::newRow("0") << 0 << QList<bool>{false, false, false} << QList<bool>{false, false, true};
-        QTest::newRow("1") << 1 << QList<bool>{true, false, false} << QList<bool>{false, false, true};
+        QTest::newRow("0") << 0 << QList<bool>{false, false, false}
+                           << QList<bool>{false, false, true};
+        QTest::newRow("1") << 1 << QList<bool>{true, false, false}
+                           << QList<bool>{false, false, true};
         QTest::newRow("2") << 2 << QList<bool>{true, true, false} << QList<bool>{true, false, true};
         QTest::newRow("3") << 3 << QList<bool>{true, true, true} << QList<bool>{true, true, true};
-        QTest::newRow("5 (more than the pool)") << 5 << QList<bool>{true, true, true} << QList<bool>{true, true, true};
+        QTest::newRow("5 (more than the pool)")
+            << 5 << QList<bool>{true, true, true} << QList<bool>{true, true, true};
     }
 
     void minServers()
@@ -421,11 +433,20 @@ private slots:
         QTest::addColumn<bool>("pickFromBackendAddress");
         QTest::addColumn<QByteArray>("expectedHost");
         QTest::addColumn<QByteArray>("expectedRequestLine");
-        QTest::newRow("default probe") << false << "" << false << "" << false << QByteArray("127.0.0.1") << QByteArray("GET / HTTP/1.1");
-        QTest::newRow("default probe ignores the setting's hostName") << false << "" << false << "api.contoso.com" << false << QByteArray("127.0.0.1") << QByteArray("GET / HTTP/1.1");
-        QTest::newRow("custom host") << true << "probe.contoso.com" << false << "" << false << QByteArray("probe.contoso.com") << QByteArray("GET /healthz HTTP/1.1");
-        QTest::newRow("pick from setting hostName") << true << "" << true << "api.contoso.com" << false << QByteArray("api.contoso.com") << QByteArray("GET /healthz HTTP/1.1");
-        QTest::newRow("pick from backend address") << true << "" << true << "" << true << QByteArray("app1.contoso.com") << QByteArray("GET /healthz HTTP/1.1");
+        QTest::newRow("default probe") << false << "" << false << "" << false
+                                       << QByteArray("127.0.0.1") << QByteArray("GET / HTTP/1.1");
+        QTest::newRow("default probe ignores the setting's hostName")
+            << false << "" << false << "api.contoso.com" << false << QByteArray("127.0.0.1")
+            << QByteArray("GET / HTTP/1.1");
+        QTest::newRow("custom host")
+            << true << "probe.contoso.com" << false << "" << false
+            << QByteArray("probe.contoso.com") << QByteArray("GET /healthz HTTP/1.1");
+        QTest::newRow("pick from setting hostName")
+            << true << "" << true << "api.contoso.com" << false << QByteArray("api.contoso.com")
+            << QByteArray("GET /healthz HTTP/1.1");
+        QTest::newRow("pick from backend address")
+            << true << "" << true << "" << true << QByteArray("app1.contoso.com")
+            << QByteArray("GET /healthz HTTP/1.1");
     }
 
     void hostHeader()
@@ -440,7 +461,8 @@ private slots:
         ScriptedHttpBackend backend;
         ConfigBuilder b;
         b.pool("pool1", {"app1.contoso.com"});
-        Config::BackendHttpSettings &s = b.setting("bhs1", 80, custom ? QStringLiteral("probe1") : QString());
+        Config::BackendHttpSettings &s = b.setting("bhs1", 80,
+                                                   custom ? QStringLiteral("probe1") : QString());
         s.hostName = settingHostName;
         s.pickHostNameFromBackendAddress = pickFromBackendAddress;
         if (custom) {
@@ -461,7 +483,8 @@ private slots:
         const ServerHealth h = f.server("app1.contoso.com");
         QCOMPARE(state(h.state), QStringLiteral("Healthy"));
         QCOMPARE(h.endpoint, backend.address());
-        QVERIFY2(h.probeUrl.startsWith(QStringLiteral("http://") + QString::fromLatin1(expectedHost) + QStringLiteral(":80/")),
+        QVERIFY2(h.probeUrl.startsWith(QStringLiteral("http://") + QString::fromLatin1(expectedHost)
+                                       + QStringLiteral(":80/")),
                  qPrintable(h.probeUrl));
     }
 
@@ -478,7 +501,8 @@ private slots:
         Fixture f;
         f.monitor.setConfig(b.c);
         QCOMPARE(f.server("10.0.0.4").endpoint, backend.address());
-        QCOMPARE(f.server("10.0.0.4").probeUrl, QStringLiteral("http://127.0.0.1:%1/").arg(backend.port()));
+        QCOMPARE(f.server("10.0.0.4").probeUrl,
+                 QStringLiteral("http://127.0.0.1:%1/").arg(backend.port()));
         QCOMPARE(f.server("10.0.0.4").probe, QStringLiteral("probe1"));
         f.monitor.start();
         QTRY_COMPARE(f.completed.size(), 1);
@@ -508,13 +532,23 @@ private slots:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("state");
         QTest::addColumn<QString>("detail");
-        QTest::newRow("range hit") << QStringList{"200-399"} << "" << 301 << QByteArray() << "Healthy" << Messages::success(301);
-        QTest::newRow("single code miss") << QStringList{"200"} << "" << 301 << QByteArray() << "Unhealthy" << Messages::statusMismatch("200", 301);
-        QTest::newRow("list with 404") << QStringList{"200-399", "404"} << "" << 404 << QByteArray() << "Healthy" << Messages::success(404);
-        QTest::newRow("comma list miss") << QStringList{"200,204"} << "" << 404 << QByteArray() << "Unhealthy" << Messages::statusMismatch("200,204", 404);
-        QTest::newRow("body hit") << QStringList{} << "Healthy" << 200 << QByteArray("status: Healthy") << "Healthy" << Messages::success(200);
-        QTest::newRow("body miss") << QStringList{} << "Healthy" << 200 << QByteArray("status: Degraded") << "Unhealthy" << Messages::bodyMismatch("Healthy");
-        QTest::newRow("status checked before body") << QStringList{} << "Healthy" << 500 << QByteArray("Healthy") << "Unhealthy" << Messages::statusMismatch("200-399", 500);
+        QTest::newRow("range hit") << QStringList{"200-399"} << "" << 301 << QByteArray()
+                                   << "Healthy" << Messages::success(301);
+        QTest::newRow("single code miss") << QStringList{"200"} << "" << 301 << QByteArray()
+                                          << "Unhealthy" << Messages::statusMismatch("200", 301);
+        QTest::newRow("list with 404") << QStringList{"200-399", "404"} << "" << 404 << QByteArray()
+                                       << "Healthy" << Messages::success(404);
+        QTest::newRow("comma list miss") << QStringList{"200,204"} << "" << 404 << QByteArray()
+                                         << "Unhealthy" << Messages::statusMismatch("200,204", 404);
+        QTest::newRow("body hit") << QStringList{} << "Healthy" << 200
+                                  << QByteArray("status: Healthy") << "Healthy"
+                                  << Messages::success(200);
+        QTest::newRow("body miss")
+            << QStringList{} << "Healthy" << 200 << QByteArray("status: Degraded") << "Unhealthy"
+            << Messages::bodyMismatch("Healthy");
+        QTest::newRow("status checked before body")
+            << QStringList{} << "Healthy" << 500 << QByteArray("Healthy") << "Unhealthy"
+            << Messages::statusMismatch("200-399", 500);
     }
 
     void matchRules()
@@ -565,8 +599,9 @@ private slots:
         }
         const ServerHealth s = f.server("10.0.1.4");
         QCOMPARE(state(s.state), QStringLiteral("Unhealthy"));
-        QCOMPARE(s.detail, QStringLiteral("Status code of the backend's HTTP response did not match the probe "
-                                          "setting. Expected:200-399 Received:404."));
+        QCOMPARE(s.detail, QStringLiteral(
+                               "Status code of the backend's HTTP response did not match the probe "
+                               "setting. Expected:200-399 Received:404."));
         QCOMPARE(backend.lastHost(), QByteArray("127.0.0.1"));
         QVERIFY(!f.table->get("wsPool", "wsSettings", "10.0.1.4").routable);
     }
@@ -587,7 +622,8 @@ private slots:
         ScriptedHttpBackend backend;
         backend.mode = kind == 1 ? ScriptedHttpBackend::Mode::CloseMidResponse
                                  : ScriptedHttpBackend::Mode::CloseWithoutAnswer;
-        const QString target = kind == 0 ? QStringLiteral("127.0.0.1:%1").arg(refusedPort()) : backend.address();
+        const QString target = kind == 0 ? QStringLiteral("127.0.0.1:%1").arg(refusedPort())
+                                         : backend.address();
         ConfigBuilder b;
         b.pool("pool1", {"10.0.0.4"});
         b.setting("bhs1", 80, QStringLiteral("probe1"));
@@ -608,8 +644,10 @@ private slots:
     {
         QTest::addColumn<QString>("server");
         QTest::addColumn<QString>("mapTo");
-        QTest::newRow("unmapped .invalid fqdn") << "backend.contoso.invalid" << "";
-        QTest::newRow("mapped to a name that does not resolve") << "10.0.0.4" << "db.invalid:8080";
+        QTest::newRow("unmapped .invalid fqdn") << "backend.contoso.invalid"
+                                                << "";
+        QTest::newRow("mapped to a name that does not resolve") << "10.0.0.4"
+                                                                << "db.invalid:8080";
     }
 
     void unresolvableFqdnIsUnknown()
@@ -642,7 +680,9 @@ private slots:
         QVERIFY(entry.routable);
         QCOMPARE(f.changed.size(), 0); // Unknown from the start
         const QJsonObject json = QJsonDocument::fromJson(f.monitor.backendHealthJson()).object();
-        const QJsonObject srv = json["backendAddressPools"][0]["backendHttpSettingsCollection"][0]["servers"][0].toObject();
+        const QJsonObject srv = json["backendAddressPools"][0]["backendHttpSettingsCollection"][0]
+                                    ["servers"][0]
+                                        .toObject();
         QCOMPARE(srv["health"].toString(), QStringLiteral("Unknown"));
         QCOMPARE(srv["healthProbeLog"].toString(), Messages::dns());
     }
@@ -702,7 +742,9 @@ private slots:
         b.setting("bhs1", 80, QStringLiteral("probe1"));
         b.probe("probe1").unhealthyThreshold = 1;
         b.setting("bhs2", 81);
-        b.rule("rule1", "pool1", "bhs1").rule("rule2", "pool2", "bhs2").rule("rule3", "pool1", "bhs2");
+        b.rule("rule1", "pool1", "bhs1")
+            .rule("rule2", "pool2", "bhs2")
+            .rule("rule3", "pool1", "bhs2");
         b.map("10.0.1.4", up.address()).map("10.0.1.5", down.address()).map("10.0.2.4", up.address());
         Fixture f;
         QSignalSpy first(&f.monitor, &HealthMonitor::firstResultsReady);
@@ -718,23 +760,32 @@ private slots:
         const QJsonArray pools = doc.object()["backendAddressPools"].toArray();
         QCOMPARE(pools.size(), 2);
         const QJsonObject pool1 = pools[0].toObject();
-        QVERIFY(pool1["backendAddressPool"]["id"].toString().endsWith("/applicationGateways/appgw-test/backendAddressPools/pool1"));
+        QVERIFY(pool1["backendAddressPool"]["id"].toString().endsWith(
+            "/applicationGateways/appgw-test/backendAddressPools/pool1"));
         QVERIFY(pool1["backendAddressPool"]["id"].toString().startsWith("/subscriptions/"));
         const QJsonArray settings = pool1["backendHttpSettingsCollection"].toArray();
         QCOMPARE(settings.size(), 2);
-        QVERIFY(settings[0]["backendHttpSettings"]["id"].toString().endsWith("/backendHttpSettingsCollection/bhs1"));
-        QVERIFY(settings[1]["backendHttpSettings"]["id"].toString().endsWith("/backendHttpSettingsCollection/bhs2"));
+        QVERIFY(settings[0]["backendHttpSettings"]["id"].toString().endsWith(
+            "/backendHttpSettingsCollection/bhs1"));
+        QVERIFY(settings[1]["backendHttpSettings"]["id"].toString().endsWith(
+            "/backendHttpSettingsCollection/bhs2"));
         const QJsonArray servers = settings[0]["servers"].toArray();
         QCOMPARE(servers.size(), 2);
-        QCOMPARE(servers[0].toObject(), (QJsonObject{{"address", "10.0.1.4"}, {"health", "Healthy"},
-                                                    {"healthProbeLog", "Success. Received 200 status code"}}));
-        QCOMPARE(servers[1].toObject(), (QJsonObject{{"address", "10.0.1.5"}, {"health", "Unhealthy"},
-                                                    {"healthProbeLog", Messages::statusMismatch("200-399", 404)}}));
+        QCOMPARE(servers[0].toObject(),
+                 (QJsonObject{{"address", "10.0.1.4"},
+                              {"health", "Healthy"},
+                              {"healthProbeLog", "Success. Received 200 status code"}}));
+        QCOMPARE(servers[1].toObject(),
+                 (QJsonObject{{"address", "10.0.1.5"},
+                              {"health", "Unhealthy"},
+                              {"healthProbeLog", Messages::statusMismatch("200-399", 404)}}));
         // bhs2 uses the default probe: one 404 is below its threshold of 3.
         QCOMPARE(settings[1]["servers"][1]["health"].toString(), QStringLiteral("Unknown"));
         const QJsonObject pool2 = pools[1].toObject();
-        QVERIFY(pool2["backendAddressPool"]["id"].toString().endsWith("/backendAddressPools/pool2"));
-        QCOMPARE(pool2["backendHttpSettingsCollection"][0]["servers"][0]["health"].toString(), QStringLiteral("Healthy"));
+        QVERIFY(
+            pool2["backendAddressPool"]["id"].toString().endsWith("/backendAddressPools/pool2"));
+        QCOMPARE(pool2["backendHttpSettingsCollection"][0]["servers"][0]["health"].toString(),
+                 QStringLiteral("Healthy"));
     }
 
     void httpsWithTrustedRoots_data()
@@ -755,8 +806,10 @@ private slots:
         QFETCH(QString, detail);
         if (!QSslSocket::supportsSsl())
             QSKIP("No TLS backend");
-        const TestCerts::KeyPair ca = TestCerts::make(QStringLiteral("Monitor Test Root"), nullptr, true);
-        const TestCerts::KeyPair leaf = TestCerts::make(QStringLiteral("api.contoso.test"), &ca, false);
+        const TestCerts::KeyPair ca = TestCerts::make(QStringLiteral("Monitor Test Root"), nullptr,
+                                                      true);
+        const TestCerts::KeyPair leaf = TestCerts::make(QStringLiteral("api.contoso.test"), &ca,
+                                                        false);
         TlsBackend backend(leaf);
         ConfigBuilder b;
         b.pool("pool1", {"10.0.0.4"});
@@ -772,13 +825,15 @@ private slots:
             Config::TrustedRootCertificate root;
             root.name = QStringLiteral("root1");
             const QByteArray pem = ca.certPem;
-            root.data = encoding == 0 ? QString::fromLatin1(ca.certificate().toDer().toBase64())
-                      : encoding == 1 ? QString::fromLatin1(pem)
-                                      : QString::fromLatin1(pem.toBase64());
+            root.data = encoding == 0   ? QString::fromLatin1(ca.certificate().toDer().toBase64())
+                        : encoding == 1 ? QString::fromLatin1(pem)
+                                        : QString::fromLatin1(pem.toBase64());
             b.c.trustedRootCertificates.append(root);
-            s.trustedRootCertificates.append(ref(QStringLiteral("trustedRootCertificates"), QStringLiteral("root1")));
+            s.trustedRootCertificates.append(ref(QStringLiteral("trustedRootCertificates"),
+                                                 QStringLiteral("root1")));
         }
-        b.rule("rule1", "pool1", "bhs1").map("10.0.0.4", QStringLiteral("127.0.0.1:%1").arg(backend.port()));
+        b.rule("rule1", "pool1", "bhs1")
+            .map("10.0.0.4", QStringLiteral("127.0.0.1:%1").arg(backend.port()));
         Fixture f;
         f.monitor.setConfig(b.c);
         QCOMPARE(f.server("10.0.0.4").probeUrl, QStringLiteral("https://api.contoso.test:443/"));
@@ -900,7 +955,8 @@ private slots:
         QStringList lookups;
         f.monitor.setNameResolver([&](const QString &name) {
             lookups.append(name);
-            return resolves ? QList<QHostAddress>{QHostAddress(QHostAddress::LocalHost)} : QList<QHostAddress>{};
+            return resolves ? QList<QHostAddress>{QHostAddress(QHostAddress::LocalHost)}
+                            : QList<QHostAddress>{};
         });
         QSignalSpy events(&f.bus, &Events::EventBus::eventsPublished);
         f.monitor.setConfig(b.c);
@@ -931,9 +987,11 @@ private slots:
         bool flagged = false;
         for (const auto &args : std::as_const(events)) {
             for (const auto &e : args.at(0).value<QList<Events::GatewayEvent>>()) {
-                if (e.type == QLatin1String("probe") && e.fields.value(QStringLiteral("lastKnownAddress")).toBool()) {
+                if (e.type == QLatin1String("probe")
+                    && e.fields.value(QStringLiteral("lastKnownAddress")).toBool()) {
                     flagged = true;
-                    QCOMPARE(e.fields.value(QStringLiteral("address")).toString(), QStringLiteral("127.0.0.1"));
+                    QCOMPARE(e.fields.value(QStringLiteral("address")).toString(),
+                             QStringLiteral("127.0.0.1"));
                 }
             }
         }
@@ -960,7 +1018,7 @@ private slots:
         QCOMPARE(s.detail, Messages::dns());
         QVERIFY(s.last.unresolved);
         QVERIFY(s.last.address.isEmpty());
-        QCOMPARE(backend.requests.size(), 5); // nowhere to connect
+        QCOMPARE(backend.requests.size(), 5);                    // nowhere to connect
         QVERIFY(f.table->get("pool1", "bhs1", server).routable); // Unknown: traffic may still flow
 
         // Resolving again: probed at the (new) resolved address.
@@ -1030,9 +1088,11 @@ private slots:
         QCOMPARE(state(f.server("10.0.0.5").state), expected);
         QCOMPARE(f.server("10.0.0.5").detail, Messages::connect());
         QCOMPARE(state(f.server("10.0.0.6").state), expected);
-        QCOMPARE(f.server("10.0.0.6").detail, Messages::statusMismatch(QStringLiteral("200-399"), 404));
+        QCOMPARE(f.server("10.0.0.6").detail,
+                 Messages::statusMismatch(QStringLiteral("200-399"), 404));
         const QJsonObject json = QJsonDocument::fromJson(f.monitor.backendHealthJson()).object();
-        const QJsonArray servers = json["backendAddressPools"][0]["backendHttpSettingsCollection"][0]["servers"].toArray();
+        const QJsonArray servers =
+            json["backendAddressPools"][0]["backendHttpSettingsCollection"][0]["servers"].toArray();
         QCOMPARE(servers.size(), 3);
         QCOMPARE(servers.at(1)["health"].toString(), expected);
         QCOMPARE(servers.at(1)["healthProbeLog"].toString(), Messages::connect());

@@ -140,8 +140,9 @@ private:
                 ++httpHits;
                 body = m_name.toUtf8();
             }
-            QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Length: "
-                + QByteArray::number(body.size()) + "\r\n";
+            QByteArray response = "HTTP/1.1 " + QByteArray::number(status)
+                                  + " X\r\nContent-Length: " + QByteArray::number(body.size())
+                                  + "\r\n";
             if (close)
                 response += "Connection: close\r\n";
             response += "\r\n" + body;
@@ -204,15 +205,20 @@ QByteArray armConfig(const QList<quint16> &ports, int unhealthyThreshold, int mi
           "backendHttpSettings": { "id": "/x/backendHttpSettingsCollection/settings" } } } ]
     } } ]
 })");
-    text.replace(QStringLiteral("@MAP@"), QString::fromUtf8(QJsonDocument(addressMap).toJson(QJsonDocument::Compact)));
-    text.replace(QStringLiteral("@ADDRESSES@"), QString::fromUtf8(QJsonDocument(addresses).toJson(QJsonDocument::Compact)));
+    text.replace(QStringLiteral("@MAP@"),
+                 QString::fromUtf8(QJsonDocument(addressMap).toJson(QJsonDocument::Compact)));
+    text.replace(QStringLiteral("@ADDRESSES@"),
+                 QString::fromUtf8(QJsonDocument(addresses).toJson(QJsonDocument::Compact)));
     text.replace(QStringLiteral("@INTERVAL@"), QString::number(IntervalSeconds));
     text.replace(QStringLiteral("@THRESHOLD@"), QString::number(unhealthyThreshold));
     text.replace(QStringLiteral("@MINSERVERS@"), QString::number(minServers));
     return text.toUtf8();
 }
 
-QString memberAddress(int i) { return QStringLiteral("10.0.1.%1").arg(4 + i); }
+QString memberAddress(int i)
+{
+    return QStringLiteral("10.0.1.%1").arg(4 + i);
+}
 
 // ---------------------------------------------------------------------------------------------
 // The gateway under test with its members.
@@ -244,7 +250,8 @@ struct Rig
             }
             ports.append(members.back()->port());
         }
-        const auto document = Config::ConfigDocument::fromJson(armConfig(ports, unhealthyThreshold, minServers));
+        const auto document = Config::ConfigDocument::fromJson(armConfig(ports, unhealthyThreshold,
+                                                                         minServers));
         if (!document.isLoaded()) {
             *error = QStringLiteral("config did not load");
             return false;
@@ -258,8 +265,10 @@ struct Rig
             *error = QStringLiteral("the gateway has no health monitor");
             return false;
         }
-        probes = std::make_unique<QSignalSpy>(gateway->health(), &Health::HealthMonitor::probeCompleted);
-        changes = std::make_unique<QSignalSpy>(gateway->health(), &Health::HealthMonitor::healthChanged);
+        probes = std::make_unique<QSignalSpy>(gateway->health(),
+                                              &Health::HealthMonitor::probeCompleted);
+        changes = std::make_unique<QSignalSpy>(gateway->health(),
+                                               &Health::HealthMonitor::healthChanged);
         QObject::connect(gateway->events(), &Events::EventBus::eventsPublished, gateway.get(),
                          [this](const QList<Events::GatewayEvent> &batch) { events += batch; });
         if (!gateway->start(document.model(), error))
@@ -293,7 +302,7 @@ struct Rig
         clock.advance(IntervalSeconds * 1000);
         const qsizetype expected = before + qsizetype(members.size());
         return QTest::qWaitFor([&] { return probes->size() >= expected; }, WaitMs)
-            && probes->size() == expected;
+               && probes->size() == expected;
     }
 
     // Rounds until member i is in `to` (at most `rounds`); false when it never gets there.
@@ -368,7 +377,8 @@ HttpReply roundTrip(quint16 port, const QByteArray &request)
 
 HttpReply get(quint16 port, const QByteArray &path = "/app")
 {
-    return roundTrip(port, "GET " + path + " HTTP/1.1\r\nHost: www.contoso.com\r\nConnection: close\r\n\r\n");
+    return roundTrip(port, "GET " + path
+                               + " HTTP/1.1\r\nHost: www.contoso.com\r\nConnection: close\r\n\r\n");
 }
 
 // A raw upgrade request: the gateway's answer to it when no member can take it.
@@ -385,10 +395,13 @@ std::unique_ptr<QWebSocket> openWebSocket(quint16 port, bool *connected)
     ws->setProxy(QNetworkProxy::NoProxy);
     bool done = false;
     *connected = false;
-    QObject::connect(ws.get(), &QWebSocket::connected, ws.get(), [&] { *connected = true; done = true; });
+    QObject::connect(ws.get(), &QWebSocket::connected, ws.get(), [&] {
+        *connected = true;
+        done = true;
+    });
     QObject::connect(ws.get(), &QWebSocket::disconnected, ws.get(), [&] { done = true; });
-    QObject::connect(ws.get(), qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), ws.get(),
-                     [&] { done = true; });
+    QObject::connect(ws.get(), qOverload<QAbstractSocket::SocketError>(&QWebSocket::error),
+                     ws.get(), [&] { done = true; });
     ws->open(QUrl(QStringLiteral("ws://127.0.0.1:%1/chat").arg(port)));
     if (!QTest::qWaitFor([&] { return done; }, WaitMs))
         qWarning("the WebSocket handshake neither completed nor failed");
@@ -413,7 +426,10 @@ QString hitsText(const Rig &rig)
     QStringList parts;
     for (const auto &m : rig.members)
         parts.append(QStringLiteral("%1: http %2, ws %3, probes %4, state %5")
-                         .arg(m->name()).arg(m->httpHits).arg(m->wsAccepted).arg(m->probes)
+                         .arg(m->name())
+                         .arg(m->httpHits)
+                         .arg(m->wsAccepted)
+                         .arg(m->probes)
                          .arg(Health::toString(rig.state(int(&m - &rig.members.front())))));
     return parts.join(QStringLiteral("; "));
 }
@@ -422,11 +438,15 @@ void checkAzure502(const HttpReply &reply)
 {
     QVERIFY2(reply.complete, "no complete response");
     QCOMPARE(reply.status, 502);
-    QVERIFY2(reply.head.contains("\r\nServer: Microsoft-Azure-Application-Gateway/v2\r\n"), reply.head.constData());
+    QVERIFY2(reply.head.contains("\r\nServer: Microsoft-Azure-Application-Gateway/v2\r\n"),
+             reply.head.constData());
     // azure-reference.md §8, the nginx-style page.
-    QVERIFY2(reply.body.contains("<head><title>502 Bad Gateway</title></head>"), reply.body.constData());
-    QVERIFY2(reply.body.contains("<center><h1>502 Bad Gateway</h1></center>"), reply.body.constData());
-    QVERIFY2(reply.body.contains("<hr><center>Microsoft-Azure-Application-Gateway/v2</center>"), reply.body.constData());
+    QVERIFY2(reply.body.contains("<head><title>502 Bad Gateway</title></head>"),
+             reply.body.constData());
+    QVERIFY2(reply.body.contains("<center><h1>502 Bad Gateway</h1></center>"),
+             reply.body.constData());
+    QVERIFY2(reply.body.contains("<hr><center>Microsoft-Azure-Application-Gateway/v2</center>"),
+             reply.body.constData());
     QCOMPARE(reply.body, Http::errorPageBody(502));
 }
 
@@ -490,14 +510,18 @@ private slots:
         const qsizetype changesBefore = rig.changes->size();
         QVERIFY(rig.probeRound());
         QCOMPARE(Health::toString(rig.state(1)), Health::toString(HealthState::Unhealthy));
-        QCOMPARE(rig.server(1).detail, refuse ? Messages::connect() : Messages::statusMismatch(QStringLiteral("200-399"), 500));
+        QCOMPARE(rig.server(1).detail,
+                 refuse ? Messages::connect()
+                        : Messages::statusMismatch(QStringLiteral("200-399"), 500));
         QCOMPARE(rig.changes->size(), changesBefore + 1);
         const ServerHealth changed = rig.changes->last().at(0).value<ServerHealth>();
         QCOMPARE(changed.server, memberAddress(1));
-        QCOMPARE(Health::toString(rig.changes->last().at(2).value<HealthState>()), Health::toString(HealthState::Unhealthy));
+        QCOMPARE(Health::toString(rig.changes->last().at(2).value<HealthState>()),
+                 Health::toString(HealthState::Unhealthy));
 
         // Now only members 0 and 2 get requests, alternately.
-        const int hits0 = rig.members[0]->httpHits, hits1 = sick.httpHits, hits2 = rig.members[2]->httpHits;
+        const int hits0 = rig.members[0]->httpHits, hits1 = sick.httpHits,
+                  hits2 = rig.members[2]->httpHits;
         QStringList served;
         for (int i = 0; i < 10; ++i) {
             const HttpReply reply = get(rig.port);
@@ -519,7 +543,8 @@ private slots:
             if (e.fields.value(QStringLiteral("server")).toString() == memberAddress(1)
                 && e.fields.value(QStringLiteral("to")).toString() == QLatin1String("Unhealthy")) {
                 found = true;
-                QCOMPARE(e.fields.value(QStringLiteral("from")).toString(), QStringLiteral("Healthy"));
+                QCOMPARE(e.fields.value(QStringLiteral("from")).toString(),
+                         QStringLiteral("Healthy"));
                 QCOMPARE(e.fields.value(QStringLiteral("detail")).toString(), rig.server(1).detail);
             }
         }
@@ -581,7 +606,8 @@ private slots:
         for (int i = 0; i < 2; ++i) {
             QCOMPARE(Health::toString(rig.state(i)), Health::toString(HealthState::Unhealthy));
             QCOMPARE(rig.server(i).detail,
-                     refuse ? Messages::connect() : Messages::statusMismatch(QStringLiteral("200-399"), 500));
+                     refuse ? Messages::connect()
+                            : Messages::statusMismatch(QStringLiteral("200-399"), 500));
         }
 
         checkAzure502(get(rig.port));
@@ -610,11 +636,16 @@ private slots:
         QTest::addColumn<int>("minServers");
         QTest::addColumn<QList<bool>>("unhealthy");
         QTest::addColumn<QList<bool>>("routed");
-        QTest::newRow("minServers 1, all down") << 1 << QList<bool>{true, true, true} << QList<bool>{true, false, false};
-        QTest::newRow("minServers 2, all down") << 2 << QList<bool>{true, true, true} << QList<bool>{true, true, false};
-        QTest::newRow("minServers 3, all down") << 3 << QList<bool>{true, true, true} << QList<bool>{true, true, true};
-        QTest::newRow("minServers 2, one down") << 2 << QList<bool>{false, true, false} << QList<bool>{true, false, true};
-        QTest::newRow("minServers 2, two down") << 2 << QList<bool>{true, false, true} << QList<bool>{true, true, false};
+        QTest::newRow("minServers 1, all down")
+            << 1 << QList<bool>{true, true, true} << QList<bool>{true, false, false};
+        QTest::newRow("minServers 2, all down")
+            << 2 << QList<bool>{true, true, true} << QList<bool>{true, true, false};
+        QTest::newRow("minServers 3, all down")
+            << 3 << QList<bool>{true, true, true} << QList<bool>{true, true, true};
+        QTest::newRow("minServers 2, one down")
+            << 2 << QList<bool>{false, true, false} << QList<bool>{true, false, true};
+        QTest::newRow("minServers 2, two down")
+            << 2 << QList<bool>{true, false, true} << QList<bool>{true, true, false};
     }
     void minServersKeepsMembersInRotation()
     {
@@ -628,7 +659,9 @@ private slots:
             rig.members[i]->probeStatus = unhealthy.at(i) ? 500 : 200;
         QVERIFY(rig.probeRound());
         for (int i = 0; i < 3; ++i) // minServers changes routing, not the reported state
-            QCOMPARE(Health::toString(rig.state(i)), Health::toString(unhealthy.at(i) ? HealthState::Unhealthy : HealthState::Healthy));
+            QCOMPARE(Health::toString(rig.state(i)),
+                     Health::toString(unhealthy.at(i) ? HealthState::Unhealthy
+                                                      : HealthState::Healthy));
 
         const int routedCount = int(routed.count(true));
         for (int i = 0; i < 3 * routedCount; ++i)
@@ -643,7 +676,8 @@ private slots:
             QVERIFY(connected);
         }
         for (int i = 0; i < 3; ++i)
-            QVERIFY2(rig.members[i]->wsAccepted == (routed.at(i) ? 1 : 0), qPrintable(hitsText(rig)));
+            QVERIFY2(rig.members[i]->wsAccepted == (routed.at(i) ? 1 : 0),
+                     qPrintable(hitsText(rig)));
     }
 
     // (e) A member that was unhealthy is back in rotation after ONE successful probe.
@@ -667,8 +701,10 @@ private slots:
         QCOMPARE(Health::toString(rig.state(1)), Health::toString(HealthState::Healthy));
         QCOMPARE(rig.server(1).detail, Messages::success(200));
         QCOMPARE(rig.changes->size(), changesBefore + 1);
-        QCOMPARE(Health::toString(rig.changes->last().at(1).value<HealthState>()), Health::toString(HealthState::Unhealthy));
-        QCOMPARE(Health::toString(rig.changes->last().at(2).value<HealthState>()), Health::toString(HealthState::Healthy));
+        QCOMPARE(Health::toString(rig.changes->last().at(1).value<HealthState>()),
+                 Health::toString(HealthState::Unhealthy));
+        QCOMPARE(Health::toString(rig.changes->last().at(2).value<HealthState>()),
+                 Health::toString(HealthState::Healthy));
 
         for (int i = 0; i < 4; ++i)
             QCOMPARE(get(rig.port).status, 200);
@@ -678,7 +714,8 @@ private slots:
         QVERIFY(connected);
         auto second = openWebSocket(rig.port, &connected);
         QVERIFY(connected);
-        QVERIFY2(member.wsAccepted == 1 && rig.members[0]->wsAccepted == 1, qPrintable(hitsText(rig)));
+        QVERIFY2(member.wsAccepted == 1 && rig.members[0]->wsAccepted == 1,
+                 qPrintable(hitsText(rig)));
     }
 
     // (f) An open WebSocket session to a member that turns unhealthy stays open, still relays,
@@ -694,7 +731,8 @@ private slots:
         QVERIFY(echoes(*ws, QStringLiteral("before")));
         const int target = rig.members[0]->wsAccepted == 1 ? 0 : 1;
         const int other = 1 - target;
-        QVERIFY2(rig.members[target]->wsAccepted == 1 && rig.members[other]->wsAccepted == 0, qPrintable(hitsText(rig)));
+        QVERIFY2(rig.members[target]->wsAccepted == 1 && rig.members[other]->wsAccepted == 0,
+                 qPrintable(hitsText(rig)));
         QTRY_COMPARE(rig.gateway->sessions()->sessions().size(), qsizetype(1));
         QVERIFY(!rig.gateway->sessions()->sessions().constFirst().backendUnhealthy);
 
@@ -719,7 +757,8 @@ private slots:
         // A new upgrade goes to the healthy member.
         auto second = openWebSocket(rig.port, &connected);
         QVERIFY(connected);
-        QVERIFY2(rig.members[other]->wsAccepted == 1 && rig.members[target]->wsAccepted == 1, qPrintable(hitsText(rig)));
+        QVERIFY2(rig.members[other]->wsAccepted == 1 && rig.members[target]->wsAccepted == 1,
+                 qPrintable(hitsText(rig)));
 
         // Recovery clears the mark on the open session.
         rig.members[target]->probeStatus = 200;

@@ -49,8 +49,8 @@ void tst_Heartbeat::interval_data()
         << QList<qint64>{0, 5000, 10000, 60000, 65000, 70000} << qint64(5000);
     QTest::newRow("even count averages the middle two")
         << QList<qint64>{0, 4000, 10000} << qint64(5000);
-    QTest::newRow("out of order time ignored") << QList<qint64>{10000, 5000, 15000}
-                                               << qint64(10000);
+    QTest::newRow("out of order time ignored")
+        << QList<qint64>{10000, 5000, 15000} << qint64(10000);
 }
 
 void tst_Heartbeat::interval()

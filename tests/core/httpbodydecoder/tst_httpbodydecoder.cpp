@@ -15,7 +15,7 @@ Q_DECLARE_METATYPE(Gateway::Http::BodyKind)
 
 // Counts heap allocations so the streaming test can prove the decoder buffers nothing.
 namespace {
-std::atomic<qint64> g_allocations { 0 };
+std::atomic<qint64> g_allocations{0};
 }
 
 void *operator new(std::size_t size)
@@ -68,7 +68,8 @@ Decoded decodeByteByByte(BodyKind kind, qint64 length, const QByteArray &input)
     Decoded d;
     BodyDecoder decoder(kind, length);
     for (qsizetype i = 0; i < input.size(); ++i) {
-        const auto r = decoder.feed(QByteArrayView(input).sliced(i, 1), [&](QByteArrayView v) { d.body += v; });
+        const auto r = decoder.feed(QByteArrayView(input).sliced(i, 1),
+                                    [&](QByteArrayView v) { d.body += v; });
         d.consumed += r.consumed;
         if (r.error) {
             d.error = true;
@@ -117,31 +118,39 @@ void tst_HttpBodyDecoder::valid_data()
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<qsizetype>("consumed");
 
-    QTest::newRow("CL exact") << BodyKind::ContentLength << qint64(5) << QByteArray("hello") << QByteArray("hello") << qsizetype(5);
-    QTest::newRow("CL with the next request behind") << BodyKind::ContentLength << qint64(5)
-                                                     << QByteArray("helloGET / HTTP/1.1\r\n") << QByteArray("hello") << qsizetype(5);
-    QTest::newRow("CL 0") << BodyKind::ContentLength << qint64(0) << QByteArray("next") << QByteArray() << qsizetype(0);
-    QTest::newRow("None") << BodyKind::None << qint64(0) << QByteArray("next") << QByteArray() << qsizetype(0);
-    QTest::newRow("chunked") << BodyKind::Chunked << qint64(0) << QByteArray("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+    QTest::newRow("CL exact") << BodyKind::ContentLength << qint64(5) << QByteArray("hello")
+                              << QByteArray("hello") << qsizetype(5);
+    QTest::newRow("CL with the next request behind")
+        << BodyKind::ContentLength << qint64(5) << QByteArray("helloGET / HTTP/1.1\r\n")
+        << QByteArray("hello") << qsizetype(5);
+    QTest::newRow("CL 0") << BodyKind::ContentLength << qint64(0) << QByteArray("next")
+                          << QByteArray() << qsizetype(0);
+    QTest::newRow("None") << BodyKind::None << qint64(0) << QByteArray("next") << QByteArray()
+                          << qsizetype(0);
+    QTest::newRow("chunked") << BodyKind::Chunked << qint64(0)
+                             << QByteArray("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
                              << QByteArray("hello world") << qsizetype(26);
-    QTest::newRow("chunked, upper-case hex and leading zeros") << BodyKind::Chunked << qint64(0)
-                                                               << QByteArray("000A\r\n0123456789\r\n0000\r\n\r\nX")
-                                                               << QByteArray("0123456789") << qsizetype(26);
-    QTest::newRow("chunked with extensions") << BodyKind::Chunked << qint64(0)
-                                             << QByteArray("5;a=b;c;d=\"q \\\" \\\\\";e = f ; g\r\nhello\r\n0;z\r\n\r\n")
-                                             << QByteArray("hello") << qsizetype(45);
-    QTest::newRow("chunked with BWS before an extension") << BodyKind::Chunked << qint64(0)
-                                                          << QByteArray("5 ;a\r\nhello\r\n0\r\n\r\n")
-                                                          << QByteArray("hello") << qsizetype(18);
-    QTest::newRow("P27 trailers are dropped") << BodyKind::Chunked << qint64(0)
-                                              << QByteArray("5\r\nhello\r\n0\r\nContent-Length: 5\r\nHost: evil\r\n"
-                                                            "Transfer-Encoding: x\r\n\r\nNEXT")
-                                              << QByteArray("hello") << qsizetype(68);
-    QTest::newRow("P24 trailer that looks like a request") << BodyKind::Chunked << qint64(0)
-                                                           << QByteArray("0\r\nX:POST / HTTP/1.1\r\n\r\n")
-                                                           << QByteArray() << qsizetype(24);
-    QTest::newRow("chunk data with CRLF inside") << BodyKind::Chunked << qint64(0)
-                                                 << QByteArray("4\r\n\r\n\r\n\r\n0\r\n\r\n") << QByteArray("\r\n\r\n") << qsizetype(14);
+    QTest::newRow("chunked, upper-case hex and leading zeros")
+        << BodyKind::Chunked << qint64(0) << QByteArray("000A\r\n0123456789\r\n0000\r\n\r\nX")
+        << QByteArray("0123456789") << qsizetype(26);
+    QTest::newRow("chunked with extensions")
+        << BodyKind::Chunked << qint64(0)
+        << QByteArray("5;a=b;c;d=\"q \\\" \\\\\";e = f ; g\r\nhello\r\n0;z\r\n\r\n")
+        << QByteArray("hello") << qsizetype(45);
+    QTest::newRow("chunked with BWS before an extension")
+        << BodyKind::Chunked << qint64(0) << QByteArray("5 ;a\r\nhello\r\n0\r\n\r\n")
+        << QByteArray("hello") << qsizetype(18);
+    QTest::newRow("P27 trailers are dropped")
+        << BodyKind::Chunked << qint64(0)
+        << QByteArray("5\r\nhello\r\n0\r\nContent-Length: 5\r\nHost: evil\r\n"
+                      "Transfer-Encoding: x\r\n\r\nNEXT")
+        << QByteArray("hello") << qsizetype(68);
+    QTest::newRow("P24 trailer that looks like a request")
+        << BodyKind::Chunked << qint64(0) << QByteArray("0\r\nX:POST / HTTP/1.1\r\n\r\n")
+        << QByteArray() << qsizetype(24);
+    QTest::newRow("chunk data with CRLF inside")
+        << BodyKind::Chunked << qint64(0) << QByteArray("4\r\n\r\n\r\n\r\n0\r\n\r\n")
+        << QByteArray("\r\n\r\n") << qsizetype(14);
 }
 
 void tst_HttpBodyDecoder::valid()
@@ -170,8 +179,10 @@ void tst_HttpBodyDecoder::invalid_data()
 {
     QTest::addColumn<QByteArray>("input");
 
-    for (const char *size : { "Z", "0x5", "+5", "-0x0", "0_2e", " 5", "5 ", "1these-bytes-never-get-validated", "" })
-        QTest::newRow(QByteArray("P22 size \"" + QByteArray(size) + "\"").constData()) << QByteArray(QByteArray(size) + "\r\nhello\r\n0\r\n\r\n");
+    for (const char *size :
+         {"Z", "0x5", "+5", "-0x0", "0_2e", " 5", "5 ", "1these-bytes-never-get-validated", ""})
+        QTest::newRow(QByteArray("P22 size \"" + QByteArray(size) + "\"").constData())
+            << QByteArray(QByteArray(size) + "\r\nhello\r\n0\r\n\r\n");
     QTest::newRow("P23 overflow") << QByteArray("FFFFFFFFFFFFFFFFFFFFFF\r\nx\r\n0\r\n\r\n");
     QTest::newRow("P23 just over 2^63-1") << QByteArray("8000000000000000\r\nx\r\n0\r\n\r\n");
     QTest::newRow("P24 runaway chunk") << QByteArray("4\r\nSEE-THIS\r\n0\r\n\r\n");
@@ -183,20 +194,23 @@ void tst_HttpBodyDecoder::invalid_data()
     QTest::newRow("P25 bare CR before extension") << QByteArray("2\r\r;a\r\nxx\r\n0\r\n\r\n");
     QTest::newRow("P25 bare semicolon") << QByteArray("5;\r\nhello\r\n0\r\n\r\n");
     QTest::newRow("P25 control byte in name") << QByteArray("5;a\x01\r\nhello\r\n0\r\n\r\n");
-    QTest::newRow("P25 control byte in quoted value") << QByteArray("5;a=\"\x7f\"\r\nhello\r\n0\r\n\r\n");
+    QTest::newRow("P25 control byte in quoted value")
+        << QByteArray("5;a=\"\x7f\"\r\nhello\r\n0\r\n\r\n");
     QTest::newRow("P25 LF in quoted value") << QByteArray("5;a=\"x\ny\"\r\nhello\r\n0\r\n\r\n");
     QTest::newRow("P25 unterminated quote") << QByteArray("5;a=\"x\r\nhello\r\n0\r\n\r\n");
     QTest::newRow("P25 empty value") << QByteArray("5;a=\r\nhello\r\n0\r\n\r\n");
     QTest::newRow("P25 trailing BWS") << QByteArray("5;a \r\nhello\r\n0\r\n\r\n");
     QTest::newRow("P25 delimiter in name") << QByteArray("5;a/b\r\nhello\r\n0\r\n\r\n");
-    QTest::newRow("P26 long extension") << QByteArray("1;" + QByteArray(100000, 'a') + "\r\nZ\r\n0\r\n\r\n");
+    QTest::newRow("P26 long extension")
+        << QByteArray("1;" + QByteArray(100000, 'a') + "\r\nZ\r\n0\r\n\r\n");
     QTest::newRow("P27 bare LF in trailer") << QByteArray("0\r\nX: y\n\r\n");
     QTest::newRow("P27 bare CR in trailer") << QByteArray("0\r\nX: y\rZ: w\r\n\r\n");
     QTest::newRow("P27 obs-fold in trailer") << QByteArray("0\r\nX: y\r\n z\r\n\r\n");
     QTest::newRow("P27 trailer without colon") << QByteArray("0\r\nXY\r\n\r\n");
     QTest::newRow("P27 NUL in trailer") << QByteArray("0\r\nX: \x00\r\n\r\n", 11);
     QTest::newRow("P27 bare LF ending trailers") << QByteArray("0\r\n\n");
-    QTest::newRow("P27 trailer section over 8 KiB") << QByteArray("0\r\nX: " + QByteArray(9000, 'b') + "\r\n\r\n");
+    QTest::newRow("P27 trailer section over 8 KiB")
+        << QByteArray("0\r\nX: " + QByteArray(9000, 'b') + "\r\n\r\n");
     QTest::newRow("P27 endless trailer line") << QByteArray("0\r\nX: " + QByteArray(100000, 'b'));
 }
 
@@ -276,7 +290,7 @@ void tst_HttpBodyDecoder::hugeChunkIsStreamedWithoutBuffering()
     const BodyDecoder::Sink sink = [&](QByteArrayView v) {
         delivered += v.size();
         viewsInside = viewsInside && v.data() >= piece.constData()
-            && v.data() + v.size() <= piece.constData() + piece.size();
+                      && v.data() + v.size() <= piece.constData() + piece.size();
     };
     const QByteArray head = "40000000\r\n";
     QCOMPARE(decoder.feed(head, sink).consumed, head.size());

@@ -21,12 +21,14 @@ private slots:
 
 void tst_HttpErrorPage::exact502()
 {
-    const QByteArray body = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-                            "<center><h1>502 Bad Gateway</h1></center>\r\n"
-                            "<hr><center>Microsoft-Azure-Application-Gateway/v2</center>\r\n</body>\r\n</html>\r\n";
+    const QByteArray body =
+        "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+        "<center><h1>502 Bad Gateway</h1></center>\r\n"
+        "<hr><center>Microsoft-Azure-Application-Gateway/v2</center>\r\n</body>\r\n</html>\r\n";
     QCOMPARE(errorPageBody(502), body);
-    const QByteArray expected = "HTTP/1.1 502 Bad Gateway\r\nServer: Microsoft-Azure-Application-Gateway/v2\r\n"
-                                "Content-Type: text/html\r\nContent-Length: "
+    const QByteArray expected =
+        "HTTP/1.1 502 Bad Gateway\r\nServer: Microsoft-Azure-Application-Gateway/v2\r\n"
+        "Content-Type: text/html\r\nContent-Length: "
         + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
     QCOMPARE(errorPageResponse(502, false), expected);
 }
@@ -36,17 +38,25 @@ void tst_HttpErrorPage::everyStatus_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QByteArray>("title");
     QTest::addColumn<bool>("keepAlive");
-    const QList<QPair<int, const char *>> all = {
-        { 400, "400 Bad Request" }, { 403, "403 Forbidden" }, { 404, "404 Not Found" },
-        { 405, "405 Not Allowed" }, { 408, "408 Request Time-out" }, { 413, "413 Request Entity Too Large" },
-        { 414, "414 Request-URI Too Large" }, { 417, "417 Expectation Failed" },
-        { 431, "431 Request Header Fields Too Large" }, { 500, "500 Internal Server Error" },
-        { 501, "501 Not Implemented" }, { 502, "502 Bad Gateway" },
-        { 503, "503 Service Temporarily Unavailable" }, { 504, "504 Gateway Time-out" },
-        { 505, "505 HTTP Version Not Supported" } };
+    const QList<QPair<int, const char *>> all = {{400, "400 Bad Request"},
+                                                 {403, "403 Forbidden"},
+                                                 {404, "404 Not Found"},
+                                                 {405, "405 Not Allowed"},
+                                                 {408, "408 Request Time-out"},
+                                                 {413, "413 Request Entity Too Large"},
+                                                 {414, "414 Request-URI Too Large"},
+                                                 {417, "417 Expectation Failed"},
+                                                 {431, "431 Request Header Fields Too Large"},
+                                                 {500, "500 Internal Server Error"},
+                                                 {501, "501 Not Implemented"},
+                                                 {502, "502 Bad Gateway"},
+                                                 {503, "503 Service Temporarily Unavailable"},
+                                                 {504, "504 Gateway Time-out"},
+                                                 {505, "505 HTTP Version Not Supported"}};
     for (const auto &[status, title] : all) {
         QTest::newRow(title) << status << QByteArray(title) << false;
-        QTest::newRow(QByteArray(title + QByteArray(" keep-alive")).constData()) << status << QByteArray(title) << true;
+        QTest::newRow(QByteArray(title + QByteArray(" keep-alive")).constData())
+            << status << QByteArray(title) << true;
     }
 }
 
@@ -62,7 +72,8 @@ void tst_HttpErrorPage::everyStatus()
     QCOMPARE(head.status, status);
     QCOMPARE(head.keepAlive, keepAlive);
     QCOMPARE(head.bodyKind, BodyKind::ContentLength);
-    QCOMPARE(headerValue(head.headers, "Server"), QByteArray("Microsoft-Azure-Application-Gateway/v2"));
+    QCOMPARE(headerValue(head.headers, "Server"),
+             QByteArray("Microsoft-Azure-Application-Gateway/v2"));
     QCOMPARE(headerValue(head.headers, "Content-Type"), QByteArray("text/html"));
     const QByteArray body = response.mid(r.consumed);
     QCOMPARE(head.contentLength, body.size());

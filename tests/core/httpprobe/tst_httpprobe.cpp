@@ -1,10 +1,9 @@
 // The HTTP(S) probe against scripted loopback backends: request shape, status and body matching,
 // framing, refused / hanging / closing backends, DNS failure, timeout on the injected clock.
 
+#include "../healthmonitor/scriptedhttpbackend.h"
 #include "health/http/httpprobe.h"
 #include "net/clock.h"
-
-#include "../healthmonitor/scriptedhttpbackend.h"
 #include "tlsbackend.h"
 
 #include <QSignalSpy>
@@ -37,17 +36,17 @@ private:
         HttpProbe probe(spec, clock);
         ProbeResult result;
         int calls = 0;
-        probe.setCompletion([&](const ProbeResult &r) { result = r; ++calls; });
+        probe.setCompletion([&](const ProbeResult &r) {
+            result = r;
+            ++calls;
+        });
         probe.start();
         [&] { QTRY_COMPARE_WITH_TIMEOUT(calls, 1, 10000); }();
         return result;
     }
 
 private slots:
-    void initTestCase()
-    {
-        qRegisterMetaType<ProbeResult>();
-    }
+    void initTestCase() { qRegisterMetaType<ProbeResult>(); }
 
     void requestShape()
     {
@@ -62,7 +61,8 @@ private slots:
         QCOMPARE(backend.requestLine(0), QByteArray("GET /healthz?full=1 HTTP/1.1"));
         QCOMPARE(backend.header(0, "Host"), QByteArray("probe.contoso.com"));
         QCOMPARE(backend.header(0, "Connection"), QByteArray("close"));
-        QCOMPARE(backend.header(0, "User-Agent"), QByteArray("Microsoft-Azure-Application-Gateway/v2 (local)"));
+        QCOMPARE(backend.header(0, "User-Agent"),
+                 QByteArray("Microsoft-Azure-Application-Gateway/v2 (local)"));
     }
 
     void statusMatching_data()
@@ -76,16 +76,28 @@ private slots:
         QTest::newRow("default 200") << none << 200 << true << Messages::success(200);
         QTest::newRow("default 302") << none << 302 << true << Messages::success(302);
         QTest::newRow("default 399") << none << 399 << true << Messages::success(399);
-        QTest::newRow("default 404 (WebSocket-only backend)") << none << 404 << false
-            << QStringLiteral("Status code of the backend's HTTP response did not match the probe setting. Expected:200-399 Received:404.");
-        QTest::newRow("default 500") << none << 500 << false << Messages::statusMismatch(QStringLiteral("200-399"), 500);
-        QTest::newRow("single code hit") << QStringList{"200"} << 200 << true << Messages::success(200);
-        QTest::newRow("single code miss") << QStringList{"200"} << 204 << false << Messages::statusMismatch(QStringLiteral("200"), 204);
-        QTest::newRow("comma list hit") << QStringList{"301,302"} << 302 << true << Messages::success(302);
-        QTest::newRow("comma list miss") << QStringList{"301,302"} << 200 << false << Messages::statusMismatch(QStringLiteral("301,302"), 200);
-        QTest::newRow("range and code") << QStringList{"200-204", "401"} << 401 << true << Messages::success(401);
-        QTest::newRow("range and code miss") << QStringList{"200-204", "401"} << 205 << false << Messages::statusMismatch(QStringLiteral("200-204,401"), 205);
-        QTest::newRow("404 accepted explicitly") << QStringList{"200-399", "404"} << 404 << true << Messages::success(404);
+        QTest::newRow("default 404 (WebSocket-only backend)")
+            << none << 404 << false
+            << QStringLiteral("Status code of the backend's HTTP response did not match the probe "
+                              "setting. Expected:200-399 Received:404.");
+        QTest::newRow("default 500")
+            << none << 500 << false << Messages::statusMismatch(QStringLiteral("200-399"), 500);
+        QTest::newRow("single code hit")
+            << QStringList{"200"} << 200 << true << Messages::success(200);
+        QTest::newRow("single code miss") << QStringList{"200"} << 204 << false
+                                          << Messages::statusMismatch(QStringLiteral("200"), 204);
+        QTest::newRow("comma list hit")
+            << QStringList{"301,302"} << 302 << true << Messages::success(302);
+        QTest::newRow("comma list miss")
+            << QStringList{"301,302"} << 200 << false
+            << Messages::statusMismatch(QStringLiteral("301,302"), 200);
+        QTest::newRow("range and code")
+            << QStringList{"200-204", "401"} << 401 << true << Messages::success(401);
+        QTest::newRow("range and code miss")
+            << QStringList{"200-204", "401"} << 205 << false
+            << Messages::statusMismatch(QStringLiteral("200-204,401"), 205);
+        QTest::newRow("404 accepted explicitly")
+            << QStringList{"200-399", "404"} << 404 << true << Messages::success(404);
     }
 
     void statusMatching()
@@ -119,7 +131,8 @@ private slots:
         QTest::newRow("content-length, missing") << Mode::Respond << healthy << "Degraded" << false;
         QTest::newRow("case-sensitive substring") << Mode::Respond << healthy << "healthy" << false;
         QTest::newRow("no regex") << Mode::Respond << healthy << "Heal.*" << false;
-        QTest::newRow("chunked, found across chunks") << Mode::Chunked << healthy << "\"Healthy\",\"checks" << true;
+        QTest::newRow("chunked, found across chunks")
+            << Mode::Chunked << healthy << "\"Healthy\",\"checks" << true;
         QTest::newRow("chunked, missing") << Mode::Chunked << healthy << "Down" << false;
         QTest::newRow("until close, found") << Mode::UntilClose << healthy << "Healthy" << true;
         QByteArray big(100 * 1024, 'x');
@@ -152,9 +165,10 @@ private slots:
 
     void bodyMismatchWording()
     {
-        QCOMPARE(Messages::bodyMismatch(QStringLiteral("Healthy")),
-                 QStringLiteral("Body of the backend's HTTP response did not match the probe setting. "
-                                "Received response body doesn't contain Healthy."));
+        QCOMPARE(
+            Messages::bodyMismatch(QStringLiteral("Healthy")),
+            QStringLiteral("Body of the backend's HTTP response did not match the probe setting. "
+                           "Received response body doesn't contain Healthy."));
     }
 
     void refusedConnection()
@@ -282,11 +296,20 @@ private slots:
         QTest::addColumn<int>("roots"); // 0 none (system CAs), 1 the issuing CA, 2 an unrelated CA
         QTest::addColumn<bool>("success");
         QTest::addColumn<QString>("detail");
-        QTest::newRow("trusted, name matches") << "backend.contoso.test" << false << "backend.contoso.test" << 1 << true << Messages::success(200);
-        QTest::newRow("trusted, name differs") << "backend.contoso.test" << false << "other.contoso.test" << 1 << false << Messages::commonNameMismatch();
-        QTest::newRow("no trusted root configured") << "backend.contoso.test" << false << "backend.contoso.test" << 0 << false << Messages::untrustedRoot();
-        QTest::newRow("wrong trusted root") << "backend.contoso.test" << false << "backend.contoso.test" << 2 << false << Messages::untrustedRoot();
-        QTest::newRow("expired leaf") << "backend.contoso.test" << true << "backend.contoso.test" << 1 << false << Messages::expired();
+        QTest::newRow("trusted, name matches")
+            << "backend.contoso.test" << false << "backend.contoso.test" << 1 << true
+            << Messages::success(200);
+        QTest::newRow("trusted, name differs")
+            << "backend.contoso.test" << false << "other.contoso.test" << 1 << false
+            << Messages::commonNameMismatch();
+        QTest::newRow("no trusted root configured")
+            << "backend.contoso.test" << false << "backend.contoso.test" << 0 << false
+            << Messages::untrustedRoot();
+        QTest::newRow("wrong trusted root")
+            << "backend.contoso.test" << false << "backend.contoso.test" << 2 << false
+            << Messages::untrustedRoot();
+        QTest::newRow("expired leaf") << "backend.contoso.test" << true << "backend.contoso.test"
+                                      << 1 << false << Messages::expired();
     }
 
     void tls()
@@ -299,11 +322,13 @@ private slots:
         QFETCH(QString, detail);
         if (!QSslSocket::supportsSsl())
             QSKIP("No TLS backend");
-        const TestCerts::KeyPair ca = TestCerts::make(QStringLiteral("Probe Test Root"), nullptr, true);
-        const TestCerts::KeyPair other = TestCerts::make(QStringLiteral("Unrelated Root"), nullptr, true);
-        const TestCerts::KeyPair leaf = leafExpired
-            ? TestCerts::make(leafName, &ca, false, -2 * 86400, -86400)
-            : TestCerts::make(leafName, &ca, false);
+        const TestCerts::KeyPair ca = TestCerts::make(QStringLiteral("Probe Test Root"), nullptr,
+                                                      true);
+        const TestCerts::KeyPair other = TestCerts::make(QStringLiteral("Unrelated Root"), nullptr,
+                                                         true);
+        const TestCerts::KeyPair leaf = leafExpired ? TestCerts::make(leafName, &ca, false,
+                                                                      -2 * 86400, -86400)
+                                                    : TestCerts::make(leafName, &ca, false);
         TlsBackend backend(leaf);
         Net::ManualClock clock;
         ProbeSpec spec = specFor(backend.port());
@@ -335,7 +360,8 @@ private slots:
             QTcpSocket *s = server.nextPendingConnection();
             QObject::connect(s, &QTcpSocket::readyRead, s, [s] {
                 s->readAll();
-                s->write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                s->write(
+                    "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
                 s->disconnectFromHost();
             });
         });
@@ -354,32 +380,42 @@ private slots:
         QTest::addColumn<bool>("success");
         QTest::addColumn<int>("httpStatus");
         QTest::addColumn<QString>("detail");
-        QTest::newRow("100 Continue, then 200") << QByteArray("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
-            << "" << true << 200 << Messages::success(200);
+        QTest::newRow("100 Continue, then 200") << QByteArray(
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
+                                                << "" << true << 200 << Messages::success(200);
         QTest::newRow("HTTP/1.0 without length") << QByteArray("HTTP/1.0 200 OK\r\n\r\nall good")
-            << "good" << true << 200 << Messages::success(200);
+                                                 << "good" << true << 200 << Messages::success(200);
         QTest::newRow("no reason phrase") << QByteArray("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n")
-            << "" << true << 200 << Messages::success(200);
-        QTest::newRow("204 without body") << QByteArray("HTTP/1.1 204 No Content\r\n\r\n")
-            << "" << true << 204 << Messages::success(204);
-        QTest::newRow("chunk extension") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nHello\r\n0\r\n\r\n")
-            << "Hello" << true << 200 << Messages::success(200);
-        QTest::newRow("chunked wins over length") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOK\r\n0\r\n\r\n")
+                                          << "" << true << 200 << Messages::success(200);
+        QTest::newRow("204 without body") << QByteArray("HTTP/1.1 204 No Content\r\n\r\n") << ""
+                                          << true << 204 << Messages::success(204);
+        QTest::newRow("chunk extension") << QByteArray(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nHello\r\n0\r\n\r\n")
+                                         << "Hello" << true << 200 << Messages::success(200);
+        QTest::newRow("chunked wins over length")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: "
+                          "chunked\r\n\r\n2\r\nOK\r\n0\r\n\r\n")
             << "OK" << true << 200 << Messages::success(200);
-        QTest::newRow("bad chunk size") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nHello\r\n0\r\n\r\n")
+        QTest::newRow("bad chunk size") << QByteArray(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nHello\r\n0\r\n\r\n")
+                                        << "" << false << 200 << Messages::connect();
+        QTest::newRow("missing CRLF after chunk")
+            << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOKXX0\r\n\r\n")
             << "" << false << 200 << Messages::connect();
-        QTest::newRow("missing CRLF after chunk") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOKXX0\r\n\r\n")
-            << "" << false << 200 << Messages::connect();
-        QTest::newRow("negative length") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n")
-            << "" << false << 200 << Messages::connect();
-        QTest::newRow("garbage length") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n")
-            << "" << false << 200 << Messages::connect();
-        QTest::newRow("headers over 32 KiB") << QByteArray("HTTP/1.1 200 OK\r\nX-Big: " + QByteArray(40 * 1024, 'a') + "\r\n\r\n")
+        QTest::newRow("negative length")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n") << "" << false << 200
+            << Messages::connect();
+        QTest::newRow("garbage length")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n") << "" << false << 200
+            << Messages::connect();
+        QTest::newRow("headers over 32 KiB")
+            << QByteArray("HTTP/1.1 200 OK\r\nX-Big: " + QByteArray(40 * 1024, 'a') + "\r\n\r\n")
             << "" << false << 0 << Messages::connect();
-        QTest::newRow("status out of range") << QByteArray("HTTP/1.1 20 OK\r\n\r\n")
-            << "" << false << 0 << Messages::connect();
-        QTest::newRow("101 to a GET") << QByteArray("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n")
-            << "" << false << 101 << Messages::statusMismatch("200-399", 101);
+        QTest::newRow("status out of range")
+            << QByteArray("HTTP/1.1 20 OK\r\n\r\n") << "" << false << 0 << Messages::connect();
+        QTest::newRow("101 to a GET")
+            << QByteArray("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n") << ""
+            << false << 101 << Messages::statusMismatch("200-399", 101);
     }
 
     void rawResponses()
@@ -422,13 +458,23 @@ private slots:
     {
         QTest::addColumn<QList<int>>("errors");
         QTest::addColumn<QString>("message");
-        QTest::newRow("name") << QList<int>{int(QSslError::HostNameMismatch)} << Messages::commonNameMismatch();
-        QTest::newRow("expired") << QList<int>{int(QSslError::CertificateExpired)} << Messages::expired();
-        QTest::newRow("not yet valid") << QList<int>{int(QSslError::CertificateNotYetValid)} << Messages::expired();
-        QTest::newRow("self-signed") << QList<int>{int(QSslError::SelfSignedCertificate)} << Messages::untrustedRoot();
-        QTest::newRow("unknown issuer") << QList<int>{int(QSslError::UnableToGetLocalIssuerCertificate)} << Messages::untrustedRoot();
-        QTest::newRow("untrusted beats name") << QList<int>{int(QSslError::HostNameMismatch), int(QSslError::SelfSignedCertificate)} << Messages::untrustedRoot();
-        QTest::newRow("expired beats name") << QList<int>{int(QSslError::HostNameMismatch), int(QSslError::CertificateExpired)} << Messages::expired();
+        QTest::newRow("name") << QList<int>{int(QSslError::HostNameMismatch)}
+                              << Messages::commonNameMismatch();
+        QTest::newRow("expired") << QList<int>{int(QSslError::CertificateExpired)}
+                                 << Messages::expired();
+        QTest::newRow("not yet valid")
+            << QList<int>{int(QSslError::CertificateNotYetValid)} << Messages::expired();
+        QTest::newRow("self-signed")
+            << QList<int>{int(QSslError::SelfSignedCertificate)} << Messages::untrustedRoot();
+        QTest::newRow("unknown issuer")
+            << QList<int>{int(QSslError::UnableToGetLocalIssuerCertificate)}
+            << Messages::untrustedRoot();
+        QTest::newRow("untrusted beats name")
+            << QList<int>{int(QSslError::HostNameMismatch), int(QSslError::SelfSignedCertificate)}
+            << Messages::untrustedRoot();
+        QTest::newRow("expired beats name")
+            << QList<int>{int(QSslError::HostNameMismatch), int(QSslError::CertificateExpired)}
+            << Messages::expired();
         QTest::newRow("other") << QList<int>{int(QSslError::CertificateRevoked)} << QString();
     }
 

@@ -33,10 +33,8 @@ bool sameResult(const ParseResult &a, const ParseResult &b)
 QByteArray describe(const ParseResult &r)
 {
     switch (r.status) {
-    case ParseResult::Status::Incomplete:
-        return "Incomplete";
-    case ParseResult::Status::Complete:
-        return "Complete(" + QByteArray::number(r.consumed) + ")";
+    case ParseResult::Status::Incomplete: return "Incomplete";
+    case ParseResult::Status::Complete: return "Complete(" + QByteArray::number(r.consumed) + ")";
     case ParseResult::Status::Error:
         return "Error(" + QByteArray::number(r.errorStatus) + ", " + r.errorReason + ")";
     }
@@ -62,7 +60,7 @@ ParseResult parseHead(QByteArrayView buffer, RequestHead *head, bool split, QByt
             continue;
         if (!sameResult(r, whole)) {
             *splitError = "prefix of " + QByteArray::number(k) + " bytes gave " + describe(r)
-                + ", the whole input " + describe(whole);
+                          + ", the whole input " + describe(whole);
             return whole;
         }
         if (r.status == ParseResult::Status::Complete && r.consumed > k) {
@@ -188,7 +186,9 @@ void tst_HttpRequestParser::cases()
     const Observed o = run(c.bytes, split, &splitError);
     QVERIFY2(splitError.isEmpty(), splitError.constData());
     if (c.outcome == RequestCase::Outcome::Reject) {
-        QVERIFY2(o.rejected, QByteArray("accepted " + QByteArray::number(o.requests) + " request(s)").constData());
+        QVERIFY2(
+            o.rejected,
+            QByteArray("accepted " + QByteArray::number(o.requests) + " request(s)").constData());
         QCOMPARE(o.requests, 0); // refused before any request could go upstream
         QCOMPARE(o.status, c.status);
         QCOMPARE(int(o.stage), int(c.stage));
@@ -197,7 +197,8 @@ void tst_HttpRequestParser::cases()
             qInfo("%s -> %d %s", c.id.constData(), o.status, o.reason.constData());
         return;
     }
-    QVERIFY2(!o.rejected, QByteArray("rejected: " + QByteArray::number(o.status) + " " + o.reason).constData());
+    QVERIFY2(!o.rejected,
+             QByteArray("rejected: " + QByteArray::number(o.status) + " " + o.reason).constData());
     QCOMPARE(o.requests, c.requests);
     QCOMPARE(o.first.method, c.method);
     QCOMPARE(originForm(o.first), c.target);
@@ -215,13 +216,14 @@ void tst_HttpRequestParser::cases()
     if (o.first.versionMinor == 0)
         removeHeaders(forwarded, "Expect"); // ignored on HTTP/1.0, must not become 1.1 semantics
     if (headerCount(forwarded, "Host") == 0)
-        forwarded.append(Header { "Host", "backend" });
+        forwarded.append(Header{"Host", "backend"});
     BodyKind framing = o.first.bodyKind;
-    if (framing == BodyKind::None && (c.method == "POST" || c.method == "PUT" || c.method == "PATCH"))
+    if (framing == BodyKind::None
+        && (c.method == "POST" || c.method == "PUT" || c.method == "PATCH"))
         framing = BodyKind::ContentLength;
-    const QByteArray upstream =
-        serializeRequestHead(o.first.method, originForm(o.first), forwarded, framing,
-                             o.first.contentLength, o.first.upgradeWebSocket, o.first.keepAlive);
+    const QByteArray upstream = serializeRequestHead(o.first.method, originForm(o.first), forwarded,
+                                                     framing, o.first.contentLength,
+                                                     o.first.upgradeWebSocket, o.first.keepAlive);
     RequestHead reparsed;
     QCOMPARE(RequestParser().parse(upstream, &reparsed).status, ParseResult::Status::Complete);
     for (const QByteArray &name : c.strippedHeaders)
@@ -237,23 +239,26 @@ void tst_HttpRequestParser::targetForms_data()
     QTest::addColumn<QByteArray>("host");
     QTest::addColumn<QByteArray>("hostHeader");
 
-    QTest::newRow("origin-form") << QByteArray("GET /a/b?x=1&y HTTP/1.1\r\nHost: A.example:8080\r\n\r\n")
+    QTest::newRow("origin-form") << QByteArray(
+        "GET /a/b?x=1&y HTTP/1.1\r\nHost: A.example:8080\r\n\r\n")
                                  << QByteArray("/a/b") << QByteArray("x=1&y") << true
                                  << QByteArray("a.example") << QByteArray("A.example:8080");
-    QTest::newRow("empty query") << QByteArray("GET /a? HTTP/1.1\r\nHost: a\r\n\r\n") << QByteArray("/a")
-                                 << QByteArray() << true << QByteArray("a") << QByteArray("a");
-    QTest::newRow("absolute-form") << QByteArray("GET HTTP://H.example:81/p?q HTTP/1.1\r\nHost: other\r\n\r\n")
-                                   << QByteArray("/p") << QByteArray("q") << true
-                                   << QByteArray("h.example") << QByteArray("H.example:81");
-    QTest::newRow("absolute-form without path") << QByteArray("GET https://h HTTP/1.1\r\nHost: h\r\n\r\n")
-                                                << QByteArray("/") << QByteArray() << false
-                                                << QByteArray("h") << QByteArray("h");
-    QTest::newRow("absolute-form query only") << QByteArray("GET http://h?z HTTP/1.1\r\nHost: h\r\n\r\n")
-                                              << QByteArray("/") << QByteArray("z") << true
-                                              << QByteArray("h") << QByteArray("h");
-    QTest::newRow("percent-encoding kept") << QByteArray("GET /%41%2f HTTP/1.1\r\nHost: h\r\n\r\n")
-                                           << QByteArray("/%41%2f") << QByteArray() << false
-                                           << QByteArray("h") << QByteArray("h");
+    QTest::newRow("empty query") << QByteArray("GET /a? HTTP/1.1\r\nHost: a\r\n\r\n")
+                                 << QByteArray("/a") << QByteArray() << true << QByteArray("a")
+                                 << QByteArray("a");
+    QTest::newRow("absolute-form")
+        << QByteArray("GET HTTP://H.example:81/p?q HTTP/1.1\r\nHost: other\r\n\r\n")
+        << QByteArray("/p") << QByteArray("q") << true << QByteArray("h.example")
+        << QByteArray("H.example:81");
+    QTest::newRow("absolute-form without path")
+        << QByteArray("GET https://h HTTP/1.1\r\nHost: h\r\n\r\n") << QByteArray("/")
+        << QByteArray() << false << QByteArray("h") << QByteArray("h");
+    QTest::newRow("absolute-form query only")
+        << QByteArray("GET http://h?z HTTP/1.1\r\nHost: h\r\n\r\n") << QByteArray("/")
+        << QByteArray("z") << true << QByteArray("h") << QByteArray("h");
+    QTest::newRow("percent-encoding kept")
+        << QByteArray("GET /%41%2f HTTP/1.1\r\nHost: h\r\n\r\n") << QByteArray("/%41%2f")
+        << QByteArray() << false << QByteArray("h") << QByteArray("h");
 }
 
 void tst_HttpRequestParser::targetForms()
@@ -273,11 +278,16 @@ void tst_HttpRequestParser::persistence_data()
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<bool>("keepAlive");
     QTest::newRow("1.1 default") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\n\r\n") << true;
-    QTest::newRow("1.1 close") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nConnection: Close\r\n\r\n") << false;
-    QTest::newRow("1.1 close in a list") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nConnection: x, close\r\n\r\n") << false;
+    QTest::newRow("1.1 close") << QByteArray(
+        "GET / HTTP/1.1\r\nHost: a\r\nConnection: Close\r\n\r\n")
+                               << false;
+    QTest::newRow("1.1 close in a list")
+        << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nConnection: x, close\r\n\r\n") << false;
     QTest::newRow("1.0 default") << QByteArray("GET / HTTP/1.0\r\n\r\n") << false;
-    QTest::newRow("1.0 keep-alive") << QByteArray("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n") << true;
-    QTest::newRow("1.0 keep-alive and close") << QByteArray("GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n") << false;
+    QTest::newRow("1.0 keep-alive")
+        << QByteArray("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n") << true;
+    QTest::newRow("1.0 keep-alive and close")
+        << QByteArray("GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n") << false;
 }
 
 void tst_HttpRequestParser::persistence()
@@ -288,11 +298,15 @@ void tst_HttpRequestParser::persistence()
 
 void tst_HttpRequestParser::expectContinue()
 {
-    QVERIFY(parseOk("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 100-CONTINUE\r\n\r\n").expectContinue);
+    QVERIFY(
+        parseOk("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 100-CONTINUE\r\n\r\n")
+            .expectContinue);
     QVERIFY(!parseOk("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n").expectContinue);
-    QVERIFY(!parseOk("POST / HTTP/1.0\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n").expectContinue);
+    QVERIFY(!parseOk("POST / HTTP/1.0\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n")
+                 .expectContinue);
     RequestHead h;
-    const ParseResult r = RequestParser().parse("GET / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue, foo\r\n\r\n", &h);
+    const ParseResult r = RequestParser().parse(
+        "GET / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue, foo\r\n\r\n", &h);
     QCOMPARE(r.status, ParseResult::Status::Error);
     QCOMPARE(r.errorStatus, 417);
 }
@@ -302,13 +316,15 @@ void tst_HttpRequestParser::obsTextKeptByteExact()
     const QByteArray value("caf\xe9 \xa0\xff\x85 end");
     const RequestHead h = parseOk("GET / HTTP/1.1\r\nHost: a\r\nX-Obs:  " + value + " \t\r\n\r\n");
     QCOMPARE(headerValue(h.headers, "x-obs"), value);
-    const QByteArray out = serializeRequestHead(h.method, h.target, h.headers, BodyKind::None, 0, false);
+    const QByteArray out = serializeRequestHead(h.method, h.target, h.headers, BodyKind::None, 0,
+                                                false);
     QVERIFY(out.contains(QByteArray("X-Obs: " + value + "\r\n")));
 }
 
 void tst_HttpRequestParser::fieldsKeptInOrder()
 {
-    const RequestHead h = parseOk("GET / HTTP/1.1\r\nHost: a\r\nB: 1\r\nA: 2\r\nb: 3\r\nEmpty:\r\n\r\n");
+    const RequestHead h = parseOk(
+        "GET / HTTP/1.1\r\nHost: a\r\nB: 1\r\nA: 2\r\nb: 3\r\nEmpty:\r\n\r\n");
     QCOMPARE(h.headers.size(), 5);
     QCOMPARE(h.headers[1].name, QByteArray("B"));
     QCOMPARE(h.headers[3].name, QByteArray("b"));
@@ -328,7 +344,8 @@ void tst_HttpRequestParser::pipelinedConsumed()
     QCOMPARE(h.bodyKind, BodyKind::ContentLength);
     QCOMPARE(h.contentLength, 3);
     RequestHead second;
-    const ParseResult r2 = RequestParser().parse(QByteArrayView(buffer).sliced(r.consumed + 3), &second);
+    const ParseResult r2 = RequestParser().parse(QByteArrayView(buffer).sliced(r.consumed + 3),
+                                                 &second);
     QCOMPARE(r2.status, ParseResult::Status::Complete);
     QCOMPARE(second.path, QByteArray("/2"));
 }
@@ -341,13 +358,17 @@ void tst_HttpRequestParser::limitsAreConfigurable()
     limits.maxHeaderCount = 2;
     RequestParser parser(limits);
     RequestHead h;
-    QCOMPARE(parser.parse("GET /123456789 HTTP/1.1\r\nHost: a\r\n\r\n", &h).status, ParseResult::Status::Complete);
+    QCOMPARE(parser.parse("GET /123456789 HTTP/1.1\r\nHost: a\r\n\r\n", &h).status,
+             ParseResult::Status::Complete);
     QCOMPARE(parser.parse("GET /1234567890 HTTP/1.1\r\nHost: a\r\n\r\n", &h).errorStatus, 414);
-    QCOMPARE(parser.parse("GET / HTTP/1.1\r\nHost: a\r\nA: b\r\n\r\n", &h).status, ParseResult::Status::Complete);
+    QCOMPARE(parser.parse("GET / HTTP/1.1\r\nHost: a\r\nA: b\r\n\r\n", &h).status,
+             ParseResult::Status::Complete);
     QCOMPARE(parser.parse("GET / HTTP/1.1\r\nHost: a\r\nA: b\r\nC: d\r\n\r\n", &h).errorStatus, 431);
-    const QByteArray fits = "GET / HTTP/1.1\r\nHost: a\r\nX: " + QByteArray(64 - 9 - 5 - 2, 'x') + "\r\n\r\n";
+    const QByteArray fits = "GET / HTTP/1.1\r\nHost: a\r\nX: " + QByteArray(64 - 9 - 5 - 2, 'x')
+                            + "\r\n\r\n";
     QCOMPARE(parser.parse(fits, &h).status, ParseResult::Status::Complete);
-    const QByteArray over = "GET / HTTP/1.1\r\nHost: a\r\nX: " + QByteArray(64 - 9 - 5 - 1, 'x') + "\r\n\r\n";
+    const QByteArray over = "GET / HTTP/1.1\r\nHost: a\r\nX: " + QByteArray(64 - 9 - 5 - 1, 'x')
+                            + "\r\n\r\n";
     QCOMPARE(parser.parse(over, &h).errorStatus, 431);
 }
 
@@ -375,9 +396,9 @@ void tst_HttpRequestParser::idempotent_data()
 {
     QTest::addColumn<QByteArray>("method");
     QTest::addColumn<bool>("idempotent");
-    for (const char *m : { "GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE" })
+    for (const char *m : {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
         QTest::newRow(m) << QByteArray(m) << true;
-    for (const char *m : { "POST", "PATCH", "LOCK", "PROPFIND" })
+    for (const char *m : {"POST", "PATCH", "LOCK", "PROPFIND"})
         QTest::newRow(m) << QByteArray(m) << false;
 }
 
@@ -391,8 +412,10 @@ void tst_HttpRequestParser::idempotent()
 
 void tst_HttpRequestParser::headerHelpers()
 {
-    Headers hs = { { "Connection", "keep-alive, Upgrade" }, { "upgrade", "WebSocket" },
-                   { "X-A", "1" }, { "x-a", "2" } };
+    Headers hs = {{"Connection", "keep-alive, Upgrade"},
+                  {"upgrade", "WebSocket"},
+                  {"X-A", "1"},
+                  {"x-a", "2"}};
     QCOMPARE(headerValue(hs, "X-A"), QByteArray("1"));
     QVERIFY(headerValue(hs, "missing").isNull());
     QCOMPARE(headerCount(hs, "x-A"), 2);

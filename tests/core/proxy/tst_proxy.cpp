@@ -1,24 +1,23 @@
 // Loopback integration tests of the HTTP proxy: a real Gateway (worker threads, epoll) between
 // raw client sockets and scripted fake backends.
 
-#include "fakebackend.h"
-#include "testsupport.h"
-#include "requestcases.h"
-
 #include "config/configdocument.h"
 #include "events/gatewayevent.h"
+#include "fakebackend.h"
 #include "net/clock.h"
 #include "proxy/gateway.h"
+#include "requestcases.h"
 #include "session/sessionregistry.h"
+#include "testsupport.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
-#include <QSemaphore>
 #include <QThread>
 
 #include <atomic>
@@ -52,7 +51,8 @@ struct Running
     quint16 port = 0;
 };
 
-Running startGateway(const Config::GatewayConfig &config, Net::Clock *clock = nullptr, int workers = 1)
+Running startGateway(const Config::GatewayConfig &config, Net::Clock *clock = nullptr,
+                     int workers = 1)
 {
     Proxy::GatewayOptions options;
     options.workers = workers;
@@ -133,8 +133,9 @@ void tst_Proxy::forwardsWithAzureHeaders()
     QTcpSocket client;
     client.connectToHost(QHostAddress::LocalHost, run.port);
     QVERIFY(client.waitForConnected());
-    client.write("GET /a/b?x=1 HTTP/1.1\r\nHost: www.contoso.com\r\nX-Forwarded-For: 203.0.113.7:1234\r\n"
-                 "Accept: */*\r\n\r\n");
+    client.write(
+        "GET /a/b?x=1 HTTP/1.1\r\nHost: www.contoso.com\r\nX-Forwarded-For: 203.0.113.7:1234\r\n"
+        "Accept: */*\r\n\r\n");
     const QByteArray response = TestSupport::readResponse(client);
     QCOMPARE(statusOf(response), 200);
     QVERIFY(response.endsWith("hello"));
@@ -145,13 +146,16 @@ void tst_Proxy::forwardsWithAzureHeaders()
     QCOMPARE(request.header("Host"), QByteArray("www.contoso.com"));
     const QByteArray xff = request.header("X-Forwarded-For");
     QVERIFY2(QRegularExpression(QStringLiteral("^203\\.0\\.113\\.7:1234, 127\\.0\\.0\\.1:\\d+$"))
-                 .match(QString::fromLatin1(xff)).hasMatch(), xff.constData());
+                 .match(QString::fromLatin1(xff))
+                 .hasMatch(),
+             xff.constData());
     QCOMPARE(request.header("X-Forwarded-Proto"), QByteArray("http"));
     QCOMPARE(request.header("X-Forwarded-Port"), QByteArray("80"));
     QCOMPARE(request.header("X-Original-Host"), QByteArray("www.contoso.com"));
     QCOMPARE(request.header("X-Original-URL"), QByteArray("/a/b?x=1"));
     QVERIFY(QRegularExpression(QStringLiteral("^[0-9a-f]{32}$"))
-                .match(QString::fromLatin1(request.header("X-AppGW-Trace-Id"))).hasMatch());
+                .match(QString::fromLatin1(request.header("X-AppGW-Trace-Id")))
+                .hasMatch());
     QCOMPARE(request.header("Accept"), QByteArray("*/*"));
 }
 
@@ -177,7 +181,8 @@ void tst_Proxy::keepAliveAndPipelining()
     FakeBackend backend;
     backend.setHandler([](const TestSupport::ReceivedRequest &r) -> QByteArray {
         const QByteArray body = r.requestLine().split(' ').at(1);
-        return "HTTP/1.1 200 OK\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+        return "HTTP/1.1 200 OK\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n"
+               + body;
     });
     auto run = startGateway(loadConfig(gatewayTemplate({backend.port()})));
     QTcpSocket client;
@@ -200,7 +205,7 @@ void tst_Proxy::chunkedBothWays()
     FakeBackend backend;
     backend.setHandler([](const TestSupport::ReceivedRequest &r) -> QByteArray {
         return "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"
-            + QByteArray::number(r.body.size(), 16) + "\r\n" + r.body + "\r\n0\r\n\r\n";
+               + QByteArray::number(r.body.size(), 16) + "\r\n" + r.body + "\r\n0\r\n\r\n";
     });
     auto run = startGateway(loadConfig(gatewayTemplate({backend.port()})));
     QTcpSocket client;
@@ -217,7 +222,7 @@ void tst_Proxy::chunkedBothWays()
     const auto request = backend.requests().constFirst();
     QCOMPARE(request.body, QByteArray("hello world"));
     QCOMPARE(request.header("Transfer-Encoding").toLower(), QByteArray("chunked"));
-    QVERIFY(!request.raw.contains("ext=1")); // extensions are not forwarded
+    QVERIFY(!request.raw.contains("ext=1"));     // extensions are not forwarded
     QVERIFY(!request.raw.contains("X-Trailer")); // trailers are dropped, never merged
 }
 
@@ -270,7 +275,8 @@ void tst_Proxy::expectContinue()
 {
     FakeBackend backend;
     backend.setHandler([](const TestSupport::ReceivedRequest &r) -> QByteArray {
-        return "HTTP/1.1 201 Created\r\nContent-Length: " + QByteArray::number(r.body.size()) + "\r\n\r\n" + r.body;
+        return "HTTP/1.1 201 Created\r\nContent-Length: " + QByteArray::number(r.body.size())
+               + "\r\n\r\n" + r.body;
     });
     auto run = startGateway(loadConfig(gatewayTemplate({backend.port()})));
     QTcpSocket client;
@@ -332,7 +338,8 @@ void tst_Proxy::connectionRefusedTriesNextMember()
     auto run = startGateway(loadConfig(gatewayTemplate({down.port(), up.port()})));
     for (int i = 0; i < 4; ++i) {
         const QByteArray response = TestSupport::exchange(
-            run.port, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi");
+            run.port,
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi");
         QCOMPARE(statusOf(response), 200);
         QVERIFY(response.endsWith("up"));
     }
@@ -420,7 +427,9 @@ void tst_Proxy::incompleteRequest408()
 void tst_Proxy::backendGarbage502()
 {
     FakeBackend backend;
-    backend.setHandler([](const TestSupport::ReceivedRequest &) -> QByteArray { return QByteArray("SSH-2.0-OpenSSH\r\n\r\n"); });
+    backend.setHandler([](const TestSupport::ReceivedRequest &) -> QByteArray {
+        return QByteArray("SSH-2.0-OpenSSH\r\n\r\n");
+    });
     auto run = startGateway(loadConfig(gatewayTemplate({backend.port()})));
     const QByteArray response = TestSupport::exchange(
         run.port, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
@@ -454,7 +463,8 @@ void tst_Proxy::responseSplittingNotForwarded()
 {
     FakeBackend backend;
     backend.setHandler([](const TestSupport::ReceivedRequest &) -> QByteArray {
-        return QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nevil");
+        return QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 "
+                          "OK\r\nContent-Length: 4\r\n\r\nevil");
     });
     auto run = startGateway(loadConfig(gatewayTemplate({backend.port()})));
     QTcpSocket client;
@@ -512,7 +522,8 @@ void tst_Proxy::requestCases()
         for (const QByteArray &h : c.strippedHeaders)
             QVERIFY2(request.header(h).isEmpty(), h.constData());
         // One framing header at most, never both.
-        QVERIFY(!(!request.header("Content-Length").isEmpty() && !request.header("Transfer-Encoding").isEmpty()));
+        QVERIFY(!(!request.header("Content-Length").isEmpty()
+                  && !request.header("Transfer-Encoding").isEmpty()));
         QVERIFY(statusOf(response) > 0);
     }
 }
@@ -584,7 +595,8 @@ void tst_Proxy::largeUploadStreams()
     client.connectToHost(QHostAddress::LocalHost, run.port);
     QVERIFY(client.waitForConnected());
     const qint64 total = 1LL << 30;
-    client.write("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: " + QByteArray::number(total) + "\r\n\r\n");
+    client.write("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: " + QByteArray::number(total)
+                 + "\r\n\r\n");
     const QByteArray chunk(1 << 20, 'x');
     qint64 sent = 0;
     qint64 maxRss = rssBefore;
@@ -611,7 +623,8 @@ void tst_Proxy::accessEvents()
     backend.setHandler(FakeBackend::respondWith(201, "x"));
     auto run = startGateway(loadConfig(gatewayTemplate({backend.port()})));
     QSignalSpy spy(run.gateway->events(), &Events::EventBus::eventsPublished);
-    TestSupport::exchange(run.port, "GET /path?q=1 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+    TestSupport::exchange(run.port,
+                          "GET /path?q=1 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
     Events::GatewayEvent access;
     const auto findAccess = [&] {
         for (const auto &args : spy) {
@@ -626,11 +639,15 @@ void tst_Proxy::accessEvents()
     };
     QTRY_VERIFY(findAccess());
     QCOMPARE(access.fields.value(QStringLiteral("httpStatus")).toInt(), 201);
-    QCOMPARE(access.fields.value(QStringLiteral("requestUri")).toString(), QStringLiteral("/path?q=1"));
-    QCOMPARE(access.fields.value(QStringLiteral("listenerName")).toString(), QStringLiteral("listener"));
+    QCOMPARE(access.fields.value(QStringLiteral("requestUri")).toString(),
+             QStringLiteral("/path?q=1"));
+    QCOMPARE(access.fields.value(QStringLiteral("listenerName")).toString(),
+             QStringLiteral("listener"));
     QCOMPARE(access.fields.value(QStringLiteral("ruleName")).toString(), QStringLiteral("rule"));
-    QCOMPARE(access.fields.value(QStringLiteral("backendPoolName")).toString(), QStringLiteral("pool"));
-    QCOMPARE(access.fields.value(QStringLiteral("backendSettingName")).toString(), QStringLiteral("setting"));
+    QCOMPARE(access.fields.value(QStringLiteral("backendPoolName")).toString(),
+             QStringLiteral("pool"));
+    QCOMPARE(access.fields.value(QStringLiteral("backendSettingName")).toString(),
+             QStringLiteral("setting"));
     QCOMPARE(access.fields.value(QStringLiteral("serverStatus")).toString(), QStringLiteral("201"));
     QCOMPARE(access.fields.value(QStringLiteral("transactionId")).toString().size(), 32);
     QVERIFY(access.toJsonLine().startsWith("{\"ts\":\""));
@@ -640,8 +657,10 @@ void tst_Proxy::pathOverrideAndHostOverride()
 {
     FakeBackend backend;
     auto run = startGateway(loadConfig(gatewayTemplate(
-        {backend.port()}, 20, QStringLiteral(", \"path\": \"/override/\", \"hostName\": \"backend.internal\""))));
-    TestSupport::exchange(run.port, "GET /home/?a=b HTTP/1.1\r\nHost: front\r\nConnection: close\r\n\r\n");
+        {backend.port()}, 20,
+        QStringLiteral(", \"path\": \"/override/\", \"hostName\": \"backend.internal\""))));
+    TestSupport::exchange(run.port,
+                          "GET /home/?a=b HTTP/1.1\r\nHost: front\r\nConnection: close\r\n\r\n");
     QTRY_COMPARE(backend.requests().size(), 1);
     const auto request = backend.requests().constFirst();
     QCOMPARE(request.requestLine(), QByteArray("GET /override/home/?a=b HTTP/1.1"));

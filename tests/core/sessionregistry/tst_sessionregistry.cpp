@@ -10,8 +10,7 @@ using namespace Gateway::Session;
 
 namespace {
 
-SessionSnapshot snap(SessionId id, SessionState state = SessionState::Upgraded,
-                     qint64 bytesIn = 0)
+SessionSnapshot snap(SessionId id, SessionState state = SessionState::Upgraded, qint64 bytesIn = 0)
 {
     SessionSnapshot s;
     s.id = id;
@@ -155,7 +154,8 @@ void tst_SessionRegistry::closedAreUpdatedAndCounted()
     QCOMPARE(updated.count(), 1);
     const auto list = updated.first().first().value<QList<SessionSnapshot>>();
     QCOMPARE(ids(list), (QList<SessionId>{2, 1}));
-    QCOMPARE(toString(list.at(1).state), toString(SessionState::Closed)); // forced, whatever the worker sent
+    QCOMPARE(toString(list.at(1).state),
+             toString(SessionState::Closed)); // forced, whatever the worker sent
     QCOMPARE(r.session(1).closeCode, 1006);
     QCOMPARE(r.session(1).closedBy, QStringLiteral("gateway"));
     QCOMPARE(r.openCount(), 1);
@@ -377,8 +377,8 @@ void tst_SessionRegistry::queuedFromWorkerThread()
     SessionBatch b;
     b.opened = {snap(11), snap(12)};
     b.frames.insert(11, frs(1, 3));
-    QMetaObject::invokeMethod(&publisher, [&publisher, b] { publisher.publish(b); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        &publisher, [&publisher, b] { publisher.publish(b); }, Qt::QueuedConnection);
     QTRY_COMPARE(added.count(), 1);
     QCOMPARE(frames.count(), 1);
     QCOMPARE(r.openCount(), 2);
@@ -391,8 +391,9 @@ void tst_SessionRegistry::queuedFromWorkerThread()
     QThread other;
     receiver.moveToThread(&other);
     other.start();
-    connect(&r, &SessionRegistry::sessionsRemoved, &receiver,
-            [&got](const QList<SessionId> &list) { got = list; }, Qt::QueuedConnection);
+    connect(
+        &r, &SessionRegistry::sessionsRemoved, &receiver,
+        [&got](const QList<SessionId> &list) { got = list; }, Qt::QueuedConnection);
     r.clearClosed(); // nothing closed yet: no signal
     SessionBatch c;
     c.closed = {closed(11)};

@@ -131,7 +131,8 @@ private slots:
         QVERIFY(stream->write("hello"));
         QCOMPARE(readNow(pair.peer), QByteArray()); // nothing sent while corked
         stream->uncork();
-        QCOMPARE(readAtLeast(pair.peer, 43), QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"));
+        QCOMPARE(readAtLeast(pair.peer, 43),
+                 QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"));
         QCOMPARE(stream->bytesToWrite(), 0);
         stream->dispose();
     }

@@ -28,7 +28,8 @@ namespace {
 
 QString idOf(const QString &collection, const QString &name)
 {
-    return QStringLiteral("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/%1/%2")
+    return QStringLiteral("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/"
+                          "applicationGateways/gw/%1/%2")
         .arg(collection, name);
 }
 
@@ -46,28 +47,35 @@ struct GatewayJson
 
     void addCertificate(const QString &name, const QByteArray &pfx, const QString &password)
     {
-        certificates.append(QJsonObject{{QStringLiteral("name"), name},
-                                        {QStringLiteral("properties"),
-                                         QJsonObject{{QStringLiteral("data"), QString::fromLatin1(pfx.toBase64())},
-                                                     {QStringLiteral("password"), password}}}});
+        certificates.append(QJsonObject{
+            {QStringLiteral("name"), name},
+            {QStringLiteral("properties"),
+             QJsonObject{{QStringLiteral("data"), QString::fromLatin1(pfx.toBase64())},
+                         {QStringLiteral("password"), password}}}});
     }
     void addListener(const QString &name, const QString &cert, const QString &host = {},
                      bool requireSni = false, const QString &setting = QStringLiteral("bs"))
     {
-        QJsonObject p{{QStringLiteral("frontendIPConfiguration"), ref(QStringLiteral("frontendIPConfigurations"), QStringLiteral("fip"))},
-                      {QStringLiteral("frontendPort"), ref(QStringLiteral("frontendPorts"), QStringLiteral("p443"))},
+        QJsonObject p{{QStringLiteral("frontendIPConfiguration"),
+                       ref(QStringLiteral("frontendIPConfigurations"), QStringLiteral("fip"))},
+                      {QStringLiteral("frontendPort"),
+                       ref(QStringLiteral("frontendPorts"), QStringLiteral("p443"))},
                       {QStringLiteral("protocol"), QStringLiteral("Https")},
-                      {QStringLiteral("sslCertificate"), ref(QStringLiteral("sslCertificates"), cert)},
+                      {QStringLiteral("sslCertificate"),
+                       ref(QStringLiteral("sslCertificates"), cert)},
                       {QStringLiteral("requireServerNameIndication"), requireSni}};
         if (!host.isEmpty())
             p.insert(QStringLiteral("hostName"), host);
-        listeners.append(QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("properties"), p}});
+        listeners.append(QJsonObject{{QStringLiteral("name"), name},
+                                     {QStringLiteral("properties"), p}});
         QJsonObject rule;
         rule.insert(QStringLiteral("ruleType"), QStringLiteral("Basic"));
         rule.insert(QStringLiteral("priority"), 100 + int(rules.size()));
         rule.insert(QStringLiteral("httpListener"), ref(QStringLiteral("httpListeners"), name));
-        rule.insert(QStringLiteral("backendAddressPool"), ref(QStringLiteral("backendAddressPools"), QStringLiteral("pool")));
-        rule.insert(QStringLiteral("backendHttpSettings"), ref(QStringLiteral("backendHttpSettingsCollection"), setting));
+        rule.insert(QStringLiteral("backendAddressPool"),
+                    ref(QStringLiteral("backendAddressPools"), QStringLiteral("pool")));
+        rule.insert(QStringLiteral("backendHttpSettings"),
+                    ref(QStringLiteral("backendHttpSettingsCollection"), setting));
         QJsonObject element;
         element.insert(QStringLiteral("name"), QString(QStringLiteral("rule-") + name));
         element.insert(QStringLiteral("properties"), rule);
@@ -76,44 +84,54 @@ struct GatewayJson
     void addSetting(const QString &name, int port, bool https, const QStringList &trusted = {})
     {
         QJsonObject p{{QStringLiteral("port"), port},
-                      {QStringLiteral("protocol"), https ? QStringLiteral("Https") : QStringLiteral("Http")},
+                      {QStringLiteral("protocol"),
+                       https ? QStringLiteral("Https") : QStringLiteral("Http")},
                       {QStringLiteral("requestTimeout"), 20}};
         QJsonArray t;
         for (const QString &root : trusted)
             t.append(ref(QStringLiteral("trustedRootCertificates"), root));
         if (!t.isEmpty())
             p.insert(QStringLiteral("trustedRootCertificates"), t);
-        settings.append(QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("properties"), p}});
+        settings.append(QJsonObject{{QStringLiteral("name"), name},
+                                    {QStringLiteral("properties"), p}});
     }
     QByteArray json() const
     {
         QJsonObject props{
-            {QStringLiteral("sku"), QJsonObject{{QStringLiteral("name"), QStringLiteral("Standard_v2")},
-                                                {QStringLiteral("tier"), QStringLiteral("Standard_v2")}}},
+            {QStringLiteral("sku"),
+             QJsonObject{{QStringLiteral("name"), QStringLiteral("Standard_v2")},
+                         {QStringLiteral("tier"), QStringLiteral("Standard_v2")}}},
             {QStringLiteral("frontendIPConfigurations"),
              QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("fip")},
-                                    {QStringLiteral("properties"), QJsonObject{{QStringLiteral("privateIPAllocationMethod"), QStringLiteral("Dynamic")}}}}}},
+                                    {QStringLiteral("properties"),
+                                     QJsonObject{{QStringLiteral("privateIPAllocationMethod"),
+                                                  QStringLiteral("Dynamic")}}}}}},
             {QStringLiteral("frontendPorts"),
              QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("p443")},
-                                    {QStringLiteral("properties"), QJsonObject{{QStringLiteral("port"), 443}}}}}},
+                                    {QStringLiteral("properties"),
+                                     QJsonObject{{QStringLiteral("port"), 443}}}}}},
             {QStringLiteral("sslCertificates"), certificates},
             {QStringLiteral("trustedRootCertificates"), roots},
             {QStringLiteral("httpListeners"), listeners},
             {QStringLiteral("backendAddressPools"),
-             QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("pool")},
-                                    {QStringLiteral("properties"),
-                                     QJsonObject{{QStringLiteral("backendAddresses"),
-                                                  QJsonArray{QJsonObject{{QStringLiteral("ipAddress"), QStringLiteral("127.0.0.1")}}}}}}}}},
+             QJsonArray{QJsonObject{
+                 {QStringLiteral("name"), QStringLiteral("pool")},
+                 {QStringLiteral("properties"),
+                  QJsonObject{{QStringLiteral("backendAddresses"),
+                               QJsonArray{QJsonObject{{QStringLiteral("ipAddress"),
+                                                       QStringLiteral("127.0.0.1")}}}}}}}}},
             {QStringLiteral("backendHttpSettingsCollection"), settings},
             {QStringLiteral("requestRoutingRules"), rules}};
-        QJsonObject local{{QStringLiteral("frontendPortMap"), QJsonObject{{QStringLiteral("443"), 0}}}};
+        QJsonObject local{
+            {QStringLiteral("frontendPortMap"), QJsonObject{{QStringLiteral("443"), 0}}}};
         if (!certificateFiles.isEmpty())
             local.insert(QStringLiteral("certificateFiles"), certificateFiles);
-        QJsonObject resource{{QStringLiteral("type"), QStringLiteral("Microsoft.Network/applicationGateways")},
-                             {QStringLiteral("name"), QStringLiteral("gw")},
-                             {QStringLiteral("location"), QStringLiteral("westeurope")},
-                             {QStringLiteral("metadata"), QJsonObject{{QStringLiteral("localGateway"), local}}},
-                             {QStringLiteral("properties"), props}};
+        QJsonObject resource{
+            {QStringLiteral("type"), QStringLiteral("Microsoft.Network/applicationGateways")},
+            {QStringLiteral("name"), QStringLiteral("gw")},
+            {QStringLiteral("location"), QStringLiteral("westeurope")},
+            {QStringLiteral("metadata"), QJsonObject{{QStringLiteral("localGateway"), local}}},
+            {QStringLiteral("properties"), props}};
         return QJsonDocument(resource).toJson(QJsonDocument::Compact);
     }
 };
@@ -138,7 +156,8 @@ struct HttpsResult
 // One request over TLS with Connection: close, read to the end (the test thread spins the event
 // loop while it waits, so backends living on this thread keep serving).
 HttpsResult httpsRequest(quint16 port, const QString &sni, const QList<QSslCertificate> &cas,
-                         const QByteArray &path = "/", QSsl::SslProtocol protocol = QSsl::SecureProtocols)
+                         const QByteArray &path = "/",
+                         QSsl::SslProtocol protocol = QSsl::SecureProtocols)
 {
     HttpsResult result;
     QSslSocket socket;
@@ -150,9 +169,11 @@ HttpsResult httpsRequest(quint16 port, const QString &sni, const QList<QSslCerti
     QObject::connect(&socket, &QSslSocket::encrypted, &socket, [&] {
         result.encrypted = true;
         result.peer = socket.peerCertificate();
-        socket.write("GET " + path + " HTTP/1.1\r\nHost: " + sni.toLatin1() + "\r\nConnection: close\r\n\r\n");
+        socket.write("GET " + path + " HTTP/1.1\r\nHost: " + sni.toLatin1()
+                     + "\r\nConnection: close\r\n\r\n");
     });
-    QObject::connect(&socket, &QSslSocket::readyRead, &socket, [&] { result.response += socket.readAll(); });
+    QObject::connect(&socket, &QSslSocket::readyRead, &socket,
+                     [&] { result.response += socket.readAll(); });
     QObject::connect(&socket, &QSslSocket::disconnected, &socket, [&] { done = true; });
     QObject::connect(&socket, &QSslSocket::errorOccurred, &socket, [&] {
         if (socket.error() != QAbstractSocket::RemoteHostClosedError && result.error.isEmpty())
@@ -178,7 +199,9 @@ bool hasTlsFailure(const QSignalSpy &events, const QString &reason, const QStrin
         for (const Events::GatewayEvent &e : list) {
             if (e.type == QLatin1String("tls.handshakeFailed")
                 && e.fields.value(QStringLiteral("reason")).toString() == reason
-                && e.fields.value(QStringLiteral("detail")).toString().contains(detail, Qt::CaseInsensitive))
+                && e.fields.value(QStringLiteral("detail"))
+                       .toString()
+                       .contains(detail, Qt::CaseInsensitive))
                 return true;
         }
     }
@@ -211,9 +234,9 @@ private:
                                                  const QString &configDir = {});
 
     Tls::KeyPair m_ca;
-    Tls::KeyPair m_leaf;          // localhost, 127.0.0.1
+    Tls::KeyPair m_leaf;           // localhost, 127.0.0.1
     Tls::KeyPair m_leafA, m_leafB; // a.test, b.test
-    QByteArray m_pfx;             // m_leaf, password "Secret1"
+    QByteArray m_pfx;              // m_leaf, password "Secret1"
     QList<QSslCertificate> m_caCerts;
     TestSupport::FakeBackend m_backend;
 };
@@ -224,21 +247,28 @@ void tst_TlsGateway::initTestCase()
     QString error;
     m_ca = Tls::CertificateFactory::create({QStringLiteral("test CA"), {}, 30, 0, true}, {}, &error);
     QVERIFY2(!m_ca.isNull(), qPrintable(error));
-    m_leaf = Tls::CertificateFactory::create({QStringLiteral("localhost"), {QStringLiteral("localhost"), QStringLiteral("127.0.0.1")}}, m_ca, &error);
+    m_leaf = Tls::CertificateFactory::create(
+        {QStringLiteral("localhost"), {QStringLiteral("localhost"), QStringLiteral("127.0.0.1")}},
+        m_ca, &error);
     QVERIFY2(!m_leaf.isNull(), qPrintable(error));
-    m_leafA = Tls::CertificateFactory::create({QStringLiteral("a.test"), {QStringLiteral("a.test")}}, m_ca);
-    m_leafB = Tls::CertificateFactory::create({QStringLiteral("b.test"), {QStringLiteral("b.test")}}, m_ca);
-    m_pfx = Tls::CertificateFactory::toPkcs12(m_leaf, {m_ca.certificatePem}, QStringLiteral("Secret1"), &error);
+    m_leafA = Tls::CertificateFactory::create({QStringLiteral("a.test"), {QStringLiteral("a.test")}},
+                                              m_ca);
+    m_leafB = Tls::CertificateFactory::create({QStringLiteral("b.test"), {QStringLiteral("b.test")}},
+                                              m_ca);
+    m_pfx = Tls::CertificateFactory::toPkcs12(m_leaf, {m_ca.certificatePem},
+                                              QStringLiteral("Secret1"), &error);
     QVERIFY2(!m_pfx.isEmpty(), qPrintable(error));
     m_caCerts = QSslCertificate::fromData(m_ca.certificatePem, QSsl::Pem);
     QCOMPARE(m_caCerts.size(), 1);
     m_backend.setHandler([](const TestSupport::ReceivedRequest &request) -> QByteArray {
         const QByteArray body = "proto=" + request.header("X-Forwarded-Proto");
-        return "HTTP/1.1 200 OK\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+        return "HTTP/1.1 200 OK\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n"
+               + body;
     });
 }
 
-std::unique_ptr<Proxy::Gateway> tst_TlsGateway::startGateway(const Config::GatewayConfig &config, quint16 *port,
+std::unique_ptr<Proxy::Gateway> tst_TlsGateway::startGateway(const Config::GatewayConfig &config,
+                                                             quint16 *port,
                                                              const QString &configDir)
 {
     Proxy::GatewayOptions options;
@@ -262,11 +292,14 @@ void tst_TlsGateway::clientHelloParsing_data()
     QTest::newRow("plain http") << QByteArray("GET / HTTP/1.1\r\n") << int(S::NotTls);
     QTest::newRow("empty") << QByteArray() << int(S::NeedMore);
     QTest::newRow("record header only") << QByteArray::fromHex("1603010200") << int(S::NeedMore);
-    QTest::newRow("not a handshake version") << QByteArray::fromHex("1609010200") << int(S::Invalid);
+    QTest::newRow("not a handshake version")
+        << QByteArray::fromHex("1609010200") << int(S::Invalid);
     QTest::newRow("oversized record") << QByteArray::fromHex("160301ffff") << int(S::Invalid);
     QTest::newRow("server hello") << QByteArray::fromHex("16030100040200000000") << int(S::Invalid);
-    QTest::newRow("garbage hello body")
-        << (QByteArray::fromHex("1603010010" "0100000c") + QByteArray(12, '\xff')) << int(S::Invalid);
+    QTest::newRow("garbage hello body") << (QByteArray::fromHex("1603010010"
+                                                                "0100000c")
+                                            + QByteArray(12, '\xff'))
+                                        << int(S::Invalid);
 }
 
 void tst_TlsGateway::clientHelloParsing()
@@ -281,15 +314,33 @@ void tst_TlsGateway::certificateErrors_data()
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("path");
     QTest::addColumn<QString>("message");
-    QTest::newRow("wrong password") << "wrongPassword" << "properties.sslCertificates[0].properties.password" << "password is wrong";
-    QTest::newRow("not a pfx") << "notPfx" << "properties.sslCertificates[0].properties.data" << "not a PKCS#12";
-    QTest::newRow("expired") << "expired" << "properties.sslCertificates[0].properties.data" << "expired on";
-    QTest::newRow("missing file") << "missingFile" << "metadata.localGateway.certificateFiles.cert.pfx" << "does not exist";
-    QTest::newRow("wrong file password") << "wrongFilePassword" << "metadata.localGateway.certificateFiles.cert.pfx" << "password is wrong";
-    QTest::newRow("password env unset") << "envUnset" << "metadata.localGateway.certificateFiles.cert.passwordEnv" << "is not set";
-    QTest::newRow("key mismatch") << "keyMismatch" << "metadata.localGateway.certificateFiles.cert.key" << "does not match";
-    QTest::newRow("pem ok") << "pemOk" << "" << "";
-    QTest::newRow("pfx file ok") << "pfxFileOk" << "" << "";
+    QTest::newRow("wrong password") << "wrongPassword"
+                                    << "properties.sslCertificates[0].properties.password"
+                                    << "password is wrong";
+    QTest::newRow("not a pfx") << "notPfx"
+                               << "properties.sslCertificates[0].properties.data"
+                               << "not a PKCS#12";
+    QTest::newRow("expired") << "expired"
+                             << "properties.sslCertificates[0].properties.data"
+                             << "expired on";
+    QTest::newRow("missing file") << "missingFile"
+                                  << "metadata.localGateway.certificateFiles.cert.pfx"
+                                  << "does not exist";
+    QTest::newRow("wrong file password") << "wrongFilePassword"
+                                         << "metadata.localGateway.certificateFiles.cert.pfx"
+                                         << "password is wrong";
+    QTest::newRow("password env unset") << "envUnset"
+                                        << "metadata.localGateway.certificateFiles.cert.passwordEnv"
+                                        << "is not set";
+    QTest::newRow("key mismatch") << "keyMismatch"
+                                  << "metadata.localGateway.certificateFiles.cert.key"
+                                  << "does not match";
+    QTest::newRow("pem ok") << "pemOk"
+                            << ""
+                            << "";
+    QTest::newRow("pfx file ok") << "pfxFileOk"
+                                 << ""
+                                 << "";
 }
 
 void tst_TlsGateway::certificateErrors()
@@ -313,25 +364,31 @@ void tst_TlsGateway::certificateErrors()
     } else if (kind == QLatin1String("notPfx")) {
         g.addCertificate(QStringLiteral("cert"), "this is not a pfx", QString());
     } else if (kind == QLatin1String("expired")) {
-        const Tls::KeyPair old = Tls::CertificateFactory::create({QStringLiteral("old"), {QStringLiteral("old.test")}, 10, -40}, m_ca);
-        g.addCertificate(QStringLiteral("cert"), Tls::CertificateFactory::toPkcs12(old, {}, QStringLiteral("p")), QStringLiteral("p"));
+        const Tls::KeyPair old = Tls::CertificateFactory::create(
+            {QStringLiteral("old"), {QStringLiteral("old.test")}, 10, -40}, m_ca);
+        g.addCertificate(QStringLiteral("cert"),
+                         Tls::CertificateFactory::toPkcs12(old, {}, QStringLiteral("p")),
+                         QStringLiteral("p"));
     } else {
         g.addCertificate(QStringLiteral("cert"), QByteArray(), QString());
         QJsonObject entry;
         if (kind == QLatin1String("missingFile")) {
             entry.insert(QStringLiteral("pfx"), QStringLiteral("nope.pfx"));
-        } else if (kind == QLatin1String("wrongFilePassword") || kind == QLatin1String("pfxFileOk")) {
+        } else if (kind == QLatin1String("wrongFilePassword")
+                   || kind == QLatin1String("pfxFileOk")) {
             writeFile(QStringLiteral("dev.pfx"), m_pfx);
             entry.insert(QStringLiteral("pfx"), QStringLiteral("dev.pfx"));
             entry.insert(QStringLiteral("passwordEnv"), QStringLiteral("APPGW_TEST_PFX_PASSWORD"));
-            qputenv("APPGW_TEST_PFX_PASSWORD", kind == QLatin1String("pfxFileOk") ? "Secret1" : "Wrong1");
+            qputenv("APPGW_TEST_PFX_PASSWORD",
+                    kind == QLatin1String("pfxFileOk") ? "Secret1" : "Wrong1");
         } else if (kind == QLatin1String("envUnset")) {
             writeFile(QStringLiteral("dev.pfx"), m_pfx);
             entry.insert(QStringLiteral("pfx"), QStringLiteral("dev.pfx"));
             entry.insert(QStringLiteral("passwordEnv"), QStringLiteral("APPGW_TEST_PFX_PASSWORD"));
         } else {
             writeFile(QStringLiteral("cert.pem"), m_leaf.certificatePem);
-            writeFile(QStringLiteral("key.pem"), kind == QLatin1String("keyMismatch") ? m_leafA.keyPem : m_leaf.keyPem);
+            writeFile(QStringLiteral("key.pem"),
+                      kind == QLatin1String("keyMismatch") ? m_leafA.keyPem : m_leaf.keyPem);
             entry.insert(QStringLiteral("pem"), QStringLiteral("cert.pem"));
             entry.insert(QStringLiteral("key"), QStringLiteral("key.pem"));
         }
@@ -342,7 +399,9 @@ void tst_TlsGateway::certificateErrors()
     if (path.isEmpty()) {
         QVERIFY2(diagnostics.isEmpty(), qPrintable(diagnostics.value(0).message));
         QVERIFY(store.certificate(QStringLiteral("cert")));
-        QCOMPARE(store.certificate(QStringLiteral("cert"))->certificate.subjectInfo(QSslCertificate::CommonName).value(0),
+        QCOMPARE(store.certificate(QStringLiteral("cert"))
+                     ->certificate.subjectInfo(QSslCertificate::CommonName)
+                     .value(0),
                  QStringLiteral("localhost"));
         QCOMPARE(store.listeners().size(), 1);
         return;
@@ -399,10 +458,13 @@ void tst_TlsGateway::plainHttpOnTlsPortGets400()
     QVERIFY(gateway);
     QSignalSpy events(gateway->events(), &Events::EventBus::eventsPublished);
     bool closed = false;
-    const QByteArray response = TestSupport::exchange(port, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", 10'000, &closed);
+    const QByteArray response = TestSupport::exchange(port,
+                                                      "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                                                      10'000, &closed);
     QVERIFY(closed);
     QCOMPARE(statusOf(response), 400);
-    QVERIFY2(response.contains("The plain HTTP request was sent to HTTPS port"), response.constData());
+    QVERIFY2(response.contains("The plain HTTP request was sent to HTTPS port"),
+             response.constData());
     // Counted and logged; the port keeps serving TLS.
     QTRY_VERIFY(hasTlsFailure(events, QStringLiteral("plainHttp")));
     const HttpsResult r = httpsRequest(port, QStringLiteral("localhost"), m_caCerts);
@@ -421,24 +483,35 @@ void tst_TlsGateway::tls10OnlyClientRefused()
     QSignalSpy events(gateway->events(), &Events::EventBus::eventsPublished);
     // A hand-made ClientHello that offers only TLS 1.0 (legacy_version 3.1, no
     // supported_versions), with TLS 1.0 suites and the EC extensions those need.
-    QByteArray body = QByteArray::fromHex("0301") + QByteArray(32, '\x42') + QByteArray::fromHex("00")
-        + QByteArray::fromHex("0006c013c009002f") + QByteArray::fromHex("0100");
+    QByteArray body = QByteArray::fromHex("0301") + QByteArray(32, '\x42')
+                      + QByteArray::fromHex("00") + QByteArray::fromHex("0006c013c009002f")
+                      + QByteArray::fromHex("0100");
     const QByteArray sni = QByteArray::fromHex("0000000e000c0000096c6f63616c686f7374");
     const QByteArray groups = QByteArray::fromHex("000a00060004001d0017");
     const QByteArray points = QByteArray::fromHex("000b00020100");
     const QByteArray extensions = sni + groups + points;
-    body += QByteArray::fromHex(QByteArray::number(extensions.size(), 16).rightJustified(4, '0')) + extensions;
-    QByteArray handshake = QByteArray::fromHex("01") + QByteArray::fromHex(QByteArray::number(body.size(), 16).rightJustified(6, '0')) + body;
-    const QByteArray record = QByteArray::fromHex("160301") + QByteArray::fromHex(QByteArray::number(handshake.size(), 16).rightJustified(4, '0')) + handshake;
+    body += QByteArray::fromHex(QByteArray::number(extensions.size(), 16).rightJustified(4, '0'))
+            + extensions;
+    QByteArray handshake = QByteArray::fromHex("01")
+                           + QByteArray::fromHex(
+                               QByteArray::number(body.size(), 16).rightJustified(6, '0'))
+                           + body;
+    const QByteArray record = QByteArray::fromHex("160301")
+                              + QByteArray::fromHex(
+                                  QByteArray::number(handshake.size(), 16).rightJustified(4, '0'))
+                              + handshake;
     QCOMPARE(int(Tls::parseClientHello(record).status), int(Tls::ClientHelloInfo::Status::Complete));
     QCOMPARE(Tls::parseClientHello(record).serverName, QStringLiteral("localhost"));
     bool closed = false;
     const QByteArray answer = TestSupport::exchange(port, record, 10'000, &closed);
     QVERIFY(closed);
     // Never a ServerHello: at most a fatal alert (record type 21, protocol_version 70), then close.
-    QVERIFY2(answer.isEmpty() || (quint8(answer.at(0)) == 0x15 && answer.size() >= 7 && quint8(answer.at(6)) == 70),
+    QVERIFY2(answer.isEmpty()
+                 || (quint8(answer.at(0)) == 0x15 && answer.size() >= 7
+                     && quint8(answer.at(6)) == 70),
              answer.toHex().constData());
-    QTRY_VERIFY(hasTlsFailure(events, QStringLiteral("handshake"), QStringLiteral("unsupported protocol")));
+    QTRY_VERIFY(hasTlsFailure(events, QStringLiteral("handshake"),
+                              QStringLiteral("unsupported protocol")));
     // Under AppGwSslPolicy20150501 the floor is TLS 1.0 (the policy reaches the socket).
     QSslConfiguration c;
     Tls::CertificateStore::applyPolicy(&c, QStringLiteral("AppGwSslPolicy20150501"));
@@ -453,8 +526,12 @@ void tst_TlsGateway::tls10OnlyClientRefused()
 void tst_TlsGateway::sniSelectsCertificate()
 {
     GatewayJson g;
-    g.addCertificate(QStringLiteral("certA"), Tls::CertificateFactory::toPkcs12(m_leafA, {}, QStringLiteral("a")), QStringLiteral("a"));
-    g.addCertificate(QStringLiteral("certB"), Tls::CertificateFactory::toPkcs12(m_leafB, {}, QStringLiteral("b")), QStringLiteral("b"));
+    g.addCertificate(QStringLiteral("certA"),
+                     Tls::CertificateFactory::toPkcs12(m_leafA, {}, QStringLiteral("a")),
+                     QStringLiteral("a"));
+    g.addCertificate(QStringLiteral("certB"),
+                     Tls::CertificateFactory::toPkcs12(m_leafB, {}, QStringLiteral("b")),
+                     QStringLiteral("b"));
     g.addSetting(QStringLiteral("bs"), m_backend.port(), false);
     g.addListener(QStringLiteral("siteA"), QStringLiteral("certA"), QStringLiteral("a.test"));
     g.addListener(QStringLiteral("siteB"), QStringLiteral("certB"), QStringLiteral("b.test"));
@@ -478,7 +555,9 @@ void tst_TlsGateway::sniSelectsCertificate()
 void tst_TlsGateway::requireSniRefusesClientWithoutSni()
 {
     GatewayJson g;
-    g.addCertificate(QStringLiteral("certA"), Tls::CertificateFactory::toPkcs12(m_leafA, {}, QStringLiteral("a")), QStringLiteral("a"));
+    g.addCertificate(QStringLiteral("certA"),
+                     Tls::CertificateFactory::toPkcs12(m_leafA, {}, QStringLiteral("a")),
+                     QStringLiteral("a"));
     g.addSetting(QStringLiteral("bs"), m_backend.port(), false);
     g.addListener(QStringLiteral("siteA"), QStringLiteral("certA"), QStringLiteral("a.test"), true);
     quint16 port = 0;
@@ -499,7 +578,8 @@ void tst_TlsGateway::wssEcho()
     QVERIFY(echo.listen(QHostAddress::LocalHost, 0));
     connect(&echo, &QWebSocketServer::newConnection, this, [&echo] {
         QWebSocket *s = echo.nextPendingConnection();
-        connect(s, &QWebSocket::textMessageReceived, s, [s](const QString &m) { s->sendTextMessage(QStringLiteral("echo:") + m); });
+        connect(s, &QWebSocket::textMessageReceived, s,
+                [s](const QString &m) { s->sendTextMessage(QStringLiteral("echo:") + m); });
         connect(s, &QWebSocket::disconnected, s, &QObject::deleteLater);
     });
     GatewayJson g;
@@ -515,12 +595,14 @@ void tst_TlsGateway::wssEcho()
     c.setCaCertificates(m_caCerts);
     client.setSslConfiguration(c);
     QStringList received;
-    connect(&client, &QWebSocket::textMessageReceived, this, [&](const QString &m) { received.append(m); });
+    connect(&client, &QWebSocket::textMessageReceived, this,
+            [&](const QString &m) { received.append(m); });
     QSignalSpy connected(&client, &QWebSocket::connected);
     client.open(QUrl(QStringLiteral("wss://localhost:%1/chat").arg(port)));
     QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, 10'000);
     client.sendTextMessage(QStringLiteral("hello"));
-    client.sendTextMessage(QString(4'000'000, QLatin1Char('x'))); // well above HighWater: backpressure both ways
+    client.sendTextMessage(
+        QString(4'000'000, QLatin1Char('x'))); // well above HighWater: backpressure both ways
     QTRY_COMPARE_WITH_TIMEOUT(received.size(), 2, 10'000);
     QCOMPARE(received.at(0), QStringLiteral("echo:hello"));
     QCOMPARE(received.at(1).size(), 4'000'005);
@@ -542,8 +624,10 @@ void tst_TlsGateway::backendHttps()
     QFETCH(bool, trusted);
     QFETCH(int, status);
     // A backend with a certificate from a second, private CA.
-    const Tls::KeyPair backendCa = Tls::CertificateFactory::create({QStringLiteral("backend CA"), {}, 30, 0, true});
-    const Tls::KeyPair backendLeaf = Tls::CertificateFactory::create({QStringLiteral("localhost"), {QStringLiteral("localhost")}}, backendCa);
+    const Tls::KeyPair backendCa = Tls::CertificateFactory::create(
+        {QStringLiteral("backend CA"), {}, 30, 0, true});
+    const Tls::KeyPair backendLeaf = Tls::CertificateFactory::create(
+        {QStringLiteral("localhost"), {QStringLiteral("localhost")}}, backendCa);
     QSslServer server;
     QSslConfiguration sc = QSslConfiguration::defaultConfiguration();
     sc.setLocalCertificate(QSslCertificate(backendLeaf.certificatePem));
@@ -565,9 +649,10 @@ void tst_TlsGateway::backendHttps()
 
     GatewayJson g;
     g.addCertificate(QStringLiteral("cert"), m_pfx, QStringLiteral("Secret1"));
-    g.roots.append(QJsonObject{{QStringLiteral("name"), QStringLiteral("privateRoot")},
-                               {QStringLiteral("properties"),
-                                QJsonObject{{QStringLiteral("data"), QString::fromLatin1(backendCa.certificatePem)}}}});
+    g.roots.append(QJsonObject{
+        {QStringLiteral("name"), QStringLiteral("privateRoot")},
+        {QStringLiteral("properties"),
+         QJsonObject{{QStringLiteral("data"), QString::fromLatin1(backendCa.certificatePem)}}}});
     g.addSetting(QStringLiteral("bs"), server.serverPort(), true,
                  trusted ? QStringList{QStringLiteral("privateRoot")} : QStringList());
     g.addListener(QStringLiteral("l"), QStringLiteral("cert"));

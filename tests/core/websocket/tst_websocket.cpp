@@ -46,7 +46,7 @@ namespace {
 // respondWith() returns a QStringBuilder of temporaries from its lambda
 // (QT_USE_QSTRINGBUILDER): it dangles and crashes the backend thread. Build the QByteArray here.
 TestSupport::FakeBackend::Handler respondWith(int status, const QByteArray &body,
-                                             const QByteArray &extraHeaders = {})
+                                              const QByteArray &extraHeaders = {})
 {
     return [status, body, extraHeaders](const TestSupport::ReceivedRequest &) -> QByteArray {
         QByteArray r = "HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Length: ";
@@ -71,66 +71,93 @@ QByteArray armConfig(const QList<quint16> &backendPorts, int requestTimeoutSecon
         addressMap.insert(ip, QStringLiteral("127.0.0.1:%1").arg(backendPorts.at(i)));
         addresses.append(QJsonObject{{QStringLiteral("ipAddress"), ip}});
     }
-    const QString gw = QStringLiteral("[resourceId('Microsoft.Network/applicationGateways', 'wsgw')]");
+    const QString gw = QStringLiteral(
+        "[resourceId('Microsoft.Network/applicationGateways', 'wsgw')]");
     const auto ref = [](const QString &collection, const QString &name) {
-        return QJsonObject{{QStringLiteral("id"),
-                            QStringLiteral("[resourceId('Microsoft.Network/applicationGateways/%1', 'wsgw', '%2')]")
-                                .arg(collection, name)}};
+        return QJsonObject{
+            {QStringLiteral("id"),
+             QStringLiteral(
+                 "[resourceId('Microsoft.Network/applicationGateways/%1', 'wsgw', '%2')]")
+                 .arg(collection, name)}};
     };
     const QJsonObject properties{
         {QStringLiteral("sku"), QJsonObject{{QStringLiteral("name"), QStringLiteral("Standard_v2")},
                                             {QStringLiteral("tier"), QStringLiteral("Standard_v2")},
                                             {QStringLiteral("capacity"), 1}}},
         {QStringLiteral("gatewayIPConfigurations"),
-         QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("ipconfig")},
-                                {QStringLiteral("properties"),
-                                 QJsonObject{{QStringLiteral("subnet"),
-                                              QJsonObject{{QStringLiteral("id"), QStringLiteral("/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s")}}}}}}}},
+         QJsonArray{QJsonObject{
+             {QStringLiteral("name"), QStringLiteral("ipconfig")},
+             {QStringLiteral("properties"),
+              QJsonObject{
+                  {QStringLiteral("subnet"),
+                   QJsonObject{
+                       {QStringLiteral("id"),
+                        QStringLiteral("/subscriptions/x/resourceGroups/rg/providers/"
+                                       "Microsoft.Network/virtualNetworks/v/subnets/s")}}}}}}}},
         {QStringLiteral("frontendIPConfigurations"),
-         QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("frontendIp")},
-                                {QStringLiteral("properties"),
-                                 QJsonObject{{QStringLiteral("publicIPAddress"),
-                                              QJsonObject{{QStringLiteral("id"), QStringLiteral("/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/pip")}}}}}}}},
+         QJsonArray{QJsonObject{
+             {QStringLiteral("name"), QStringLiteral("frontendIp")},
+             {QStringLiteral("properties"),
+              QJsonObject{
+                  {QStringLiteral("publicIPAddress"),
+                   QJsonObject{{QStringLiteral("id"),
+                                QStringLiteral("/subscriptions/x/resourceGroups/rg/providers/"
+                                               "Microsoft.Network/publicIPAddresses/pip")}}}}}}}},
         {QStringLiteral("frontendPorts"),
          QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("port_80")},
-                                {QStringLiteral("properties"), QJsonObject{{QStringLiteral("port"), 80}}}}}},
+                                {QStringLiteral("properties"),
+                                 QJsonObject{{QStringLiteral("port"), 80}}}}}},
         {QStringLiteral("backendAddressPools"),
          QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("wsPool")},
                                 {QStringLiteral("properties"),
                                  QJsonObject{{QStringLiteral("backendAddresses"), addresses}}}}}},
         {QStringLiteral("backendHttpSettingsCollection"),
-         QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("wsSettings")},
-                                {QStringLiteral("properties"),
-                                 QJsonObject{{QStringLiteral("port"), 80},
-                                             {QStringLiteral("protocol"), QStringLiteral("Http")},
-                                             {QStringLiteral("cookieBasedAffinity"), QStringLiteral("Disabled")},
-                                             {QStringLiteral("requestTimeout"), requestTimeoutSeconds}}}}}},
+         QJsonArray{QJsonObject{
+             {QStringLiteral("name"), QStringLiteral("wsSettings")},
+             {QStringLiteral("properties"),
+              QJsonObject{{QStringLiteral("port"), 80},
+                          {QStringLiteral("protocol"), QStringLiteral("Http")},
+                          {QStringLiteral("cookieBasedAffinity"), QStringLiteral("Disabled")},
+                          {QStringLiteral("requestTimeout"), requestTimeoutSeconds}}}}}},
         {QStringLiteral("httpListeners"),
-         QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("wsListener")},
-                                {QStringLiteral("properties"),
-                                 QJsonObject{{QStringLiteral("frontendIPConfiguration"), ref(QStringLiteral("frontendIPConfigurations"), QStringLiteral("frontendIp"))},
-                                             {QStringLiteral("frontendPort"), ref(QStringLiteral("frontendPorts"), QStringLiteral("port_80"))},
-                                             {QStringLiteral("protocol"), QStringLiteral("Http")}}}}}},
+         QJsonArray{QJsonObject{
+             {QStringLiteral("name"), QStringLiteral("wsListener")},
+             {QStringLiteral("properties"),
+              QJsonObject{{QStringLiteral("frontendIPConfiguration"),
+                           ref(QStringLiteral("frontendIPConfigurations"),
+                               QStringLiteral("frontendIp"))},
+                          {QStringLiteral("frontendPort"),
+                           ref(QStringLiteral("frontendPorts"), QStringLiteral("port_80"))},
+                          {QStringLiteral("protocol"), QStringLiteral("Http")}}}}}},
         {QStringLiteral("requestRoutingRules"),
-         QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("wsRule")},
-                                {QStringLiteral("properties"),
-                                 QJsonObject{{QStringLiteral("ruleType"), QStringLiteral("Basic")},
-                                             {QStringLiteral("priority"), 100},
-                                             {QStringLiteral("httpListener"), ref(QStringLiteral("httpListeners"), QStringLiteral("wsListener"))},
-                                             {QStringLiteral("backendAddressPool"), ref(QStringLiteral("backendAddressPools"), QStringLiteral("wsPool"))},
-                                             {QStringLiteral("backendHttpSettings"), ref(QStringLiteral("backendHttpSettingsCollection"), QStringLiteral("wsSettings"))}}}}}},
+         QJsonArray{QJsonObject{
+             {QStringLiteral("name"), QStringLiteral("wsRule")},
+             {QStringLiteral("properties"),
+              QJsonObject{{QStringLiteral("ruleType"), QStringLiteral("Basic")},
+                          {QStringLiteral("priority"), 100},
+                          {QStringLiteral("httpListener"),
+                           ref(QStringLiteral("httpListeners"), QStringLiteral("wsListener"))},
+                          {QStringLiteral("backendAddressPool"),
+                           ref(QStringLiteral("backendAddressPools"), QStringLiteral("wsPool"))},
+                          {QStringLiteral("backendHttpSettings"),
+                           ref(QStringLiteral("backendHttpSettingsCollection"),
+                               QStringLiteral("wsSettings"))}}}}}},
     };
     Q_UNUSED(gw);
     const QJsonObject root{
-        {QStringLiteral("$schema"), QStringLiteral("https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#")},
+        {QStringLiteral("$schema"),
+         QStringLiteral(
+             "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#")},
         {QStringLiteral("contentVersion"), QStringLiteral("1.0.0.0")},
         {QStringLiteral("metadata"),
          QJsonObject{{QStringLiteral("localGateway"),
                       QJsonObject{{QStringLiteral("bindAddress"), QStringLiteral("127.0.0.1")},
-                                  {QStringLiteral("frontendPortMap"), QJsonObject{{QStringLiteral("80"), 0}}},
+                                  {QStringLiteral("frontendPortMap"),
+                                   QJsonObject{{QStringLiteral("80"), 0}}},
                                   {QStringLiteral("backendAddressMap"), addressMap}}}}},
         {QStringLiteral("resources"),
-         QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("Microsoft.Network/applicationGateways")},
+         QJsonArray{QJsonObject{{QStringLiteral("type"),
+                                 QStringLiteral("Microsoft.Network/applicationGateways")},
                                 {QStringLiteral("apiVersion"), QStringLiteral("2023-09-01")},
                                 {QStringLiteral("name"), QStringLiteral("wsgw")},
                                 {QStringLiteral("location"), QStringLiteral("westeurope")},
@@ -156,7 +183,8 @@ struct GatewayUnderTest
 
     bool start(const QList<quint16> &backendPorts, int requestTimeoutSeconds, QString *error)
     {
-        const auto document = Config::ConfigDocument::fromJson(armConfig(backendPorts, requestTimeoutSeconds));
+        const auto document = Config::ConfigDocument::fromJson(armConfig(backendPorts,
+                                                                         requestTimeoutSeconds));
         if (!document.isLoaded()) {
             *error = QStringLiteral("config did not load");
             return false;
@@ -238,9 +266,15 @@ public:
                 ++accepted;
                 requestPaths.append(socket->requestUrl().path());
                 QObject::connect(socket, &QWebSocket::textMessageReceived, socket,
-                                 [this, socket](const QString &m) { if (echo) socket->sendTextMessage(m); });
+                                 [this, socket](const QString &m) {
+                                     if (echo)
+                                         socket->sendTextMessage(m);
+                                 });
                 QObject::connect(socket, &QWebSocket::binaryMessageReceived, socket,
-                                 [this, socket](const QByteArray &m) { if (echo) socket->sendBinaryMessage(m); });
+                                 [this, socket](const QByteArray &m) {
+                                     if (echo)
+                                         socket->sendBinaryMessage(m);
+                                 });
                 QObject::connect(socket, &QWebSocket::disconnected, this, [this, socket] {
                     ++disconnected;
                     lastCloseCode = socket->closeCode();
@@ -374,21 +408,19 @@ qsizetype decodeFrame(const QByteArray &buf, Frame *out)
     return pos + qsizetype(n);
 }
 
-QByteArray upgradeRequest(const QByteArray &connection = "Upgrade", const QByteArray &version = "HTTP/1.1",
-                          const QByteArray &extra = {})
+QByteArray upgradeRequest(const QByteArray &connection = "Upgrade",
+                          const QByteArray &version = "HTTP/1.1", const QByteArray &extra = {})
 {
     return "GET /chat " + version + "\r\n"
-        + "Host: chat.example.com\r\nUpgrade: websocket\r\nConnection: " + connection
-        + "\r\nSec-WebSocket-Key: " + HandshakeKey + "\r\nSec-WebSocket-Version: 13\r\n" + extra + "\r\n";
+           + "Host: chat.example.com\r\nUpgrade: websocket\r\nConnection: " + connection
+           + "\r\nSec-WebSocket-Key: " + HandshakeKey + "\r\nSec-WebSocket-Version: 13\r\n" + extra
+           + "\r\n";
 }
 
 class RawClient
 {
 public:
-    RawClient()
-    {
-        m_socket.setProxy(QNetworkProxy::NoProxy);
-    }
+    RawClient() { m_socket.setProxy(QNetworkProxy::NoProxy); }
     bool connectTo(quint16 port)
     {
         QSignalSpy connected(&m_socket, &QTcpSocket::connected);
@@ -404,7 +436,8 @@ public:
             buffer += m_socket.readAll();
             if (done(buffer))
                 return true;
-            if (m_socket.state() != QAbstractSocket::ConnectedState && m_socket.bytesAvailable() == 0)
+            if (m_socket.state() != QAbstractSocket::ConnectedState
+                && m_socket.bytesAvailable() == 0)
                 return false;
             if (deadline.hasExpired())
                 return false;
@@ -467,8 +500,9 @@ qint64 rssKiB()
 
 int openFds()
 {
-    return int(QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::NoDotAndDotDot | QDir::System
-                                                                | QDir::Files | QDir::Dirs).size());
+    return int(QDir(QStringLiteral("/proc/self/fd"))
+                   .entryList(QDir::NoDotAndDotDot | QDir::System | QDir::Files | QDir::Dirs)
+                   .size());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -494,8 +528,8 @@ public:
     quint16 start()
     {
         m_process.start(QString::fromLatin1(PythonPath),
-                        {commonDir() + QStringLiteral("/ws_echo_server.py"), QStringLiteral("--port"),
-                         QStringLiteral("0")});
+                        {commonDir() + QStringLiteral("/ws_echo_server.py"),
+                         QStringLiteral("--port"), QStringLiteral("0")});
         if (!m_process.waitForStarted(5000))
             return 0;
         QDeadlineTimer deadline(10000);
@@ -511,11 +545,13 @@ private:
 };
 
 // Runs ws_client.py while the event loop keeps spinning (the backend may live on this thread).
-QJsonObject runPythonClient(const QStringList &args, int timeoutMs, int *exitCode, QByteArray *stderrOut = nullptr)
+QJsonObject runPythonClient(const QStringList &args, int timeoutMs, int *exitCode,
+                            QByteArray *stderrOut = nullptr)
 {
     QProcess client;
     QSignalSpy finished(&client, &QProcess::finished);
-    client.start(QString::fromLatin1(PythonPath), QStringList{commonDir() + QStringLiteral("/ws_client.py")} + args);
+    client.start(QString::fromLatin1(PythonPath),
+                 QStringList{commonDir() + QStringLiteral("/ws_client.py")} + args);
     if (!client.waitForStarted(5000)) {
         *exitCode = -1;
         return {};
@@ -535,7 +571,8 @@ QJsonObject runPythonClient(const QStringList &args, int timeoutMs, int *exitCod
 bool pythonWebSocketsAvailable()
 {
     QProcess p;
-    p.start(QString::fromLatin1(PythonPath), {QStringLiteral("-c"), QStringLiteral("import websockets")});
+    p.start(QString::fromLatin1(PythonPath),
+            {QStringLiteral("-c"), QStringLiteral("import websockets")});
     return p.waitForFinished(10000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
 }
 
@@ -604,10 +641,13 @@ private:
         for (const QByteArray &line : request.split('\n'))
             if (line.toLower().startsWith("sec-websocket-key:"))
                 key = line.mid(18).trimmed();
-        const QByteArray accept = QCryptographicHash::hash(QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"),
-                                                           QCryptographicHash::Sha1).toBase64();
+        const QByteArray accept = QCryptographicHash::hash(
+                                      QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"),
+                                      QCryptographicHash::Sha1)
+                                      .toBase64();
         const QByteArray response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                                    "Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + "\r\n\r\n";
+                                    "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                                    + accept + "\r\n\r\n";
         ::send(fd, response.constData(), size_t(response.size()), MSG_NOSIGNAL);
         const QByteArray frame = encodeFrame(0x2, QByteArray(65536, 'x'), true, false);
         qsizetype offset = 0;
@@ -763,17 +803,20 @@ void tst_WebSocket::echoPythonClientPythonServer()
     int exitCode = 0;
     QByteArray stderrText;
     const QJsonObject summary = runPythonClient(
-        {gw.url().toString(), QStringLiteral("--sizes"), QStringLiteral("0,125,126,65535,65536,16777216"),
-         QStringLiteral("--ping"), QStringLiteral("--close-code"), QStringLiteral("4000"),
-         QStringLiteral("--close-reason"), QStringLiteral("python done")},
+        {gw.url().toString(), QStringLiteral("--sizes"),
+         QStringLiteral("0,125,126,65535,65536,16777216"), QStringLiteral("--ping"),
+         QStringLiteral("--close-code"), QStringLiteral("4000"), QStringLiteral("--close-reason"),
+         QStringLiteral("python done")},
         120000, &exitCode, &stderrText);
     QVERIFY2(exitCode == 0, QByteArray(QJsonDocument(summary).toJson() + stderrText).constData());
     QCOMPARE(summary.value(QStringLiteral("ok")).toBool(), true);
     const QJsonArray messages = summary.value(QStringLiteral("messages")).toArray();
     QCOMPARE(messages.size(), 12);
     for (const auto &m : messages)
-        QVERIFY2(m.toObject().value(QStringLiteral("ok")).toBool(), QJsonDocument(m.toObject()).toJson().constData());
-    QCOMPARE(summary.value(QStringLiteral("ping")).toObject().value(QStringLiteral("ok")).toBool(), true);
+        QVERIFY2(m.toObject().value(QStringLiteral("ok")).toBool(),
+                 QJsonDocument(m.toObject()).toJson().constData());
+    QCOMPARE(summary.value(QStringLiteral("ping")).toObject().value(QStringLiteral("ok")).toBool(),
+             true);
     QCOMPARE(summary.value(QStringLiteral("closeCode")).toInt(), 4000);
 
     QTRY_VERIFY(!gw.eventsOf(QStringLiteral("session.closed")).isEmpty());
@@ -795,10 +838,10 @@ void tst_WebSocket::echoPythonClientQtServer()
     QVERIFY2(gw.start({backend.port()}, 20, &error), qPrintable(error));
     int exitCode = 0;
     QByteArray stderrText;
-    const QJsonObject summary = runPythonClient(
-        {gw.url().toString(), QStringLiteral("--sizes"), QStringLiteral("0,125,126,65535,65536,16777216"),
-         QStringLiteral("--ping")},
-        120000, &exitCode, &stderrText);
+    const QJsonObject summary = runPythonClient({gw.url().toString(), QStringLiteral("--sizes"),
+                                                 QStringLiteral("0,125,126,65535,65536,16777216"),
+                                                 QStringLiteral("--ping")},
+                                                120000, &exitCode, &stderrText);
     QVERIFY2(exitCode == 0, QByteArray(QJsonDocument(summary).toJson() + stderrText).constData());
     QCOMPARE(summary.value(QStringLiteral("messages")).toArray().size(), 12);
     QCOMPARE(summary.value(QStringLiteral("closeCode")).toInt(), 1000);
@@ -959,7 +1002,8 @@ void tst_WebSocket::closeFromBackend()
         ws->sendTextMessage(QStringLiteral("close:4002:server says bye"));
     } else {
         QTRY_COMPARE(qtBackend.sockets().size(), 1);
-        qtBackend.sockets().constFirst()->close(QWebSocketProtocol::CloseCode(4002), QStringLiteral("server says bye"));
+        qtBackend.sockets().constFirst()->close(QWebSocketProtocol::CloseCode(4002),
+                                                QStringLiteral("server says bye"));
     }
     QVERIFY(disconnected.wait(5000));
     QCOMPARE(int(ws->closeCode()), 4002);
@@ -1000,7 +1044,8 @@ void tst_WebSocket::requestTimeoutFires()
     gw.clock.advance(2'000); // 21 s idle > 20 s
     QVERIFY(disconnected.wait(5000));
     // No close frame reached the client: abnormal closure.
-    QCOMPARE(seenCloseCode(*ws, aboutToClose), int(QWebSocketProtocol::CloseCodeAbnormalDisconnection));
+    QCOMPARE(seenCloseCode(*ws, aboutToClose),
+             int(QWebSocketProtocol::CloseCodeAbnormalDisconnection));
     QTRY_COMPARE(backend.disconnected, 1); // the backend's connection was dropped too
 
     QTRY_COMPARE(gw.eventsOf(QStringLiteral("session.closed")).size(), 1);
@@ -1009,15 +1054,17 @@ void tst_WebSocket::requestTimeoutFires()
     QCOMPARE(closed.value(QStringLiteral("closedBy")).toString(), QStringLiteral("gateway"));
     QCOMPARE(closed.value(QStringLiteral("closeCode")).toInt(), 1006);
     QCOMPARE(closed.value(QStringLiteral("setting")).toString(), QStringLiteral("wsSettings"));
-    QVERIFY2(closed.value(QStringLiteral("message")).toString().contains(QStringLiteral("wsSettings")),
-             qPrintable(dumpEvents(gw.events)));
+    QVERIFY2(
+        closed.value(QStringLiteral("message")).toString().contains(QStringLiteral("wsSettings")),
+        qPrintable(dumpEvents(gw.events)));
 
     // The access log records the 101 with the whole session as timeTaken.
     QList<GatewayEvent> access;
     QTRY_VERIFY((access = gw.eventsOf(QStringLiteral("access")), !access.isEmpty()));
     const QJsonObject a = access.constLast().fields;
     QCOMPARE(a.value(QStringLiteral("httpStatus")).toInt(), 101);
-    QVERIFY2(a.value(QStringLiteral("timeTaken")).toDouble() >= 21.0, qPrintable(dumpEvents(access)));
+    QVERIFY2(a.value(QStringLiteral("timeTaken")).toDouble() >= 21.0,
+             qPrintable(dumpEvents(access)));
 
     // The registry ends the session the same way.
     QTRY_COMPARE(gw.gateway->sessions()->openCount(), 0);
@@ -1046,14 +1093,15 @@ void tst_WebSocket::requestTimeoutFiresPythonClient()
     QProcess client;
     QSignalSpy finished(&client, &QProcess::finished);
     client.start(QString::fromLatin1(PythonPath),
-                 {commonDir() + QStringLiteral("/ws_client.py"), gw.url().toString(), QStringLiteral("--sizes"),
-                  QStringLiteral("10"), QStringLiteral("--type"), QStringLiteral("text"),
-                  QStringLiteral("--wait-close"), QStringLiteral("60"),
+                 {commonDir() + QStringLiteral("/ws_client.py"), gw.url().toString(),
+                  QStringLiteral("--sizes"), QStringLiteral("10"), QStringLiteral("--type"),
+                  QStringLiteral("text"), QStringLiteral("--wait-close"), QStringLiteral("60"),
                   QStringLiteral("--expect-close-code"), QStringLiteral("1006")});
     QVERIFY(client.waitForStarted(5000));
     // Once the message went both ways the session is idle; 6 s of clock later it is dropped.
     QTRY_VERIFY_WITH_TIMEOUT(!gw.upgradedSessions().isEmpty()
-                                 && gw.upgradedSessions().constFirst().framesOut >= 1, 10000);
+                                 && gw.upgradedSessions().constFirst().framesOut >= 1,
+                             10000);
     gw.clock.advance(6'000);
     QVERIFY(finished.wait(20000));
     const QByteArray out = client.readAllStandardOutput();
@@ -1085,7 +1133,8 @@ void tst_WebSocket::requestTimeoutNotFiringWhilePingsFlow()
     }
     QVERIFY(!disconnected.wait(200));
     QCOMPARE(backend.disconnected, 0);
-    QVERIFY2(gw.eventsOf(QStringLiteral("session.closed")).isEmpty(), qPrintable(dumpEvents(gw.events)));
+    QVERIFY2(gw.eventsOf(QStringLiteral("session.closed")).isEmpty(),
+             qPrintable(dumpEvents(gw.events)));
     QCOMPARE(ws->state(), QAbstractSocket::ConnectedState);
     // A ping from the backend side resets it too.
     QTRY_COMPARE(backend.sockets().size(), 1);
@@ -1176,7 +1225,8 @@ void tst_WebSocket::backendForbidsUpgrade()
     QCOMPARE(statusOf(second), 403);
     QCOMPARE(backend.requests().constLast().requestLine(), QByteArray("GET /plain HTTP/1.1"));
     QTest::qWait(100);
-    QVERIFY2(gw.eventsOf(QStringLiteral("session.upgraded")).isEmpty(), qPrintable(dumpEvents(gw.events)));
+    QVERIFY2(gw.eventsOf(QStringLiteral("session.upgraded")).isEmpty(),
+             qPrintable(dumpEvents(gw.events)));
 }
 
 void tst_WebSocket::backendDownAtUpgrade()
@@ -1209,8 +1259,9 @@ void tst_WebSocket::unrequested101Is502()
 {
     TestSupport::FakeBackend backend;
     backend.setHandler([](const TestSupport::ReceivedRequest &) {
-        return QByteArray("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                          "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+        return QByteArray(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
     });
     GatewayUnderTest gw;
     QString error;
@@ -1282,7 +1333,8 @@ void tst_WebSocket::earlyDataAfterHandshake()
     RawClient client;
     QVERIFY(client.connectTo(gw.port));
     // The handshake and two frames in one write, before the 101 came back.
-    client.write(upgradeRequest() + encodeFrame(0x1, "early bird") + encodeFrame(0x2, QByteArray(300, '\x7f')));
+    client.write(upgradeRequest() + encodeFrame(0x1, "early bird")
+                 + encodeFrame(0x2, QByteArray(300, '\x7f')));
     QCOMPARE(statusOf(client.takeHead()), 101);
     Frame a, b;
     QVERIFY(client.takeFrame(&a));
@@ -1297,19 +1349,24 @@ void tst_WebSocket::upgradeRequestRecognition_data()
 {
     QTest::addColumn<QByteArray>("request");
     QTest::addColumn<bool>("upgrade");
-    const QByteArray tail = "Sec-WebSocket-Key: " + HandshakeKey + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    const QByteArray tail = "Sec-WebSocket-Key: " + HandshakeKey
+                            + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
     QTest::newRow("Connection: Upgrade") << upgradeRequest() << true;
-    QTest::newRow("Connection: keep-alive, Upgrade") << upgradeRequest("keep-alive, Upgrade") << true;
-    QTest::newRow("Connection: upgrade (lower case), Upgrade: WebSocket")
-        << QByteArray("GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: WebSocket\r\nConnection: upgrade\r\n" + tail) << true;
+    QTest::newRow("Connection: keep-alive, Upgrade")
+        << upgradeRequest("keep-alive, Upgrade") << true;
+    QTest::newRow("Connection: upgrade (lower case), Upgrade: WebSocket") << QByteArray(
+        "GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: WebSocket\r\nConnection: upgrade\r\n" + tail)
+                                                                          << true;
     QTest::newRow("Upgrade without Connection upgrade")
         << QByteArray("GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n" + tail) << false;
-    QTest::newRow("Upgrade with Connection: keep-alive")
-        << QByteArray("GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: keep-alive\r\n" + tail) << false;
+    QTest::newRow("Upgrade with Connection: keep-alive") << QByteArray(
+        "GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: keep-alive\r\n" + tail)
+                                                         << false;
     QTest::newRow("HTTP/1.0 upgrade") << upgradeRequest("Upgrade", "HTTP/1.0") << false;
-    QTest::newRow("POST upgrade")
-        << QByteArray("POST /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nContent-Length: 0\r\n" + tail)
-        << false;
+    QTest::newRow("POST upgrade") << QByteArray(
+        "POST /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: "
+        "Upgrade\r\nContent-Length: 0\r\n"
+        + tail) << false;
 }
 
 void tst_WebSocket::upgradeRequestRecognition()
@@ -1321,11 +1378,15 @@ void tst_WebSocket::upgradeRequestRecognition()
     TestSupport::FakeBackend backend;
     backend.setHandler([](const TestSupport::ReceivedRequest &r) {
         if (r.header("Upgrade").toLower() == "websocket") {
-            const QByteArray accept = QCryptographicHash::hash(QByteArray(r.header("Sec-WebSocket-Key")
-                                                                   + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"),
-                                                               QCryptographicHash::Sha1).toBase64();
-            return QByteArray("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                              "Sec-WebSocket-Accept: " + accept + "\r\n\r\n");
+            const QByteArray accept = QCryptographicHash::hash(
+                                          QByteArray(r.header("Sec-WebSocket-Key")
+                                                     + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"),
+                                          QCryptographicHash::Sha1)
+                                          .toBase64();
+            return QByteArray(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Accept: "
+                + accept + "\r\n\r\n");
         }
         return QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain");
     });
@@ -1348,7 +1409,8 @@ void tst_WebSocket::upgradeRequestRecognition()
     } else {
         QCOMPARE(statusOf(response), 200);
         QVERIFY2(forwarded.header("Upgrade").isEmpty(), forwarded.head.constData());
-        QVERIFY2(!forwarded.header("Connection").toLower().contains("upgrade"), forwarded.head.constData());
+        QVERIFY2(!forwarded.header("Connection").toLower().contains("upgrade"),
+                 forwarded.head.constData());
         QTest::qWait(100);
         QVERIFY(gw.eventsOf(QStringLiteral("session.upgraded")).isEmpty());
     }
@@ -1365,9 +1427,10 @@ void tst_WebSocket::upgradeHeadersPassUntouched()
     socket.setProxy(QNetworkProxy::NoProxy);
     socket.connectToHost(QHostAddress::LocalHost, gw.port);
     QVERIFY(socket.waitForConnected(5000));
-    socket.write(upgradeRequest("keep-alive, Upgrade", "HTTP/1.1",
-                                "Origin: http://chat.example.com\r\nSec-WebSocket-Protocol: chat, superchat\r\n"
-                                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"));
+    socket.write(upgradeRequest(
+        "keep-alive, Upgrade", "HTTP/1.1",
+        "Origin: http://chat.example.com\r\nSec-WebSocket-Protocol: chat, superchat\r\n"
+        "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"));
     QCOMPARE(statusOf(TestSupport::readResponse(socket)), 403);
     QCOMPARE(backend.requests().size(), 1);
     const auto r = backend.requests().constFirst();
@@ -1375,7 +1438,8 @@ void tst_WebSocket::upgradeHeadersPassUntouched()
     QCOMPARE(r.header("Sec-WebSocket-Key"), HandshakeKey);
     QCOMPARE(r.header("Sec-WebSocket-Version"), QByteArray("13"));
     QCOMPARE(r.header("Sec-WebSocket-Protocol"), QByteArray("chat, superchat"));
-    QCOMPARE(r.header("Sec-WebSocket-Extensions"), QByteArray("permessage-deflate; client_max_window_bits"));
+    QCOMPARE(r.header("Sec-WebSocket-Extensions"),
+             QByteArray("permessage-deflate; client_max_window_bits"));
     QCOMPARE(r.header("Origin"), QByteArray("http://chat.example.com"));
     QCOMPARE(r.header("Upgrade").toLower(), QByteArray("websocket"));
     QVERIFY(r.header("Connection").toLower().contains("upgrade"));
@@ -1410,7 +1474,7 @@ void tst_WebSocket::framesCountedButNotRecordedWhenOff()
     ws->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("bye"));
     QTRY_COMPARE(gw.eventsOf(QStringLiteral("session.closed")).size(), 1);
     const auto closed = gw.eventsOf(QStringLiteral("session.closed")).constFirst().fields;
-    QCOMPARE(closed.value(QStringLiteral("framesIn")).toInt(), 3);  // two texts and the close
+    QCOMPARE(closed.value(QStringLiteral("framesIn")).toInt(), 3);     // two texts and the close
     QCOMPARE(closed.value(QStringLiteral("closeCode")).toInt(), 1001); // the echoed close frame
     QCOMPARE(gw.gateway->sessions()->frames(s.id).size(), 0);
 }
@@ -1509,7 +1573,8 @@ int slowClient(quint16 port, QByteArray *afterHead)
     a.sin_port = htons(port);
     const QByteArray request = upgradeRequest();
     if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0
-        || ::send(fd, request.constData(), size_t(request.size()), MSG_NOSIGNAL) != ssize_t(request.size())) {
+        || ::send(fd, request.constData(), size_t(request.size()), MSG_NOSIGNAL)
+               != ssize_t(request.size())) {
         ::close(fd);
         return -1;
     }
@@ -1560,9 +1625,12 @@ void tst_WebSocket::slowReaderReceivesEverything()
             break;
         received += n;
     }
-    QVERIFY2(received == pushed, qPrintable(QStringLiteral("client received %1 of the %2 bytes the backend sent "
-                                                           "(stalled=%3)").arg(received).arg(pushed)
-                                                .arg(backend.stalled.load())));
+    QVERIFY2(received == pushed,
+             qPrintable(QStringLiteral("client received %1 of the %2 bytes the backend sent "
+                                       "(stalled=%3)")
+                            .arg(received)
+                            .arg(pushed)
+                            .arg(backend.stalled.load())));
 }
 
 void tst_WebSocket::floodWithoutReaderStaysBounded()
@@ -1585,7 +1653,8 @@ void tst_WebSocket::floodWithoutReaderStaysBounded()
     a.sin_port = htons(gw.port);
     QCOMPARE(::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a), 0);
     const QByteArray request = upgradeRequest();
-    QCOMPARE(::send(fd, request.constData(), size_t(request.size()), MSG_NOSIGNAL), ssize_t(request.size()));
+    QCOMPARE(::send(fd, request.constData(), size_t(request.size()), MSG_NOSIGNAL),
+             ssize_t(request.size()));
     QByteArray head;
     char buf[512];
     while (!head.contains("\r\n\r\n")) {
@@ -1603,8 +1672,10 @@ void tst_WebSocket::floodWithoutReaderStaysBounded()
     const qint64 growthMiB = (peak - before) / 1024;
     qInfo("backend pushed %lld MiB, stalled=%d, gateway RSS growth %lld MiB",
           backend.pushed.load() / (1024 * 1024), int(backend.stalled.load()), growthMiB);
-    QVERIFY2(growthMiB < 64, qPrintable(QStringLiteral("RSS grew by %1 MiB while the backend pushed %2 MiB")
-                                            .arg(growthMiB).arg(backend.pushed.load() / (1024 * 1024))));
+    QVERIFY2(growthMiB < 64,
+             qPrintable(QStringLiteral("RSS grew by %1 MiB while the backend pushed %2 MiB")
+                            .arg(growthMiB)
+                            .arg(backend.pushed.load() / (1024 * 1024))));
     QVERIFY2(backend.stalled, "the backend never felt backpressure");
     ::close(fd);
     QTRY_COMPARE(gw.gateway->sessions()->openCount(), 0);
@@ -1624,10 +1695,11 @@ void tst_WebSocket::thousandSessionsLeakNothing()
         int connectedCount = 0, echoed = 0, gone = 0;
         for (int i = 0; i < count; ++i) {
             auto ws = newClient();
-            QObject::connect(ws.get(), &QWebSocket::connected, ws.get(), [&connectedCount, w = ws.get(), i] {
-                ++connectedCount;
-                w->sendTextMessage(QString::number(i));
-            });
+            QObject::connect(ws.get(), &QWebSocket::connected, ws.get(),
+                             [&connectedCount, w = ws.get(), i] {
+                                 ++connectedCount;
+                                 w->sendTextMessage(QString::number(i));
+                             });
             QObject::connect(ws.get(), &QWebSocket::textMessageReceived, ws.get(),
                              [&echoed, i](const QString &m) { echoed += m == QString::number(i); });
             QObject::connect(ws.get(), &QWebSocket::disconnected, ws.get(), [&gone] { ++gone; });

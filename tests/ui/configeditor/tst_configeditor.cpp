@@ -102,20 +102,24 @@ void tst_ConfigEditor::editThroughFormChangesModelAndFile()
     QVERIFY(!hasErrors(controller.diagnostics()));
     ElementEditor editor(&controller);
     editor.setElement(ElementRef{ElementKind::BackendHttpSettings, QStringLiteral("setting1"), {}});
-    auto *timeout = editorOf<QSpinBox>(editor, ElementKind::BackendHttpSettings, QStringLiteral("properties.requestTimeout"));
+    auto *timeout = editorOf<QSpinBox>(editor, ElementKind::BackendHttpSettings,
+                                       QStringLiteral("properties.requestTimeout"));
     QVERIFY(timeout);
     QCOMPARE(timeout->value(), 60);
     timeout->setValue(45);
     QCOMPARE(controller.config().backendHttpSettingsCollection.at(0).requestTimeout, 45);
     QVERIFY(controller.isModified());
 
-    auto *affinity = editorOf<QComboBox>(editor, ElementKind::BackendHttpSettings, QStringLiteral("properties.cookieBasedAffinity"));
-    auto *cookie = editorOf<QLineEdit>(editor, ElementKind::BackendHttpSettings, QStringLiteral("properties.affinityCookieName"));
+    auto *affinity = editorOf<QComboBox>(editor, ElementKind::BackendHttpSettings,
+                                         QStringLiteral("properties.cookieBasedAffinity"));
+    auto *cookie = editorOf<QLineEdit>(editor, ElementKind::BackendHttpSettings,
+                                       QStringLiteral("properties.affinityCookieName"));
     QVERIFY(affinity && cookie);
     QVERIFY(!cookie->isEnabled()); // updateWidgets: only with affinity enabled
     affinity->setCurrentIndex(affinity->findData(QStringLiteral("Enabled")));
     emit affinity->activated(affinity->currentIndex());
-    QCOMPARE(controller.config().backendHttpSettingsCollection.at(0).cookieBasedAffinity, QStringLiteral("Enabled"));
+    QCOMPARE(controller.config().backendHttpSettingsCollection.at(0).cookieBasedAffinity,
+             QStringLiteral("Enabled"));
     QVERIFY(cookie->isEnabled());
 
     QVERIFY2(controller.save(&error), qPrintable(error));
@@ -123,7 +127,8 @@ void tst_ConfigEditor::editThroughFormChangesModelAndFile()
     const ConfigDocument reread = ConfigDocument::fromFile(m_path);
     QVERIFY(reread.isLoaded());
     QCOMPARE(reread.model().backendHttpSettingsCollection.at(0).requestTimeout, 45);
-    QCOMPARE(reread.model().backendHttpSettingsCollection.at(0).cookieBasedAffinity, QStringLiteral("Enabled"));
+    QCOMPARE(reread.model().backendHttpSettingsCollection.at(0).cookieBasedAffinity,
+             QStringLiteral("Enabled"));
     QCOMPARE(reread.model(), controller.config());
 }
 
@@ -160,11 +165,13 @@ void tst_ConfigEditor::invalidValueShowsErrorAndBlocksNothingElse()
     emit host->editingFinished();
     QCOMPARE(controller.config().httpListeners.at(0).hostName, QStringLiteral("bad host!"));
     QVERIFY(hasErrors(controller.diagnostics()));
-    QVERIFY2(!messageOf(editor, ElementKind::HttpListener, key).isEmpty(), "error shown at hostName");
+    QVERIFY2(!messageOf(editor, ElementKind::HttpListener, key).isEmpty(),
+             "error shown at hostName");
     QVERIFY(host->property("invalid").toBool());
 
     // Other fields and elements still edit.
-    auto *protocol = editorOf<QComboBox>(editor, ElementKind::HttpListener, QStringLiteral("properties.protocol"));
+    auto *protocol = editorOf<QComboBox>(editor, ElementKind::HttpListener,
+                                         QStringLiteral("properties.protocol"));
     protocol->setCurrentIndex(protocol->findData(QStringLiteral("Https")));
     emit protocol->activated(protocol->currentIndex());
     QCOMPARE(controller.config().httpListeners.at(0).protocol, QStringLiteral("Https"));
@@ -176,7 +183,8 @@ void tst_ConfigEditor::invalidValueShowsErrorAndBlocksNothingElse()
 
     // A value the form cannot parse stays as typed with its error; the model is untouched.
     editor.setElement(ElementRef{ElementKind::Gateway, {}, {}});
-    auto *ports = editorOf<QPlainTextEdit>(editor, ElementKind::Gateway, QStringLiteral("metadata.localGateway.frontendPortMap"));
+    auto *ports = editorOf<QPlainTextEdit>(editor, ElementKind::Gateway,
+                                           QStringLiteral("metadata.localGateway.frontendPortMap"));
     QVERIFY(ports);
     const auto before = controller.config().localGateway.frontendPortMap;
     ports->setFocus();
@@ -184,7 +192,8 @@ void tst_ConfigEditor::invalidValueShowsErrorAndBlocksNothingElse()
     QEvent focusOut(QEvent::FocusOut);
     QCoreApplication::sendEvent(ports, &focusOut);
     QCOMPARE(controller.config().localGateway.frontendPortMap, before);
-    QVERIFY(messageOf(editor, ElementKind::Gateway, QStringLiteral("metadata.localGateway.frontendPortMap"))
+    QVERIFY(messageOf(editor, ElementKind::Gateway,
+                      QStringLiteral("metadata.localGateway.frontendPortMap"))
                 .contains(QStringLiteral("port numbers")));
     auto *location = editorOf<QLineEdit>(editor, ElementKind::Gateway, QStringLiteral("location"));
     location->setText(QStringLiteral("northeurope"));
@@ -198,7 +207,8 @@ void tst_ConfigEditor::undoRedo()
     QVERIFY(controller.open(m_path));
     ElementEditor editor(&controller);
     editor.setElement(ElementRef{ElementKind::Probe, QStringLiteral("probe1"), {}});
-    auto *interval = editorOf<QSpinBox>(editor, ElementKind::Probe, QStringLiteral("properties.interval"));
+    auto *interval = editorOf<QSpinBox>(editor, ElementKind::Probe,
+                                        QStringLiteral("properties.interval"));
     interval->setValue(10);
     interval->setValue(11); // merges with the previous step (same field)
     auto *path = editorOf<QLineEdit>(editor, ElementKind::Probe, QStringLiteral("properties.path"));
@@ -227,27 +237,33 @@ void tst_ConfigEditor::renameKeepsReferences()
     editor.nameEdit()->setText(QStringLiteral("web-pool"));
     emit editor.nameEdit()->editingFinished();
     QCOMPARE(controller.config().backendAddressPools.at(0).name, QStringLiteral("web-pool"));
-    QCOMPARE(controller.config().requestRoutingRules.at(0).backendAddressPool.name, QStringLiteral("web-pool"));
+    QCOMPARE(controller.config().requestRoutingRules.at(0).backendAddressPool.name,
+             QStringLiteral("web-pool"));
     QCOMPARE(editor.element().name, QStringLiteral("web-pool"));
     QVERIFY(!hasErrors(controller.diagnostics()));
     QVERIFY(controller.save());
     const ConfigDocument reread = ConfigDocument::fromFile(m_path);
-    QCOMPARE(reread.model().requestRoutingRules.at(0).backendAddressPool.name, QStringLiteral("web-pool"));
+    QCOMPARE(reread.model().requestRoutingRules.at(0).backendAddressPool.name,
+             QStringLiteral("web-pool"));
     QVERIFY(!hasErrors(validate(reread.model())));
 
     // A name already taken is refused with a message; nothing changes.
     QString error;
-    QVERIFY(!controller.rename(ElementRef{ElementKind::BackendHttpSettings, QStringLiteral("setting1"), {}},
-                               QStringLiteral("setting1 "), &error) || error.isEmpty());
+    QVERIFY(!controller.rename(
+                ElementRef{ElementKind::BackendHttpSettings, QStringLiteral("setting1"), {}},
+                QStringLiteral("setting1 "), &error)
+            || error.isEmpty());
     controller.add(ElementKind::BackendHttpSettings);
-    QVERIFY(!controller.rename(ElementRef{ElementKind::BackendHttpSettings, QStringLiteral("setting2"), {}},
-                               QStringLiteral("SETTING1"), &error));
+    QVERIFY(!controller.rename(
+        ElementRef{ElementKind::BackendHttpSettings, QStringLiteral("setting2"), {}},
+        QStringLiteral("SETTING1"), &error));
     QVERIFY(!error.isEmpty());
 
     controller.undoStack()->undo(); // the add
     controller.undoStack()->undo(); // the rename
     QCOMPARE(controller.config().backendAddressPools.at(0).name, QStringLiteral("pool1"));
-    QCOMPARE(controller.config().requestRoutingRules.at(0).backendAddressPool.name, QStringLiteral("pool1"));
+    QCOMPARE(controller.config().requestRoutingRules.at(0).backendAddressPool.name,
+             QStringLiteral("pool1"));
 }
 
 void tst_ConfigEditor::addDuplicateDelete()
@@ -258,24 +274,31 @@ void tst_ConfigEditor::addDuplicateDelete()
     QCOMPARE(listener.name, QStringLiteral("listener2"));
     QCOMPARE(controller.config().httpListeners.size(), 2);
     QCOMPARE(controller.config().httpListeners.at(1).frontendPort.name, QStringLiteral("port80"));
-    const ElementRef copy = controller.duplicate(ElementRef{ElementKind::RequestRoutingRule, QStringLiteral("rule1"), {}});
+    const ElementRef copy = controller.duplicate(ElementRef{
+        ElementKind::RequestRoutingRule, QStringLiteral("rule1"), {}});
     QCOMPARE(copy.name, QStringLiteral("rule1-copy"));
     QCOMPARE(controller.config().requestRoutingRules.at(1).priority, 110);
     // Deleting the pool leaves the rules' references dangling: the validator flags them.
-    QVERIFY(controller.remove(ElementRef{ElementKind::BackendAddressPool, QStringLiteral("pool1"), {}}));
+    QVERIFY(controller.remove(ElementRef{
+        ElementKind::BackendAddressPool, QStringLiteral("pool1"), {}}));
     QVERIFY(controller.config().backendAddressPools.isEmpty());
     int dangling = 0;
     for (const Diagnostic &d : controller.diagnostics())
-        if (d.isError() && d.path.contains(QStringLiteral("requestRoutingRules")) && d.path.contains(QStringLiteral("backendAddressPool")))
+        if (d.isError() && d.path.contains(QStringLiteral("requestRoutingRules"))
+            && d.path.contains(QStringLiteral("backendAddressPool")))
             ++dangling;
     QVERIFY2(dangling >= 2, qPrintable(QString::number(dangling)));
     ElementEditor editor(&controller);
     editor.setElement(ElementRef{ElementKind::RequestRoutingRule, QStringLiteral("rule1"), {}});
-    auto *pool = editorOf<QComboBox>(editor, ElementKind::RequestRoutingRule, QStringLiteral("properties.backendAddressPool"));
+    auto *pool = editorOf<QComboBox>(editor, ElementKind::RequestRoutingRule,
+                                     QStringLiteral("properties.backendAddressPool"));
     QVERIFY(pool->currentText().contains(QStringLiteral("missing")));
-    QVERIFY(!messageOf(editor, ElementKind::RequestRoutingRule, QStringLiteral("properties.backendAddressPool")).isEmpty());
+    QVERIFY(!messageOf(editor, ElementKind::RequestRoutingRule,
+                       QStringLiteral("properties.backendAddressPool"))
+                 .isEmpty());
     controller.undoStack()->undo();
-    QVERIFY(!hasErrors(controller.diagnostics()) || controller.config().backendAddressPools.size() == 1);
+    QVERIFY(!hasErrors(controller.diagnostics())
+            || controller.config().backendAddressPools.size() == 1);
     QCOMPARE(controller.config().backendAddressPools.size(), 1);
 }
 
@@ -313,21 +336,27 @@ void tst_ConfigEditor::navigatorAndProblemsModels()
     ConfigController controller;
     QVERIFY(controller.open(m_path));
     ConfigTreeModel tree(&controller);
-    QAbstractItemModelTester treeTester(&tree, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    const QModelIndex pool = tree.indexOf(ElementRef{ElementKind::BackendAddressPool, QStringLiteral("pool1"), {}});
+    QAbstractItemModelTester treeTester(&tree,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const QModelIndex pool = tree.indexOf(ElementRef{
+        ElementKind::BackendAddressPool, QStringLiteral("pool1"), {}});
     QVERIFY(pool.isValid());
     QCOMPARE(pool.data().toString(), QStringLiteral("pool1"));
     controller.add(ElementKind::UrlPathMap);
     controller.add(ElementKind::PathRule, QStringLiteral("pathMap1"));
-    QVERIFY(tree.indexOf(ElementRef{ElementKind::PathRule, QStringLiteral("pathRule1"), QStringLiteral("pathMap1")}).isValid());
+    QVERIFY(tree.indexOf(ElementRef{ElementKind::PathRule, QStringLiteral("pathRule1"),
+                                    QStringLiteral("pathMap1")})
+                .isValid());
 
     ProblemsModel problems;
-    QAbstractItemModelTester problemsTester(&problems, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester problemsTester(&problems,
+                                            QAbstractItemModelTester::FailureReportingMode::QtTest);
     controller.remove(ElementRef{ElementKind::BackendAddressPool, QStringLiteral("pool1"), {}});
     problems.setDiagnostics(controller.diagnostics(), {});
     QVERIFY(problems.rowCount() > 0);
     QVERIFY(problems.index(0, 0).data(ProblemsModel::IsErrorRole).toBool());
-    const ElementRef owner = elementForPath(controller.config(), problems.index(0, 0).data(ProblemsModel::PathRole).toString());
+    const ElementRef owner = elementForPath(
+        controller.config(), problems.index(0, 0).data(ProblemsModel::PathRole).toString());
     QVERIFY(owner.kind != ElementKind::Gateway);
     controller.undoStack()->undo();
     problems.setDiagnostics(controller.diagnostics(), {});
@@ -340,13 +369,17 @@ void tst_ConfigEditor::topologyShowsTheChain()
     TopologyView view;
     view.resize(1200, 600);
     view.setConfig(controller.config(), controller.diagnostics());
-    for (const char *key : {"listener/listener1", "rule/rule1", "setting/setting1", "pool/pool1", "server/pool1/10.0.1.4"})
+    for (const char *key : {"listener/listener1", "rule/rule1", "setting/setting1", "pool/pool1",
+                            "server/pool1/10.0.1.4"})
         QVERIFY2(view.node(QString::fromLatin1(key)), key);
-    QCOMPARE(view.node(QStringLiteral("server/pool1/10.0.1.4"))->subtitle(), QStringLiteral("→ 127.0.0.1:9001"));
+    QCOMPARE(view.node(QStringLiteral("server/pool1/10.0.1.4"))->subtitle(),
+             QStringLiteral("→ 127.0.0.1:9001"));
     view.setSessionCounts({{QStringLiteral("listener/listener1"), 3}});
     QCOMPARE(view.node(QStringLiteral("listener/listener1"))->count(), 3);
-    view.setServerStates({{QStringLiteral("pool1/10.0.1.4"), Gateway::Health::HealthState::Unhealthy}});
-    QVERIFY(view.node(QStringLiteral("server/pool1/10.0.1.4"))->health() == Gateway::Health::HealthState::Unhealthy);
+    view.setServerStates({{QStringLiteral("pool1/10.0.1.4"),
+                           Gateway::Health::HealthState::Unhealthy}});
+    QVERIFY(view.node(QStringLiteral("server/pool1/10.0.1.4"))->health()
+            == Gateway::Health::HealthState::Unhealthy);
     QSignalSpy activated(&view, &TopologyView::elementActivated);
     view.node(QStringLiteral("setting/setting1"))->setSelected(true);
     QCOMPARE(activated.count(), 1);

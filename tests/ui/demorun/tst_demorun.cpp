@@ -7,8 +7,8 @@
 #include "frametablemodel.h"
 #include "healthtreemodel.h"
 #include "mainwindow.h"
-#include "sessiontablemodel.h"
 #include "sessionswidget.h"
+#include "sessiontablemodel.h"
 #include "timeoutwarningsmodel.h"
 
 #include <QStandardPaths>
@@ -35,14 +35,16 @@ void tst_DemoRun::demoShowsEverythingWithinAMinute()
 
     SessionTableModel *sessions = window.sessionModel();
     Gateway::Session::SessionId ws = 0;
-    QTRY_VERIFY_WITH_TIMEOUT([&] {
-        for (int r = 0; r < sessions->rowCount(); ++r)
-            if (sessions->session(r).webSocket && sessions->session(r).framesOut > 0) {
-                ws = sessions->session(r).id;
-                return true;
-            }
-        return false;
-    }(), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (int r = 0; r < sessions->rowCount(); ++r)
+                if (sessions->session(r).webSocket && sessions->session(r).framesOut > 0) {
+                    ws = sessions->session(r).id;
+                    return true;
+                }
+            return false;
+        }(),
+        20000);
     window.sessionsWidget()->selectSession(ws);
     QTRY_VERIFY_WITH_TIMEOUT(window.framesWidget()->model()->rowCount() > 0, 10000);
 

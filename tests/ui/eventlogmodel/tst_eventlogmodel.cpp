@@ -34,7 +34,8 @@ void tst_EventLogModel::ringIsBounded()
     for (int b = 0; b < 5; ++b) {
         QList<GatewayEvent> batch;
         for (int i = 0; i < 30; ++i)
-            batch.append(makeEvent(QStringLiteral("access"), {{QStringLiteral("transactionId"), b * 30 + i}}));
+            batch.append(makeEvent(QStringLiteral("access"),
+                                   {{QStringLiteral("transactionId"), b * 30 + i}}));
         model.appendEvents(batch);
     }
     QCOMPARE(inserted.count(), 5);
@@ -54,27 +55,30 @@ void tst_EventLogModel::summaries_data()
 {
     QTest::addColumn<GatewayEvent>("e");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("access") << makeEvent(QStringLiteral("access"),
-                                     {{QStringLiteral("clientIP"), QStringLiteral("127.0.0.1")},
-                                      {QStringLiteral("clientPort"), 5555},
-                                      {QStringLiteral("httpMethod"), QStringLiteral("GET")},
-                                      {QStringLiteral("requestUri"), QStringLiteral("/chat")},
-                                      {QStringLiteral("httpStatus"), 101},
-                                      {QStringLiteral("timeTaken"), 0.002},
-                                      {QStringLiteral("listenerName"), QStringLiteral("l1")},
-                                      {QStringLiteral("ruleName"), QStringLiteral("r1")},
-                                      {QStringLiteral("serverRouted"), QStringLiteral("127.0.0.1:9001")}})
-                            << QStringLiteral("127.0.0.1:5555 GET /chat → 101 · 0.002 s · l1 / r1 → 127.0.0.1:9001");
-    QTest::newRow("closed") << makeEvent(QStringLiteral("session.closed"),
-                                     {{QStringLiteral("sessionId"), 4},
-                                      {QStringLiteral("closedBy"), QStringLiteral("gateway")},
-                                      {QStringLiteral("reason"), QStringLiteral("requestTimeout")},
-                                      {QStringLiteral("closeCode"), 1006},
-                                      {QStringLiteral("durationMs"), 20000}})
-                            << QStringLiteral("session 4 closed by gateway (requestTimeout), client saw 1006, after 20000 ms");
+    QTest::newRow("access")
+        << makeEvent(QStringLiteral("access"),
+                     {{QStringLiteral("clientIP"), QStringLiteral("127.0.0.1")},
+                      {QStringLiteral("clientPort"), 5555},
+                      {QStringLiteral("httpMethod"), QStringLiteral("GET")},
+                      {QStringLiteral("requestUri"), QStringLiteral("/chat")},
+                      {QStringLiteral("httpStatus"), 101},
+                      {QStringLiteral("timeTaken"), 0.002},
+                      {QStringLiteral("listenerName"), QStringLiteral("l1")},
+                      {QStringLiteral("ruleName"), QStringLiteral("r1")},
+                      {QStringLiteral("serverRouted"), QStringLiteral("127.0.0.1:9001")}})
+        << QStringLiteral("127.0.0.1:5555 GET /chat → 101 · 0.002 s · l1 / r1 → 127.0.0.1:9001");
+    QTest::newRow("closed")
+        << makeEvent(QStringLiteral("session.closed"),
+                     {{QStringLiteral("sessionId"), 4},
+                      {QStringLiteral("closedBy"), QStringLiteral("gateway")},
+                      {QStringLiteral("reason"), QStringLiteral("requestTimeout")},
+                      {QStringLiteral("closeCode"), 1006},
+                      {QStringLiteral("durationMs"), 20000}})
+        << QStringLiteral(
+               "session 4 closed by gateway (requestTimeout), client saw 1006, after 20000 ms");
     QTest::newRow("config warning") << makeEvent(QStringLiteral("config.warning"),
-                                             {{QStringLiteral("path"), QStringLiteral("a.b")},
-                                              {QStringLiteral("message"), QStringLiteral("m")}})
+                                                 {{QStringLiteral("path"), QStringLiteral("a.b")},
+                                                  {QStringLiteral("message"), QStringLiteral("m")}})
                                     << QStringLiteral("a.b: m");
 }
 
@@ -91,7 +95,8 @@ void tst_EventLogModel::filters()
     EventSortModel sort;
     sort.setEventModel(&model);
     QAbstractItemModelTester tester(&sort, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.appendEvents({makeEvent(QStringLiteral("access"), {{QStringLiteral("requestUri"), QStringLiteral("/api")}}),
+    model.appendEvents({makeEvent(QStringLiteral("access"),
+                                  {{QStringLiteral("requestUri"), QStringLiteral("/api")}}),
                         makeEvent(QStringLiteral("session.upgraded")),
                         makeEvent(QStringLiteral("session.closed")),
                         makeEvent(QStringLiteral("probe")),
@@ -104,7 +109,8 @@ void tst_EventLogModel::filters()
     sort.setTypePrefix({});
     sort.setText(QStringLiteral("/api"));
     QCOMPARE(sort.rowCount(), 1);
-    model.appendEvents({makeEvent(QStringLiteral("access"), {{QStringLiteral("requestUri"), QStringLiteral("/api/2")}})});
+    model.appendEvents({makeEvent(QStringLiteral("access"),
+                                  {{QStringLiteral("requestUri"), QStringLiteral("/api/2")}})});
     QCOMPARE(sort.rowCount(), 2);
 }
 

@@ -41,7 +41,8 @@ void tst_FrameTableModel::appendsInBatches()
     model.setFrames(7, {frame(0x1, Direction::ClientToBackend, "hello")});
     QCOMPARE(model.rowCount(), 1);
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
-    model.appendFrames(7, {frame(0x9, Direction::ClientToBackend, {}), frame(0xA, Direction::BackendToClient, {})});
+    model.appendFrames(7, {frame(0x9, Direction::ClientToBackend, {}),
+                           frame(0xA, Direction::BackendToClient, {})});
     QCOMPARE(inserted.count(), 1);
     QCOMPARE(model.rowCount(), 3);
     model.appendFrames(8, {frame(0x1, Direction::ClientToBackend, "other session")});
@@ -77,16 +78,20 @@ void tst_FrameTableModel::display_data()
     close.closeReason = QStringLiteral("bye");
     FrameRecord compressed = frame(0x1, Direction::ClientToBackend, QByteArray("\x01\x02", 2));
     compressed.rsv1 = true;
-    QTest::newRow("text preview") << frame(0x1, Direction::ClientToBackend, "hi\nthere") << int(FrameTableModel::PreviewColumn)
+    QTest::newRow("text preview") << frame(0x1, Direction::ClientToBackend, "hi\nthere")
+                                  << int(FrameTableModel::PreviewColumn)
                                   << QStringLiteral("hi↵there");
-    QTest::newRow("binary as hex") << frame(0x2, Direction::BackendToClient, QByteArray("\xde\xad", 2))
-                                   << int(FrameTableModel::PreviewColumn) << QStringLiteral("de ad");
-    QTest::newRow("close code") << close << int(FrameTableModel::PreviewColumn) << QStringLiteral("close 1000 “bye”");
-    QTest::newRow("ping opcode") << frame(0x9, Direction::ClientToBackend, {}) << int(FrameTableModel::OpcodeColumn)
-                                 << QStringLiteral("ping");
+    QTest::newRow("binary as hex")
+        << frame(0x2, Direction::BackendToClient, QByteArray("\xde\xad", 2))
+        << int(FrameTableModel::PreviewColumn) << QStringLiteral("de ad");
+    QTest::newRow("close code") << close << int(FrameTableModel::PreviewColumn)
+                                << QStringLiteral("close 1000 “bye”");
+    QTest::newRow("ping opcode") << frame(0x9, Direction::ClientToBackend, {})
+                                 << int(FrameTableModel::OpcodeColumn) << QStringLiteral("ping");
     QTest::newRow("flags") << compressed << int(FrameTableModel::FlagsColumn)
                            << QStringLiteral("FIN · RSV1 compressed · masked");
-    QTest::newRow("direction") << frame(0xA, Direction::BackendToClient, {}) << int(FrameTableModel::DirectionColumn)
+    QTest::newRow("direction") << frame(0xA, Direction::BackendToClient, {})
+                               << int(FrameTableModel::DirectionColumn)
                                << QStringLiteral("to client");
 }
 

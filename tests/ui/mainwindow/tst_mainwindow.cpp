@@ -9,8 +9,8 @@
 #include "healthtreemodel.h"
 #include "mainwindow.h"
 #include "proxy/gateway.h"
-#include "sessiontablemodel.h"
 #include "sessionswidget.h"
+#include "sessiontablemodel.h"
 #include "timeoutwarningsmodel.h"
 
 #include <QFile>
@@ -31,8 +31,7 @@ namespace {
 class EchoBackend : public QObject
 {
 public:
-    EchoBackend()
-        : m_ws(QStringLiteral("echo"), QWebSocketServer::NonSecureMode)
+    EchoBackend() : m_ws(QStringLiteral("echo"), QWebSocketServer::NonSecureMode)
     {
         m_tcp.listen(QHostAddress::LocalHost, 0);
         connect(&m_tcp, &QTcpServer::newConnection, this, [this] {
@@ -41,8 +40,9 @@ public:
         });
         connect(&m_ws, &QWebSocketServer::newConnection, this, [this] {
             while (QWebSocket *ws = m_ws.nextPendingConnection())
-                connect(ws, &QWebSocket::textMessageReceived, ws,
-                        [ws](const QString &m) { ws->sendTextMessage(QStringLiteral("echo: ") + m); });
+                connect(ws, &QWebSocket::textMessageReceived, ws, [ws](const QString &m) {
+                    ws->sendTextMessage(QStringLiteral("echo: ") + m);
+                });
         });
     }
     quint16 port() const { return m_tcp.serverPort(); }
@@ -123,26 +123,30 @@ void tst_MainWindow::liveSessionFramesHealthAndTimeout()
     SessionTableModel *sessions = window.sessionModel();
     QTRY_VERIFY_WITH_TIMEOUT(sessions->rowCount() >= 1, 10000);
     int row = -1;
-    QTRY_VERIFY_WITH_TIMEOUT([&] {
-        for (int r = 0; r < sessions->rowCount(); ++r)
-            if (sessions->session(r).webSocket) {
-                row = r;
-                return true;
-            }
-        return false;
-    }(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (int r = 0; r < sessions->rowCount(); ++r)
+                if (sessions->session(r).webSocket) {
+                    row = r;
+                    return true;
+                }
+            return false;
+        }(),
+        10000);
     const auto id = sessions->session(row).id;
     QCOMPARE(sessions->session(row).listener, QStringLiteral("listener1"));
     window.sessionsWidget()->selectSession(id);
     QTRY_VERIFY_WITH_TIMEOUT(window.framesWidget()->model()->rowCount() >= 2, 10000);
     QCOMPARE(window.framesWidget()->model()->sessionId(), id);
     QVERIFY(window.framesWidget()->routingText().contains(QStringLiteral("setting1")));
-    QTRY_VERIFY_WITH_TIMEOUT([&] {
-        for (int r = 0; r < window.eventModel()->rowCount(); ++r)
-            if (window.eventModel()->event(r).type == QLatin1String("session.upgraded"))
-                return true;
-        return false;
-    }(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (int r = 0; r < window.eventModel()->rowCount(); ++r)
+                if (window.eventModel()->event(r).type == QLatin1String("session.upgraded"))
+                    return true;
+            return false;
+        }(),
+        10000);
 
     // Idle for longer than the 2 s request timeout: the gateway closes both sides without a close
     // frame; the client sees 1006; the window lists it with the explanation.
@@ -153,14 +157,17 @@ void tst_MainWindow::liveSessionFramesHealthAndTimeout()
     QCOMPARE(client.error(), QAbstractSocket::RemoteHostClosedError);
     QTRY_VERIFY_WITH_TIMEOUT(sessions->rowOf(id) >= 0
                                  && sessions->session(sessions->rowOf(id)).state
-                                        == Gateway::Session::SessionState::Closed, 10000);
+                                        == Gateway::Session::SessionState::Closed,
+                             10000);
     const auto closed = sessions->session(sessions->rowOf(id));
     QCOMPARE(closed.closeCode, 1006);
     QCOMPARE(closed.closeReason, QStringLiteral("requestTimeout"));
     QCOMPARE(closed.closedBy, QStringLiteral("gateway"));
-    const QString explanation = window.timeoutModel()->index(0, 0).data(TimeoutWarningsModel::ExplanationRole).toString();
+    const QString explanation =
+        window.timeoutModel()->index(0, 0).data(TimeoutWarningsModel::ExplanationRole).toString();
     QVERIFY(explanation.contains(QStringLiteral("client saw close code 1006")));
-    QCOMPARE(window.timeoutModel()->index(0, 0).data(TimeoutWarningsModel::SettingRole).toString(), QStringLiteral("setting1"));
+    QCOMPARE(window.timeoutModel()->index(0, 0).data(TimeoutWarningsModel::SettingRole).toString(),
+             QStringLiteral("setting1"));
 
     window.stopGateway();
     QTRY_VERIFY_WITH_TIMEOUT(!window.isGatewayRunning(), 15000);

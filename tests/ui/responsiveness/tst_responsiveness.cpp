@@ -76,9 +76,7 @@ void tst_Responsiveness::fourThousandSessions()
     QTimer probe;
     probe.setInterval(5);
     probe.setTimerType(Qt::PreciseTimer);
-    connect(&probe, &QTimer::timeout, this, [&] {
-        worst = std::max(worst, gap.restart());
-    });
+    connect(&probe, &QTimer::timeout, this, [&] { worst = std::max(worst, gap.restart()); });
     // The batches are built beforehand: in the product the workers build them on their own
     // threads, so building them here must not count as GUI-thread time.
     QList<SessionBatch> batches;

@@ -90,7 +90,7 @@ void tst_SessionTableModel::updatesAndRemovals()
     s.closeCode = 1006;
     s.closedBy = QStringLiteral("gateway");
     model.updateSessions({s, session(999)}); // unknown id is ignored
-    QCOMPARE(changed.count(), 1); // one row, per-row signal
+    QCOMPARE(changed.count(), 1);            // one row, per-row signal
     QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 2);
     QCOMPARE(model.session(2).bytesIn, 1234);
     QCOMPARE(model.openCount(), 9);
@@ -147,11 +147,13 @@ void tst_SessionTableModel::formatting_data()
     QTest::addColumn<int>("column");
     QTest::addColumn<QString>("expected");
     QTest::newRow("id") << int(SessionTableModel::IdColumn) << QStringLiteral("7");
-    QTest::newRow("server with map") << int(SessionTableModel::ServerColumn) << QStringLiteral("10.0.1.4 → 127.0.0.1:9001");
+    QTest::newRow("server with map")
+        << int(SessionTableModel::ServerColumn) << QStringLiteral("10.0.1.4 → 127.0.0.1:9001");
     QTest::newRow("state") << int(SessionTableModel::StateColumn) << QStringLiteral("WebSocket");
     QTest::newRow("age") << int(SessionTableModel::AgeColumn) << QStringLiteral("5 s");
     QTest::newRow("bytes") << int(SessionTableModel::BytesInColumn) << QStringLiteral("2.0 KiB");
-    QTest::newRow("timeout left") << int(SessionTableModel::TimeoutLeftColumn) << QStringLiteral("10 s");
+    QTest::newRow("timeout left") << int(SessionTableModel::TimeoutLeftColumn)
+                                  << QStringLiteral("10 s");
 }
 
 void tst_SessionTableModel::formatting()
@@ -189,8 +191,9 @@ void tst_SessionTableModel::countdownColours()
     // heartbeat warning: icon + tooltip
     const QModelIndex id = model.index(0, SessionTableModel::IdColumn);
     QVERIFY(id.data(SessionTableModel::HeartbeatWarningRole).toBool());
-    QCOMPARE(id.data(Qt::ToolTipRole).toString(),
-             QStringLiteral("observed ping interval 18s is within 80 % of the 20 s request timeout"));
+    QCOMPARE(
+        id.data(Qt::ToolTipRole).toString(),
+        QStringLiteral("observed ping interval 18s is within 80 % of the 20 s request timeout"));
     // closed by timeout
     s.state = SessionState::Closed;
     s.closeReason = QStringLiteral("requestTimeout");
@@ -304,8 +307,8 @@ void tst_SessionTableModel::tenThousandRows()
     const qint64 allMs = timer.elapsed();
     QCOMPARE(model.session(9999).framesOut, 3);
     QCOMPARE(sort.index(0, 0).data().toString(), QStringLiteral("10000"));
-    qInfo("10,000 rows: insert %lld ms, 2,500 updates %lld ms, 10,000 updates %lld ms",
-          insertMs, quarterMs, allMs);
+    qInfo("10,000 rows: insert %lld ms, 2,500 updates %lld ms, 10,000 updates %lld ms", insertMs,
+          quarterMs, allMs);
     // Generous bounds for a loaded CI machine; the point is no per-row model churn.
     QVERIFY2(allMs < 1000, qPrintable(QString::number(allMs)));
     QVERIFY2(quarterMs < 1000, qPrintable(QString::number(quarterMs)));

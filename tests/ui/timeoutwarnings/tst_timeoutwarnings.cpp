@@ -86,7 +86,8 @@ void tst_TimeoutWarnings::explanationAndLink()
         "client saw close code 1006. Raise the request timeout above the client's ping interval.");
     QCOMPARE(timeoutExplanation(timedOut(9)), expected);
     QVERIFY(widget.explanationText().contains(expected));
-    QVERIFY(widget.explanationText().contains(QStringLiteral("Open backend setting “chat-setting” in the editor")));
+    QVERIFY(widget.explanationText().contains(
+        QStringLiteral("Open backend setting “chat-setting” in the editor")));
     auto *browser = widget.findChild<QTextBrowser *>(QStringLiteral("timeoutExplanation"));
     QVERIFY(browser);
     emit browser->anchorClicked(QUrl(QStringLiteral("setting:chat-setting")));
