@@ -71,15 +71,9 @@ EpollEventDispatcher::~EpollEventDispatcher()
     if (t_current == this)
         t_current = nullptr;
     qDeleteAll(m_notifiers);
-    bool handled = false;
-    if (!t_postedIoEvents.empty()) {
-        // Handlers may post again while these run: take the list first.
-        const auto posted = std::exchange(t_postedIoEvents, {});
-        for (const auto &[handler, events] : posted)
-            handler->ioEvent(events);
-        handled = true;
-    }
-
+    // Events posted for the next iteration have no loop left to run in; their handlers may be
+    // gone with their owners.
+    t_postedIoEvents.clear();
     for (IoHandler *dead : t_deadEntries)
         delete dead;
     t_deadEntries.clear();
