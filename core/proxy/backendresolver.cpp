@@ -1,6 +1,7 @@
 #include "proxy/backendresolver.h"
 
 #include "net/clock.h"
+#include "net/hostaddresses.h"
 
 #include <QHostInfo>
 #include <QMetaObject>
@@ -53,15 +54,7 @@ int BackendNameCache::size() const
 
 QHostAddress BackendNameCache::preferred(const QList<QHostAddress> &addresses)
 {
-    for (const QHostAddress &a : addresses) {
-        if (a.protocol() == QAbstractSocket::IPv4Protocol)
-            return a;
-    }
-    for (const QHostAddress &a : addresses) {
-        if (!a.isNull())
-            return a;
-    }
-    return {};
+    return Net::preferredAddress(addresses);
 }
 
 // --- BackendResolver -----------------------------------------------------------------------------

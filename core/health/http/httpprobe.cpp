@@ -1,6 +1,7 @@
 #include "health/http/httpprobe.h"
 
 #include "net/clock.h"
+#include "net/hostaddresses.h"
 
 #include <QHostInfo>
 #include <QMetaObject>
@@ -110,16 +111,7 @@ void HttpProbe::onLookup(const QHostInfo &info)
 
 QHostAddress HttpProbe::preferred(const QList<QHostAddress> &addresses)
 {
-    // Prefer IPv4, as the gateway's backends on loopback usually listen there.
-    for (const QHostAddress &a : addresses) {
-        if (a.protocol() == QAbstractSocket::IPv4Protocol)
-            return a;
-    }
-    for (const QHostAddress &a : addresses) {
-        if (!a.isNull())
-            return a;
-    }
-    return {};
+    return Net::preferredAddress(addresses);
 }
 
 void HttpProbe::onResolved(const QList<QHostAddress> &addresses)
