@@ -62,6 +62,9 @@ public:
     QHostAddress peerAddress;
     quint16 peerPort = 0;
     quint16 localPort = 0;
+    // TLS server side: the sslCertificates name served in the handshake (chosen by SNI), so
+    // requests for a host that certificate does not serve can be refused with 421.
+    QString servedCertificate;
 
 protected:
     void notify(StreamOwner::Event event)

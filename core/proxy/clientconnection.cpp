@@ -11,6 +11,7 @@
 #include "session/framedecoder.h"
 #include "session/heartbeattracker.h"
 #include "tls/backendtls.h"
+#include "tls/certificatestore.h"
 
 #include <QJsonObject>
 #include <QRandomGenerator>
@@ -359,6 +360,13 @@ void ClientConnection::handleRequest()
         m_snapshot.listener = m_route.listener;
     m_snapshot.webSocket = m_req.upgradeWebSocket;
 
+    if (!m_client->servedCertificate.isEmpty() && m_route.kind != Routing::RouteResult::NotFound
+        && misdirected()) {
+        // The handshake served another listener's certificate (SNI chose it): this connection
+        // may not carry requests for this host (reliability-cases T03, RFC 9110 §15.5.20).
+        respondLocal(421);
+        return;
+    }
     switch (m_route.kind) {
     case Routing::RouteResult::NotFound: respondLocal(404); return;
     case Routing::RouteResult::Misconfigured: respondLocal(500); return;
@@ -367,6 +375,15 @@ void ClientConnection::handleRequest()
     }
     m_snapshot.timeoutMs = requestTimeoutMs();
     chooseServerAndConnect();
+}
+
+bool ClientConnection::misdirected() const
+{
+    if (m_route.listener.isEmpty() || !m_runtime->certificates)
+        return false;
+    const QString wanted = m_runtime->certificates->certificateNameOf(m_route.listener);
+    return !wanted.isEmpty()
+           && wanted.compare(m_client->servedCertificate, Qt::CaseInsensitive) != 0;
 }
 
 bool ClientConnection::consumeRequestBody(QByteArrayView bytes, qsizetype *used)

@@ -85,6 +85,7 @@ private:
     void parseRequests(QByteArrayView fresh = {});
     void handleRequest();
     bool consumeRequestBody(QByteArrayView bytes, qsizetype *used);
+    bool misdirected() const; // TLS: the Host's listener uses another certificate
     void respondLocal(int status, const QByteArray &extraHeaders = {}, bool forceClose = false);
     void respondRedirect();
     void finishExchange();

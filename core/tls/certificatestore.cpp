@@ -159,6 +159,15 @@ const ServerCertificate *CertificateStore::certificate(const QString &name) cons
     return it == m_certificates.cend() ? nullptr : &it.value();
 }
 
+QString CertificateStore::certificateNameOf(const QString &listener) const
+{
+    for (const ListenerTls &l : m_listeners) {
+        if (l.listener == listener)
+            return l.certificateName;
+    }
+    return {};
+}
+
 const ListenerTls *CertificateStore::select(int frontendPort, const QString &sni) const
 {
     const QByteArray host = sni.toLower().toLatin1();

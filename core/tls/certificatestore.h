@@ -42,6 +42,8 @@ class CertificateStore
 public:
     const ServerCertificate *certificate(const QString &name) const; // case-insensitive
     QList<ListenerTls> listeners() const { return m_listeners; }
+    // The certificate name of an HTTPS listener; null for an unknown or plain listener.
+    QString certificateNameOf(const QString &listener) const;
 
     // The listener whose certificate a ClientHello on frontendPort gets. sni is empty when the
     // client sent none. nullptr: refuse the handshake (requireServerNameIndication, or no

@@ -154,8 +154,11 @@ void TlsAcceptor::startTls(const QString &serverName)
     QString error;
     const int fd = std::exchange(m_fd, -1);
     m_stream = Net::SslStream::serverFromDescriptor(fd, listener->configuration, this, &error);
-    if (!m_stream)
+    if (!m_stream) {
         fail(QStringLiteral("socket"), error);
+        return;
+    }
+    m_stream->servedCertificate = listener->certificateName;
 }
 
 void TlsAcceptor::rejectPlainHttp()

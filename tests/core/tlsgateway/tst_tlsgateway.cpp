@@ -157,7 +157,8 @@ struct HttpsResult
 // loop while it waits, so backends living on this thread keep serving).
 HttpsResult httpsRequest(quint16 port, const QString &sni, const QList<QSslCertificate> &cas,
                          const QByteArray &path = "/",
-                         QSsl::SslProtocol protocol = QSsl::SecureProtocols)
+                         QSsl::SslProtocol protocol = QSsl::SecureProtocols,
+                         const QByteArray &host = {})
 {
     HttpsResult result;
     QSslSocket socket;
@@ -169,8 +170,8 @@ HttpsResult httpsRequest(quint16 port, const QString &sni, const QList<QSslCerti
     QObject::connect(&socket, &QSslSocket::encrypted, &socket, [&] {
         result.encrypted = true;
         result.peer = socket.peerCertificate();
-        socket.write("GET " + path + " HTTP/1.1\r\nHost: " + sni.toLatin1()
-                     + "\r\nConnection: close\r\n\r\n");
+        socket.write("GET " + path + " HTTP/1.1\r\nHost: "
+                     + (host.isEmpty() ? sni.toLatin1() : host) + "\r\nConnection: close\r\n\r\n");
     });
     QObject::connect(&socket, &QSslSocket::readyRead, &socket,
                      [&] { result.response += socket.readAll(); });
@@ -225,6 +226,7 @@ private slots:
     void tls10OnlyClientRefused();
     void sniSelectsCertificate();
     void requireSniRefusesClientWithoutSni();
+    void hostOfAnotherCertificateGets421();
     void wssEcho();
     void backendHttps_data();
     void backendHttps();
@@ -550,6 +552,37 @@ void tst_TlsGateway::sniSelectsCertificate()
     // An unknown name gets the first listener's certificate (and fails verification for it).
     const HttpsResult other = httpsRequest(port, QStringLiteral("c.test"), m_caCerts);
     QVERIFY(!other.encrypted);
+}
+
+void tst_TlsGateway::hostOfAnotherCertificateGets421()
+{
+    // reliability-cases T03: SNI chose a.test's certificate; a request on that connection for
+    // b.test (served with another certificate) is misdirected: 421, never routed to b's rule.
+    GatewayJson g;
+    g.addCertificate(QStringLiteral("certA"),
+                     Tls::CertificateFactory::toPkcs12(m_leafA, {}, QStringLiteral("a")),
+                     QStringLiteral("a"));
+    g.addCertificate(QStringLiteral("certB"),
+                     Tls::CertificateFactory::toPkcs12(m_leafB, {}, QStringLiteral("b")),
+                     QStringLiteral("b"));
+    g.addSetting(QStringLiteral("bs"), m_backend.port(), false);
+    g.addListener(QStringLiteral("siteA"), QStringLiteral("certA"), QStringLiteral("a.test"));
+    g.addListener(QStringLiteral("siteB"), QStringLiteral("certB"), QStringLiteral("b.test"));
+    quint16 port = 0;
+    auto gateway = startGateway(modelOf(g), &port);
+    QVERIFY(gateway);
+    const HttpsResult misdirected = httpsRequest(port, QStringLiteral("a.test"), m_caCerts, "/",
+                                                 QSsl::SecureProtocols, "b.test");
+    QVERIFY2(misdirected.encrypted, qPrintable(misdirected.error));
+    QCOMPARE(statusOf(misdirected.response), 421);
+    QVERIFY(misdirected.response.contains("421 Misdirected Request"));
+    QVERIFY(misdirected.response.contains("Server: Microsoft-Azure-Application-Gateway/v2"));
+    // The host the certificate serves, with and without a port in Host: routed as usual.
+    QCOMPARE(statusOf(httpsRequest(port, QStringLiteral("a.test"), m_caCerts, "/",
+                                   QSsl::SecureProtocols, "a.test:443")
+                          .response),
+             200);
+    QCOMPARE(statusOf(httpsRequest(port, QStringLiteral("b.test"), m_caCerts).response), 200);
 }
 
 void tst_TlsGateway::requireSniRefusesClientWithoutSni()
