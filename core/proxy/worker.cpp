@@ -212,17 +212,18 @@ void Worker::accept(int descriptor, const ListenerSocketRuntime &socket)
     }
     if (socket.https) {
         // tls: plain-HTTP check, SNI certificate choice and handshake first (core/tls).
-        Tls::TlsAcceptor::accept(descriptor, socket.frontendPort, m_runtime->certificates,
-                                 {[this, socket](Net::Stream *stream) {
-                                      auto *connection = new ClientConnection(this, stream, socket);
-                                      m_connections.insert(connection, true);
-                                      connection->start();
-                                  },
-                                  [this](Events::GatewayEvent event) {
-                                      publishEvent(std::move(event));
-                                  },
-                                  [this] { return now(); }},
-                                 this);
+        Tls::TlsAcceptor *handshake = Tls::TlsAcceptor::accept(
+            descriptor, socket.frontendPort, m_runtime->certificates,
+            {[this, socket](Net::Stream *stream) {
+                 auto *connection = new ClientConnection(this, stream, socket);
+                 m_connections.insert(connection, true);
+                 connection->start();
+             },
+             [this](Events::GatewayEvent event) { publishEvent(std::move(event)); },
+             [this] { return now(); }},
+            this);
+        if (handshake && !handshake->isDone())
+            m_handshakes.append(handshake); // its timeout is checked by tick()
         return;
     }
     Net::TcpStream *stream = Net::TcpStream::adopt(descriptor);
@@ -289,6 +290,16 @@ void Worker::tick()
         connection->checkTimeout(nowMs);
         if (healthChanged && m_connections.contains(connection))
             connection->refreshHealth(*m_runtime->health);
+    }
+    // TLS handshakes in progress (and plain-HTTP-on-TLS answers lingering): same clock.
+    for (qsizetype i = 0; i < m_handshakes.size();) {
+        Tls::TlsAcceptor *handshake = m_handshakes.at(i);
+        if (handshake && !handshake->isDone())
+            handshake->checkTimeout(nowMs);
+        if (!handshake || handshake->isDone())
+            m_handshakes.removeAt(i);
+        else
+            ++i;
     }
     for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it) {
         ClientConnection *connection = it.key();

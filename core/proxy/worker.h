@@ -9,10 +9,12 @@
 #include "events/gatewayevent.h"
 #include "proxy/runtime.h"
 #include "session/sessionregistry.h"
+#include "tls/tlsacceptor.h"
 
 #include <QHash>
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QTcpServer>
 #include <QTimer>
 
@@ -129,6 +131,7 @@ private:
     QList<ListenerServer *> m_listeners;
     QHash<ClientConnection *, bool> m_connections;
     std::vector<ClientConnection *> m_graveyard;
+    QList<QPointer<Tls::TlsAcceptor>> m_handshakes; // pending TLS handshakes (timeouts)
     BackendConnectionPool m_backendPool;
     BackendResolver *m_resolver = nullptr; // child: moves to the worker thread with it
     QList<Events::GatewayEvent> m_pendingEvents;

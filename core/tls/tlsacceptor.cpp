@@ -5,8 +5,9 @@
 #include "tls/certificatestore.h"
 #include "tls/clienthello.h"
 
+#include <QDateTime>
 #include <QJsonObject>
-#include <QTimer>
+#include <QPointer>
 
 #include <atomic>
 #include <cerrno>
@@ -40,13 +41,15 @@ QString peerOf(int fd)
 
 } // namespace
 
-void TlsAcceptor::accept(int descriptor, int frontendPort,
-                         std::shared_ptr<const CertificateStore> store, Hooks hooks,
-                         QObject *parent, int handshakeTimeoutMs)
+TlsAcceptor *TlsAcceptor::accept(int descriptor, int frontendPort,
+                                 std::shared_ptr<const CertificateStore> store, Hooks hooks,
+                                 QObject *parent, int handshakeTimeoutMs)
 {
     auto *acceptor = new TlsAcceptor(descriptor, frontendPort, std::move(store), std::move(hooks),
                                      parent);
-    acceptor->m_timer->start(handshakeTimeoutMs);
+    QPointer<TlsAcceptor> guard(acceptor); // peek() may finish it at once
+    acceptor->m_handshakeTimeoutMs = handshakeTimeoutMs;
+    acceptor->m_deadlineMs = acceptor->nowMs() + handshakeTimeoutMs;
     if (acceptor->m_dispatcher) {
         acceptor->m_dispatcher->addFd(descriptor, acceptor, EPOLLIN | EPOLLRDHUP | EPOLLET);
         acceptor->peek();
@@ -54,6 +57,7 @@ void TlsAcceptor::accept(int descriptor, int frontendPort,
         // Not on an epoll worker (cannot wait for more bytes edge-triggered): no SNI peek.
         acceptor->startTls(QString());
     }
+    return guard.data();
 }
 
 TlsAcceptor::TlsAcceptor(int descriptor, int frontendPort,
@@ -69,15 +73,22 @@ TlsAcceptor::TlsAcceptor(int descriptor, int frontendPort,
     const int flags = ::fcntl(descriptor, F_GETFL);
     ::fcntl(descriptor, F_SETFL, flags | O_NONBLOCK);
     m_peer = peerOf(descriptor);
-    m_timer = new QTimer(this);
-    m_timer->setSingleShot(true);
-    connect(m_timer, &QTimer::timeout, this, [this] {
-        if (m_state == State::Lingering)
-            finish();
-        else
-            fail(QStringLiteral("timeout"),
-                 QStringLiteral("no TLS handshake within %1 ms").arg(m_timer->interval()));
-    });
+}
+
+qint64 TlsAcceptor::nowMs() const
+{
+    return m_hooks.now ? m_hooks.now() : QDateTime::currentMSecsSinceEpoch();
+}
+
+void TlsAcceptor::checkTimeout(qint64 now)
+{
+    if (m_state == State::Done || now < m_deadlineMs)
+        return;
+    if (m_state == State::Lingering)
+        finish();
+    else
+        fail(QStringLiteral("timeout"),
+             QStringLiteral("no TLS handshake within %1 ms").arg(m_handshakeTimeoutMs));
 }
 
 TlsAcceptor::~TlsAcceptor()
@@ -184,7 +195,7 @@ void TlsAcceptor::rejectPlainHttp()
                           QStringLiteral("400 The plain HTTP request was sent to HTTPS port")},
                          {QStringLiteral("failedHandshakes"), qint64(g_failedHandshakes.load())}}});
     }
-    m_timer->start(1'000); // linger at most this long
+    m_deadlineMs = nowMs() + 1'000; // linger at most this long
 }
 
 void TlsAcceptor::lingerRead()
@@ -209,7 +220,6 @@ void TlsAcceptor::streamEvent(Net::Stream *stream, Event event)
         return;
     if (event == Event::Connected) {
         m_state = State::Done;
-        m_timer->stop();
         Net::Stream *ready = std::exchange(m_stream, nullptr);
         ready->setOwner(nullptr);
         if (m_hooks.ready)
@@ -247,7 +257,6 @@ void TlsAcceptor::fail(const QString &reason, const QString &detail)
 void TlsAcceptor::finish()
 {
     m_state = State::Done;
-    m_timer->stop();
     if (m_fd >= 0) {
         if (m_dispatcher)
             m_dispatcher->removeFd(m_fd);

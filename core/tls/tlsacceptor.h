@@ -20,8 +20,6 @@
 #include <functional>
 #include <memory>
 
-class QTimer;
-
 namespace Gateway::Net {
 class SslStream;
 }
@@ -43,10 +41,14 @@ public:
 
     static constexpr int HandshakeTimeoutMs = 5'000;
 
-    // Takes ownership of descriptor. parent: the worker (pending handshakes die with it).
-    static void accept(int descriptor, int frontendPort,
-                       std::shared_ptr<const CertificateStore> store, Hooks hooks, QObject *parent,
-                       int handshakeTimeoutMs = HandshakeTimeoutMs);
+    // Takes ownership of descriptor. parent: the worker (pending handshakes die with it). The
+    // handshake deadline is on hooks.now's clock; the owner calls checkTimeout() periodically
+    // (the worker's tick), so an injected clock decides, as for every other timeout.
+    static TlsAcceptor *accept(int descriptor, int frontendPort,
+                               std::shared_ptr<const CertificateStore> store, Hooks hooks,
+                               QObject *parent, int handshakeTimeoutMs = HandshakeTimeoutMs);
+    void checkTimeout(qint64 nowMs);
+    bool isDone() const { return m_state == State::Done; }
     ~TlsAcceptor() override;
 
     void ioEvent(quint32 events) override;
@@ -55,6 +57,7 @@ public:
 private:
     TlsAcceptor(int descriptor, int frontendPort, std::shared_ptr<const CertificateStore> store,
                 Hooks hooks, QObject *parent);
+    qint64 nowMs() const;
     void peek();
     void startTls(const QString &serverName);
     void rejectPlainHttp();
@@ -70,7 +73,8 @@ private:
     State m_state = State::Peeking;
     Net::EpollEventDispatcher *m_dispatcher = nullptr;
     Net::SslStream *m_stream = nullptr;
-    QTimer *m_timer = nullptr;
+    qint64 m_deadlineMs = 0;
+    int m_handshakeTimeoutMs = HandshakeTimeoutMs;
     QString m_serverName;
     QString m_listener;
     QString m_peer;

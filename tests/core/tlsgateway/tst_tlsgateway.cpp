@@ -5,10 +5,12 @@
 #include "config/configdocument.h"
 #include "events/gatewayevent.h"
 #include "fakebackend.h"
+#include "net/clock.h"
 #include "proxy/gateway.h"
 #include "tls/certificatefactory.h"
 #include "tls/certificatestore.h"
 #include "tls/clienthello.h"
+#include "tls/tlsacceptor.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -223,6 +225,7 @@ private slots:
     void certificateErrors();
     void httpsThroughGateway();
     void plainHttpOnTlsPortGets400();
+    void silentClientClosedAtHandshakeTimeout();
     void tls10OnlyClientRefused();
     void sniSelectsCertificate();
     void requireSniRefusesClientWithoutSni();
@@ -233,7 +236,8 @@ private slots:
 
 private:
     std::unique_ptr<Proxy::Gateway> startGateway(const Config::GatewayConfig &config, quint16 *port,
-                                                 const QString &configDir = {});
+                                                 const QString &configDir = {},
+                                                 Net::Clock *clock = nullptr);
 
     Tls::KeyPair m_ca;
     Tls::KeyPair m_leaf;           // localhost, 127.0.0.1
@@ -271,10 +275,12 @@ void tst_TlsGateway::initTestCase()
 
 std::unique_ptr<Proxy::Gateway> tst_TlsGateway::startGateway(const Config::GatewayConfig &config,
                                                              quint16 *port,
-                                                             const QString &configDir)
+                                                             const QString &configDir,
+                                                             Net::Clock *clock)
 {
     Proxy::GatewayOptions options;
     options.healthProbes = false;
+    options.clock = clock;
     options.configDirectory = configDir;
     auto gateway = std::make_unique<Proxy::Gateway>(options);
     QString error;
@@ -447,6 +453,35 @@ void tst_TlsGateway::httpsThroughGateway()
     // Without the CA the client refuses the certificate: the chain really is ours.
     const HttpsResult untrusted = httpsRequest(port, QStringLiteral("localhost"), {});
     QVERIFY(!untrusted.encrypted);
+}
+
+void tst_TlsGateway::silentClientClosedAtHandshakeTimeout()
+{
+    // reliability-cases T05: a TCP connect that never sends a ClientHello is closed at the
+    // handshake timeout (5 s, QSslServer's default) on the gateway's clock, with an event.
+    Net::ManualClock clock;
+    GatewayJson g;
+    g.addCertificate(QStringLiteral("cert"), m_pfx, QStringLiteral("Secret1"));
+    g.addSetting(QStringLiteral("bs"), m_backend.port(), false);
+    g.addListener(QStringLiteral("l"), QStringLiteral("cert"));
+    quint16 port = 0;
+    auto gateway = startGateway(modelOf(g), &port, {}, &clock);
+    QVERIFY(gateway);
+    QSignalSpy events(gateway->events(), &Events::EventBus::eventsPublished);
+    QTcpSocket silent;
+    silent.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(silent.waitForConnected(5000));
+    QSignalSpy gone(&silent, &QTcpSocket::disconnected);
+    // One worker accepts in order: once a later HTTPS request is answered, the silent one has
+    // been accepted and its handshake clock is running.
+    QCOMPARE(statusOf(httpsRequest(port, QStringLiteral("localhost"), m_caCerts).response), 200);
+    clock.advance(Tls::TlsAcceptor::HandshakeTimeoutMs - 100);
+    QCOMPARE(statusOf(httpsRequest(port, QStringLiteral("localhost"), m_caCerts).response), 200);
+    QCOMPARE(gone.size(), 0); // not yet
+    QCOMPARE(silent.state(), QAbstractSocket::ConnectedState);
+    clock.advance(200);
+    QTRY_COMPARE(gone.size(), 1);
+    QTRY_VERIFY(hasTlsFailure(events, QStringLiteral("timeout"), QStringLiteral("5000 ms")));
 }
 
 void tst_TlsGateway::plainHttpOnTlsPortGets400()
