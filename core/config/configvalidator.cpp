@@ -625,7 +625,8 @@ void Validator::run()
                     .arg(lg.bindAddress));
     for (auto it = lg.frontendPortMap.begin(); it != lg.frontendPortMap.end(); ++it) {
         const QString path = QStringLiteral("metadata.localGateway.frontendPortMap.%1").arg(it.key());
-        range(it.value(), 1, 65535, path, QStringLiteral("local port"));
+        // 0: any free port (the kernel picks; `appgw run` prints it, listeners() reports it).
+        range(it.value(), 0, 65535, path, QStringLiteral("local port"));
         if (!portNumbers.contains(it.key()))
             warning(path,
                     QStringLiteral("no frontend port uses port %1, so this mapping has no effect")

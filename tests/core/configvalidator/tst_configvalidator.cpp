@@ -193,6 +193,9 @@ void mutate(GatewayConfig &c, const QString &m)
     } else if (m.startsWith(QLatin1String("backend-map="))) {
         c.localGateway.backendAddressMap.insert(QStringLiteral("10.0.1.4"),
                                                 m.section(QLatin1Char('='), 1));
+    } else if (m.startsWith(QLatin1String("portmap="))) {
+        c.localGateway.frontendPortMap.insert(c.frontendPorts[0].port,
+                                              m.section(QLatin1Char('='), 1).toInt());
     } else if (m.startsWith(QLatin1String("bind="))) {
         c.localGateway.bindAddress = m.section(QLatin1Char('='), 1);
     } else if (m.startsWith(QLatin1String("rewrite-"))) {
@@ -374,6 +377,11 @@ void tst_ConfigValidator::rules_data()
         "metadata.localGateway.backendAddressMap.10.0.1.4", "not host:port");
     row("backend-map-good", "backend-map=localhost:9001", "none",
         "metadata.localGateway.backendAddressMap.10.0.1.4", "");
+    // 0 asks for any free port (as the tests and `appgw run` on a busy machine use it).
+    row("portmap-any-free-port", "portmap=0", "none", "metadata.localGateway.frontendPortMap.80",
+        "");
+    row("portmap-out-of-range", "portmap=70000", "error",
+        "metadata.localGateway.frontendPortMap.80", "local port");
     row("bind-any", "bind=0.0.0.0", "warning", "metadata.localGateway.bindAddress",
         "open to the network");
     row("bind-not-ip", "bind=localhost", "error", "metadata.localGateway.bindAddress",
