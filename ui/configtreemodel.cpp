@@ -35,19 +35,7 @@ void ConfigTreeModel::rebuild()
         return id;
     };
     addItem(ElementRef{ElementKind::Gateway, {}, {}}, false, -1);
-    const ElementKind order[] = {ElementKind::HttpListener,
-                                 ElementKind::RequestRoutingRule,
-                                 ElementKind::UrlPathMap,
-                                 ElementKind::BackendAddressPool,
-                                 ElementKind::BackendHttpSettings,
-                                 ElementKind::Probe,
-                                 ElementKind::FrontendIPConfiguration,
-                                 ElementKind::FrontendPort,
-                                 ElementKind::SslCertificate,
-                                 ElementKind::TrustedRootCertificate,
-                                 ElementKind::RedirectConfiguration,
-                                 ElementKind::RewriteRuleSet};
-    for (ElementKind kind : order) {
+    for (ElementKind kind : CollectionKinds) {
         const int coll = addItem(ElementRef{kind, {}, {}}, true, -1);
         for (const QString &name : elementNames(c, kind)) {
             const int el = addItem(ElementRef{kind, name, {}}, false, coll);

@@ -26,6 +26,20 @@ enum class ElementKind {
     Count
 };
 
+// The top-level collections in the order the console lists them (navigator, Add menu).
+inline constexpr ElementKind CollectionKinds[] = {ElementKind::HttpListener,
+                                                  ElementKind::RequestRoutingRule,
+                                                  ElementKind::UrlPathMap,
+                                                  ElementKind::BackendAddressPool,
+                                                  ElementKind::BackendHttpSettings,
+                                                  ElementKind::Probe,
+                                                  ElementKind::FrontendIPConfiguration,
+                                                  ElementKind::FrontendPort,
+                                                  ElementKind::SslCertificate,
+                                                  ElementKind::TrustedRootCertificate,
+                                                  ElementKind::RedirectConfiguration,
+                                                  ElementKind::RewriteRuleSet};
+
 struct ElementRef
 {
     ElementKind kind = ElementKind::Gateway;

@@ -384,19 +384,7 @@ void MainWindow::createMenus()
     edit->addAction(m_redoAction);
     edit->addSeparator();
     m_addMenu = edit->addMenu(Icons::icon(Icons::Name::Add), tr("&Add"));
-    const ElementKind kinds[] = {ElementKind::HttpListener,
-                                 ElementKind::RequestRoutingRule,
-                                 ElementKind::UrlPathMap,
-                                 ElementKind::BackendAddressPool,
-                                 ElementKind::BackendHttpSettings,
-                                 ElementKind::Probe,
-                                 ElementKind::FrontendIPConfiguration,
-                                 ElementKind::FrontendPort,
-                                 ElementKind::SslCertificate,
-                                 ElementKind::TrustedRootCertificate,
-                                 ElementKind::RedirectConfiguration,
-                                 ElementKind::RewriteRuleSet};
-    for (ElementKind kind : kinds) {
+    for (ElementKind kind : CollectionKinds) {
         QAction *a = m_addMenu->addAction(elementIcon(kind), kindLabel(kind));
         connect(a, &QAction::triggered, this, [this, kind] { addElement(kind); });
     }

@@ -1,5 +1,7 @@
 #include "uiformat.h"
 
+#include "session/sessiontypes.h"
+
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QLocale>
@@ -22,15 +24,7 @@ QString stateText(Session::SessionState state)
 
 QString opcodeText(quint8 opcode)
 {
-    switch (opcode) {
-    case 0x0: return QStringLiteral("continuation");
-    case 0x1: return QStringLiteral("text");
-    case 0x2: return QStringLiteral("binary");
-    case 0x8: return QStringLiteral("close");
-    case 0x9: return QStringLiteral("ping");
-    case 0xA: return QStringLiteral("pong");
-    default: return QStringLiteral("reserved 0x%1").arg(opcode, 1, 16);
-    }
+    return Session::opcodeName(opcode); // one naming for the core's events and the console
 }
 
 QString healthText(Health::HealthState state)
