@@ -235,6 +235,7 @@ private slots:
     void backendHttps();
 
 private:
+    GatewayJson twoSites() const;
     std::unique_ptr<Proxy::Gateway> startGateway(const Config::GatewayConfig &config, quint16 *port,
                                                  const QString &configDir = {},
                                                  Net::Clock *clock = nullptr);
@@ -560,7 +561,9 @@ void tst_TlsGateway::tls10OnlyClientRefused()
     QCOMPARE(c.protocol(), QSsl::TlsV1_2OrLater);
 }
 
-void tst_TlsGateway::sniSelectsCertificate()
+// Two multi-site HTTPS listeners on one port, each with its own certificate: siteA (certA,
+// a.test) and siteB (certB, b.test), both routed to the fake backend.
+GatewayJson tst_TlsGateway::twoSites() const
 {
     GatewayJson g;
     g.addCertificate(QStringLiteral("certA"),
@@ -572,6 +575,12 @@ void tst_TlsGateway::sniSelectsCertificate()
     g.addSetting(QStringLiteral("bs"), m_backend.port(), false);
     g.addListener(QStringLiteral("siteA"), QStringLiteral("certA"), QStringLiteral("a.test"));
     g.addListener(QStringLiteral("siteB"), QStringLiteral("certB"), QStringLiteral("b.test"));
+    return g;
+}
+
+void tst_TlsGateway::sniSelectsCertificate()
+{
+    const GatewayJson g = twoSites();
     quint16 port = 0;
     auto gateway = startGateway(modelOf(g), &port);
     QVERIFY(gateway);
@@ -593,16 +602,7 @@ void tst_TlsGateway::hostOfAnotherCertificateGets421()
 {
     // reliability-cases T03: SNI chose a.test's certificate; a request on that connection for
     // b.test (served with another certificate) is misdirected: 421, never routed to b's rule.
-    GatewayJson g;
-    g.addCertificate(QStringLiteral("certA"),
-                     Tls::CertificateFactory::toPkcs12(m_leafA, {}, QStringLiteral("a")),
-                     QStringLiteral("a"));
-    g.addCertificate(QStringLiteral("certB"),
-                     Tls::CertificateFactory::toPkcs12(m_leafB, {}, QStringLiteral("b")),
-                     QStringLiteral("b"));
-    g.addSetting(QStringLiteral("bs"), m_backend.port(), false);
-    g.addListener(QStringLiteral("siteA"), QStringLiteral("certA"), QStringLiteral("a.test"));
-    g.addListener(QStringLiteral("siteB"), QStringLiteral("certB"), QStringLiteral("b.test"));
+    const GatewayJson g = twoSites();
     quint16 port = 0;
     auto gateway = startGateway(modelOf(g), &port);
     QVERIFY(gateway);
