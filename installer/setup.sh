@@ -52,7 +52,9 @@ case "$mode" in
 --test)
     if command -v clang++ >/dev/null && [ "${SKIP_FUZZ:-0}" != 1 ]; then
         echo "setup: fuzzing the HTTP parsers (${FUZZ_SECONDS:-60} s each)"
-        "$root/tests/fuzz/run-fuzzers.sh" "${FUZZ_SECONDS:-60}" "$root/build-fuzz" 2>&1 | tail -n 4
+        # One line per fuzzer (and libFuzzer's report if one fails); pipefail keeps its status.
+        "$root/tests/fuzz/run-fuzzers.sh" "${FUZZ_SECONDS:-60}" "$root/build-fuzz" 2>&1 \
+            | sed -n '/no crash in\|FAILED\|ERROR:\|SUMMARY:\|Test unit written/p'
     fi
     cd "$build"
     exec ctest --output-on-failure -j"$jobs" --timeout 900 -LE bench
