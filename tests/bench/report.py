@@ -86,7 +86,7 @@ def report(args):
     # The best round per (workers, proxy, scenario) by its main figure; memory per idle session
     # from the first round (the first time the proxy holds that many sessions).
     main_key = {"small": "msgsPerSec", "idle": "msgsPerSec", "large": "mbPerSec",
-                "http": "requestsPerSec"}
+                "http": "requestsPerSec", "xsmall": "msgsPerSec"}
     by = {}
     first_idle = {}
     for r in records:
@@ -114,6 +114,7 @@ def report(args):
         ("small messages/s, 50 active", "small", "msgsPerSec", 0, True, ("nginx", "≥ 1.0 × nginx")),
         ("  round trip p50 µs", "small", "p50us", 0, False, None),
         ("  round trip p99 µs", "small", "p99us", 0, False, None),
+        ("  cross-check: the same, Node.js ws client", "xsmall", "msgsPerSec", 0, True, None),
         (f"small messages/s, 50 active + {args.idle} idle", "idle", "msgsPerSec", 0, True, ("nginx", "≥ 1.0 × nginx")),
         ("  round trip p50 µs", "idle", "p50us", 0, False, None),
         ("  round trip p99 µs", "idle", "p99us", 0, False, None),
@@ -134,6 +135,8 @@ def report(args):
                 "gatewayOverNginx": ratio(g, n), "gatewayOverHaproxy": ratio(g, h),
                 "higherIsBetter": higher,
             }
+            if g is None and n is None and h is None:
+                continue
             if target:
                 against, text = target
                 r = ratio(g, n if against == "nginx" else h)

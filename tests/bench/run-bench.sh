@@ -14,6 +14,9 @@
 #   idle     the same with 4,000 idle sessions opened first and held; RSS before/after / 4,000
 #   large    64 KiB WebSocket messages, 8 active sessions: MB/s (payload, one way)
 #   http     wrk -c 50 -t 1, keep-alive, GET / : requests/s
+#   xsmall   the small scenario again with an independent client (Node.js + the `ws` package from
+#            npm, tests/bench/crosscheck/wspingpong.mjs) when node and npm are there; --no-crosscheck
+#            skips it
 # plus the GUI-thread lag probe (benchguilag: the gateway in-process, a 10 ms timer on the main
 # thread, 4,000 idle + 50 active sessions flowing). Results: a table on stdout, and
 # tests/bench/results/latest.md and latest.json (or --out DIR).
@@ -29,6 +32,7 @@ BUILD="$SRC/build-bench"
 OUT="$HERE/results"
 QUICK=0
 BUILD_IT=1
+CROSSCHECK=1
 WORKERS="1 2"
 SECONDS_PER_RUN=""
 ROUNDS=""
@@ -47,8 +51,9 @@ while [[ $# -gt 0 ]]; do
         --idle) IDLE="$2"; shift ;;
         --build-dir) BUILD="$2"; shift ;;
         --no-build) BUILD_IT=0 ;;
+        --no-crosscheck) CROSSCHECK=0 ;;
         --out) OUT="$2"; shift ;;
-        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "run-bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -106,6 +111,23 @@ GUILAG="$BUILD/tests/bench/benchguilag"
 for tool in "$APPGW" "$BACKEND" "$LOAD"; do
     [[ -x "$tool" ]] || { log "missing $tool (build it, or drop --no-build)"; exit 1; }
 done
+
+# --- the independent WebSocket client (cross-check) ---------------------------------------------
+XCHECK=""
+if [[ $CROSSCHECK == 1 ]] && command -v node >/dev/null && command -v npm >/dev/null; then
+    XDIR="$BUILD/crosscheck"
+    if [[ ! -d "$XDIR/node_modules/ws" ]]; then
+        mkdir -p "$XDIR"
+        log "installing the ws package from npm into $XDIR (for the cross-check)"
+        npm install --silent --no-audit --no-fund --prefix "$XDIR" ws@8 >/dev/null 2>&1 || true
+    fi
+    if [[ -d "$XDIR/node_modules/ws" ]]; then
+        cp "$HERE/crosscheck/wspingpong.mjs" "$XDIR/"
+        XCHECK="$XDIR/wspingpong.mjs"
+    else
+        log "no ws package (npm unreachable?): skipping the cross-check"
+    fi
+fi
 
 WORK="$(mktemp -d /tmp/appgw-bench.XXXXXX)"
 chmod 755 "$WORK"
@@ -301,6 +323,15 @@ run_ws() { # workers proxy scenario args...
     log "  w=$w $s $p: $out"
 }
 
+run_xcheck() { # workers proxy
+    local w=$1 p=$2 out
+    out="$(node "$XCHECK" "${PORT[$p]}" "$ACTIVE" "$SECONDS_PER_RUN" "$SMALL" 2>>"$WORK/load.log")" \
+        || out='{"error":"the Node.js client failed"}'
+    out="$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(json.dumps({"msgsPerSec": d["perSecond"]} if "perSecond" in d else d))' "$out")"
+    record "$w" "$p" xsmall "$out"
+    log "  w=$w xsmall $p: $out"
+}
+
 run_http() { # workers proxy
     local w=$1 p=$2 text json
     text="$("$WRK" -c 50 -t 1 -d "${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:${PORT[$p]}/" 2>&1 || true)"
@@ -317,7 +348,9 @@ for w in $WORKERS; do
     log "worker count $w: starting the gateway, nginx and HAProxy"
     start_proxies "$w"
     # idle first: its memory figure is taken on freshly started proxies.
-    for scenario in idle small large http; do
+    scenarios="idle small large http"
+    [[ -z "$XCHECK" ]] || scenarios="$scenarios xsmall"
+    for scenario in $scenarios; do
         for ROUND in $(seq "$ROUNDS"); do
             for p in $(order "$ROUND"); do
                 case $scenario in
@@ -326,6 +359,7 @@ for w in $WORKERS; do
                               --rss-pids "$(family "${PID[$p]}")" ;;
                     large) run_ws "$w" "$p" large --active "$LARGE_ACTIVE" --size "$LARGE" ;;
                     http) run_http "$w" "$p" ;;
+                    xsmall) run_xcheck "$w" "$p" ;;
                 esac
             done
         done
