@@ -3,6 +3,7 @@
 // `appgw run --events` end to end with a fake backend and (if installed) python3-websockets.
 
 #include "fakebackend.h"
+#include "requirement.h"
 
 #include <QDir>
 #include <QFile>
@@ -445,8 +446,8 @@ void tst_CliAppgw::runWebSocketSessionEndToEnd()
     QProcess probe;
     probe.start(QStringLiteral("/usr/bin/python3"),
                 {QStringLiteral("-c"), QStringLiteral("import websockets")});
-    if (!probe.waitForFinished(10000) || probe.exitCode() != 0)
-        QSKIP("Debian's python3-websockets is not installed");
+    APPGW_REQUIRE(probe.waitForFinished(10000) && probe.exitCode() == 0,
+                  APPGW_PYTHON_WEBSOCKETS_REASON);
     const QString common = QStringLiteral(APPGW_SOURCE_DIR "/tests/common");
     QProcess server;
     server.start(QStringLiteral("/usr/bin/python3"),

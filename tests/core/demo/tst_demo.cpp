@@ -4,6 +4,7 @@
 #include "demo/demobackends.h"
 #include "demo/democlients.h"
 #include "demo/democonfig.h"
+#include "requirement.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -523,8 +524,7 @@ QString commonScript(const QString &name)
 
 void tst_Demo::pythonEchoServer()
 {
-    if (!havePythonWebsockets())
-        QSKIP("/usr/bin/python3 has no websockets module (apt-get install python3-websockets)");
+    APPGW_REQUIRE(havePythonWebsockets(), APPGW_PYTHON_WEBSOCKETS_REASON);
     QProcess server;
     server.setProcessChannelMode(QProcess::SeparateChannels);
     server.start(QStringLiteral("/usr/bin/python3"),
@@ -565,8 +565,7 @@ void tst_Demo::pythonEchoServer()
 
 void tst_Demo::pythonClientAgainstDemoBackend()
 {
-    if (!havePythonWebsockets())
-        QSKIP("/usr/bin/python3 has no websockets module (apt-get install python3-websockets)");
+    APPGW_REQUIRE(havePythonWebsockets(), APPGW_PYTHON_WEBSOCKETS_REASON);
     DemoBackends backends;
     QVERIFY(backends.start());
     QProcess client;

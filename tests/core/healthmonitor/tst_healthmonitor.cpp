@@ -9,6 +9,7 @@
 #include "health/healthprobe.h"
 #include "health/healthtable.h"
 #include "net/clock.h"
+#include "requirement.h"
 #include "scriptedhttpbackend.h"
 
 #include <QJsonArray>
@@ -804,8 +805,7 @@ private slots:
         QFETCH(int, encoding);
         QFETCH(QString, health);
         QFETCH(QString, detail);
-        if (!QSslSocket::supportsSsl())
-            QSKIP("No TLS backend");
+        APPGW_REQUIRE(QSslSocket::supportsSsl(), APPGW_TLS_REASON);
         const TestCerts::KeyPair ca = TestCerts::make(QStringLiteral("Monitor Test Root"), nullptr,
                                                       true);
         const TestCerts::KeyPair leaf = TestCerts::make(QStringLiteral("api.contoso.test"), &ca,

@@ -4,6 +4,7 @@
 #include "../healthmonitor/scriptedhttpbackend.h"
 #include "health/http/httpprobe.h"
 #include "net/clock.h"
+#include "requirement.h"
 #include "tlsbackend.h"
 
 #include <QSignalSpy>
@@ -320,8 +321,7 @@ private slots:
         QFETCH(int, roots);
         QFETCH(bool, success);
         QFETCH(QString, detail);
-        if (!QSslSocket::supportsSsl())
-            QSKIP("No TLS backend");
+        APPGW_REQUIRE(QSslSocket::supportsSsl(), APPGW_TLS_REASON);
         const TestCerts::KeyPair ca = TestCerts::make(QStringLiteral("Probe Test Root"), nullptr,
                                                       true);
         const TestCerts::KeyPair other = TestCerts::make(QStringLiteral("Unrelated Root"), nullptr,
@@ -351,8 +351,7 @@ private slots:
 
     void httpsProbeToPlainHttpBackend()
     {
-        if (!QSslSocket::supportsSsl())
-            QSKIP("No TLS backend");
+        APPGW_REQUIRE(QSslSocket::supportsSsl(), APPGW_TLS_REASON);
         // A plain-HTTP server answers the ClientHello with a 400 and closes: the handshake fails.
         QTcpServer server;
         QVERIFY(server.listen(QHostAddress::LocalHost, 0));

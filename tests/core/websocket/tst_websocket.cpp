@@ -7,6 +7,7 @@
 #include "fakebackend.h"
 #include "net/clock.h"
 #include "proxy/gateway.h"
+#include "requirement.h"
 #include "session/sessionregistry.h"
 #include "session/sessiontypes.h"
 
@@ -792,8 +793,7 @@ void tst_WebSocket::echoQtClientQtServer()
 
 void tst_WebSocket::echoPythonClientPythonServer()
 {
-    if (!m_python)
-        QSKIP("Debian's python3-websockets is not installed");
+    APPGW_REQUIRE(m_python, APPGW_PYTHON_WEBSOCKETS_REASON);
     PythonServer server;
     const quint16 backendPort = server.start();
     QVERIFY(backendPort != 0);
@@ -829,8 +829,7 @@ void tst_WebSocket::echoPythonClientPythonServer()
 
 void tst_WebSocket::echoPythonClientQtServer()
 {
-    if (!m_python)
-        QSKIP("Debian's python3-websockets is not installed");
+    APPGW_REQUIRE(m_python, APPGW_PYTHON_WEBSOCKETS_REASON);
     EchoBackend backend;
     QVERIFY(backend.listen());
     GatewayUnderTest gw;
@@ -978,8 +977,7 @@ void tst_WebSocket::closeFromBackend_data()
 void tst_WebSocket::closeFromBackend()
 {
     QFETCH(bool, python);
-    if (python && !m_python)
-        QSKIP("Debian's python3-websockets is not installed");
+    APPGW_REQUIRE(!python || m_python, APPGW_PYTHON_WEBSOCKETS_REASON);
     EchoBackend qtBackend;
     PythonServer pyBackend;
     quint16 backendPort = 0;
@@ -1083,8 +1081,7 @@ void tst_WebSocket::requestTimeoutFires()
 
 void tst_WebSocket::requestTimeoutFiresPythonClient()
 {
-    if (!m_python)
-        QSKIP("Debian's python3-websockets is not installed");
+    APPGW_REQUIRE(m_python, APPGW_PYTHON_WEBSOCKETS_REASON);
     EchoBackend backend;
     QVERIFY(backend.listen());
     GatewayUnderTest gw;
@@ -1284,8 +1281,7 @@ void tst_WebSocket::backendDiesMidSession_data()
 void tst_WebSocket::backendDiesMidSession()
 {
     QFETCH(bool, python);
-    if (python && !m_python)
-        QSKIP("Debian's python3-websockets is not installed");
+    APPGW_REQUIRE(!python || m_python, APPGW_PYTHON_WEBSOCKETS_REASON);
     EchoBackend qtBackend;
     PythonServer pyBackend;
     quint16 backendPort = 0;
