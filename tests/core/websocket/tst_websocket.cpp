@@ -545,6 +545,20 @@ private:
     QProcess m_process;
 };
 
+// The same test against either backend implementation: Qt's QWebSocketServer or Python's
+// websockets (an independent peer). start() returns the listening port, 0 on failure.
+struct EitherBackend
+{
+    EchoBackend qt;
+    PythonServer py;
+    quint16 start(bool python)
+    {
+        if (python)
+            return py.start();
+        return qt.listen() ? qt.port() : 0;
+    }
+};
+
 // Runs ws_client.py while the event loop keeps spinning (the backend may live on this thread).
 QJsonObject runPythonClient(const QStringList &args, int timeoutMs, int *exitCode,
                             QByteArray *stderrOut = nullptr)
@@ -978,15 +992,8 @@ void tst_WebSocket::closeFromBackend()
 {
     QFETCH(bool, python);
     APPGW_REQUIRE(!python || m_python, APPGW_PYTHON_WEBSOCKETS_REASON);
-    EchoBackend qtBackend;
-    PythonServer pyBackend;
-    quint16 backendPort = 0;
-    if (python) {
-        backendPort = pyBackend.start();
-    } else {
-        QVERIFY(qtBackend.listen());
-        backendPort = qtBackend.port();
-    }
+    EitherBackend backend;
+    const quint16 backendPort = backend.start(python);
     QVERIFY(backendPort != 0);
     GatewayUnderTest gw;
     QString error;
@@ -999,9 +1006,9 @@ void tst_WebSocket::closeFromBackend()
     if (python) {
         ws->sendTextMessage(QStringLiteral("close:4002:server says bye"));
     } else {
-        QTRY_COMPARE(qtBackend.sockets().size(), 1);
-        qtBackend.sockets().constFirst()->close(QWebSocketProtocol::CloseCode(4002),
-                                                QStringLiteral("server says bye"));
+        QTRY_COMPARE(backend.qt.sockets().size(), 1);
+        backend.qt.sockets().constFirst()->close(QWebSocketProtocol::CloseCode(4002),
+                                                 QStringLiteral("server says bye"));
     }
     QVERIFY(disconnected.wait(5000));
     QCOMPARE(int(ws->closeCode()), 4002);
@@ -1282,15 +1289,8 @@ void tst_WebSocket::backendDiesMidSession()
 {
     QFETCH(bool, python);
     APPGW_REQUIRE(!python || m_python, APPGW_PYTHON_WEBSOCKETS_REASON);
-    EchoBackend qtBackend;
-    PythonServer pyBackend;
-    quint16 backendPort = 0;
-    if (python) {
-        backendPort = pyBackend.start();
-    } else {
-        QVERIFY(qtBackend.listen());
-        backendPort = qtBackend.port();
-    }
+    EitherBackend backend;
+    const quint16 backendPort = backend.start(python);
     QVERIFY(backendPort != 0);
     GatewayUnderTest gw;
     QString error;
@@ -1307,8 +1307,8 @@ void tst_WebSocket::backendDiesMidSession()
     if (python) {
         ws->sendTextMessage(QStringLiteral("drop"));
     } else {
-        QTRY_COMPARE(qtBackend.sockets().size(), 1);
-        qtBackend.sockets().constFirst()->abort();
+        QTRY_COMPARE(backend.qt.sockets().size(), 1);
+        backend.qt.sockets().constFirst()->abort();
     }
     QVERIFY(disconnected.wait(5000));
     QCOMPARE(seenCloseCode(*ws, aboutToClose), 1006);
