@@ -82,6 +82,23 @@ QByteArray readAllUntilClosed(QTcpSocket &socket, int timeoutMs = 10000)
     return data;
 }
 
+// Sends "GET / HTTP/1.1" from `client` through the gateway on `port` and returns the backend
+// side of it, accepted by `raw` once the request has arrived (nullptr if it did not within 5 s),
+// so a test can answer by hand.
+QTcpSocket *getToRawBackend(QTcpSocket &client, quint16 port, QTcpServer &raw)
+{
+    client.connectToHost(QHostAddress::LocalHost, port);
+    if (!client.waitForConnected(5000))
+        return nullptr;
+    client.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    if (!client.waitForBytesWritten(5000) || !raw.waitForNewConnection(5000))
+        return nullptr;
+    QTcpSocket *backend = raw.nextPendingConnection();
+    if (!QTest::qWaitFor([backend] { return backend->bytesAvailable() > 0; }, 5000))
+        return nullptr;
+    return backend;
+}
+
 } // namespace
 
 class tst_Proxy final : public QObject
@@ -232,13 +249,8 @@ void tst_Proxy::closeDelimitedResponseIsRechunked()
     QVERIFY(raw.listen(QHostAddress::LocalHost, 0));
     auto run = startGateway(loadConfig(gatewayTemplate({raw.serverPort()})));
     QTcpSocket client;
-    client.connectToHost(QHostAddress::LocalHost, run.port);
-    QVERIFY(client.waitForConnected());
-    client.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    QVERIFY(client.waitForBytesWritten());
-    QVERIFY(raw.waitForNewConnection(5000));
-    QTcpSocket *b = raw.nextPendingConnection();
-    QTRY_VERIFY(b->bytesAvailable() > 0);
+    QTcpSocket *b = getToRawBackend(client, run.port, raw);
+    QVERIFY2(b, "the request did not reach the raw backend");
     b->write("HTTP/1.1 200 OK\r\n\r\nuntil-close body");
     b->flush();
     b->disconnectFromHost();
@@ -442,13 +454,8 @@ void tst_Proxy::backendClosesMidBody()
     QVERIFY(raw.listen(QHostAddress::LocalHost, 0));
     auto run = startGateway(loadConfig(gatewayTemplate({raw.serverPort()})));
     QTcpSocket client;
-    client.connectToHost(QHostAddress::LocalHost, run.port);
-    QVERIFY(client.waitForConnected());
-    client.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    QVERIFY(client.waitForBytesWritten());
-    QVERIFY(raw.waitForNewConnection(5000));
-    QTcpSocket *b = raw.nextPendingConnection();
-    QTRY_VERIFY(b->bytesAvailable() > 0);
+    QTcpSocket *b = getToRawBackend(client, run.port, raw);
+    QVERIFY2(b, "the request did not reach the raw backend");
     b->write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly-part");
     b->flush();
     b->abort();
