@@ -1,14 +1,18 @@
 // benchload: the benchmark's WebSocket load generator, one thread on epoll.
 //
 //   benchload ws --port N [--host 127.0.0.1] [--path /ws] [--active 50] [--idle 0] [--size 32]
-//                [--seconds 5] [--warmup 0.5] [--rss-pids PID,PID,...] [--label TEXT]
+//                [--seconds 5] [--warmup 0.5] [--rss-pids PID,PID,...] [--cpu-pids PID,...]
+//                [--label TEXT]
 //   benchload free-port          prints a free loopback TCP port
+//   benchload cpu-ns PID,...     prints the CPU time the processes' threads have used, in ns
 //
 // ws: opens --idle sessions first (WebSocket handshake through the proxy, then held silent), then
 // --active sessions that each do ping-pong round trips: send one masked text frame of --size
 // bytes, wait for the whole echo, send the next. After --warmup seconds it counts for --seconds.
 // With --rss-pids it sums VmRSS of those processes before the idle sessions and after they are
-// open, and reports the difference per idle session. It prints one JSON object on stdout:
+// open, and reports the difference per idle session. With --cpu-pids it reports the CPU time
+// those processes (the proxy) used during the counted window per message (proxyCpuUsPerMsg), a
+// figure that moves much less between runs than the rate. It prints one JSON object on stdout:
 //   {"messages":..,"msgsPerSec":..,"mbPerSec":..,"p50us":..,"p99us":..,"errors":..,...}
 // mbPerSec counts the echoed payload one way (10^6 bytes per second).
 
@@ -25,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include <dirent.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 
@@ -63,6 +68,7 @@ struct Options
     double seconds = 5;
     double warmup = 0.5;
     std::vector<int> rssPids;
+    std::vector<int> cpuPids;
     std::string label;
 };
 
@@ -361,6 +367,29 @@ long rssKiB(const std::vector<int> &pids)
     return total;
 }
 
+// CPU time used so far by every thread of the processes (/proc/PID/task/TID/schedstat: the first
+// field is the time on a CPU in ns; threads that ended are not counted).
+uint64_t cpuNs(const std::vector<int> &pids)
+{
+    uint64_t total = 0;
+    for (int pid : pids) {
+        const std::string taskDir = "/proc/" + std::to_string(pid) + "/task";
+        DIR *dir = ::opendir(taskDir.c_str());
+        if (!dir)
+            continue;
+        while (const dirent *entry = ::readdir(dir)) {
+            if (entry->d_name[0] == '.')
+                continue;
+            std::ifstream schedstat(taskDir + "/" + entry->d_name + "/schedstat");
+            uint64_t ns = 0;
+            if (schedstat >> ns)
+                total += ns;
+        }
+        ::closedir(dir);
+    }
+    return total;
+}
+
 // Opens sessions [first, last) with at most `window` handshakes in flight; returns seconds taken
 // or -1 on timeout.
 double openSessions(size_t first, size_t last, size_t window, double timeoutSeconds)
@@ -411,8 +440,11 @@ int usage()
         stderr,
         "usage: benchload ws --port N [--host H] [--path P] [--active N] [--idle K] [--size "
         "BYTES]\n"
-        "                    [--seconds S] [--warmup S] [--rss-pids PID,...] [--label TEXT]\n"
-        "       benchload free-port\n");
+        "                    [--seconds S] [--warmup S] [--rss-pids PID,...] [--cpu-pids "
+        "PID,...]\n"
+        "                    [--label TEXT]\n"
+        "       benchload free-port\n"
+        "       benchload cpu-ns PID,...\n");
     return 2;
 }
 
@@ -438,6 +470,10 @@ int main(int argc, char **argv)
     const std::string mode = argv[1];
     if (mode == "free-port")
         return freePort();
+    if (mode == "cpu-ns" && argc == 3) {
+        std::printf("%llu\n", static_cast<unsigned long long>(cpuNs(parsePids(argv[2]))));
+        return 0;
+    }
     if (mode != "ws")
         return usage();
     Options &o = g_options;
@@ -464,6 +500,8 @@ int main(int argc, char **argv)
             o.warmup = std::atof(value);
         else if (arg == "--rss-pids")
             o.rssPids = parsePids(value);
+        else if (arg == "--cpu-pids")
+            o.cpuPids = parsePids(value);
         else if (arg == "--label")
             o.label = value;
         else
@@ -555,11 +593,13 @@ int main(int argc, char **argv)
     g_rttNs.reserve(size_t(o.seconds * 400'000));
     const uint64_t errorsAtStart = g_errors;
     g_counting = true;
+    const uint64_t cpuAtStart = cpuNs(o.cpuPids);
     const int64_t start = Bench::nowNs();
     const int64_t end = start + int64_t(o.seconds * 1e9);
     while (Bench::nowNs() < end)
         poll(5);
     g_counting = false;
+    const uint64_t cpuUsed = cpuNs(o.cpuPids) - cpuAtStart;
     g_stopSending = true;
     const double elapsed = double(Bench::nowNs() - start) / 1e9;
 
@@ -581,13 +621,15 @@ int main(int argc, char **argv)
         "\"messages\":%llu,\"msgsPerSec\":%.1f,\"mbPerSec\":%.2f,\"p50us\":%.1f,\"p99us\":%.1f,"
         "\"errors\":%llu,\"setupErrors\":%llu,\"idleAlive\":%zu,\"idleOpenSeconds\":%.3f,"
         "\"rssBeforeKiB\":%ld,\"rssAfterKiB\":%ld,\"rssPerIdleSessionBytes\":%.0f,"
-        "\"firstError\":\"%s\"}\n",
+        "\"proxyCpuUsPerMsg\":%.3f,\"firstError\":\"%s\"}\n",
         o.label.c_str(), o.active, o.idle, o.size, elapsed,
         static_cast<unsigned long long>(g_messages), double(g_messages) / elapsed,
         double(g_messages) * double(o.size) / elapsed / 1e6, percentile(0.50), percentile(0.99),
         static_cast<unsigned long long>(g_errors - errorsAtStart),
         static_cast<unsigned long long>(errorsAtStart), idleAlive, idleOpenSeconds, rssBefore,
-        rssAfter, perIdle, jsonSafe(g_firstError).c_str());
+        rssAfter, perIdle,
+        o.cpuPids.empty() || g_messages == 0 ? 0.0 : double(cpuUsed) / 1000.0 / double(g_messages),
+        jsonSafe(g_firstError).c_str());
     std::fflush(stdout);
     for (auto &s : g_sessions)
         if (s.state != State::Dead)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns the benchmark's raw records into the results table (Markdown + JSON).
 
-  report.py wrk < wrk-output           one JSON object from wrk's text output
+  report.py wrk [--cpu-ns N] < wrk-output   one JSON object from wrk's text output (N: the
+                                            proxy's CPU time during the run, in ns)
   report.py report --raw RAW.jsonl --md OUT.md --json OUT.json [--seconds S --idle N ...]
 """
 import argparse
@@ -10,13 +11,14 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 
 UNITS = {"us": 1.0, "ms": 1000.0, "s": 1_000_000.0}
 
 
-def parse_wrk(text):
+def parse_wrk(text, cpu_ns=None):
     result = {"requestsPerSec": 0.0, "p50us": None, "p99us": None, "errors": 0, "non2xx": 0}
     m = re.search(r"Requests/sec:\s*([\d.]+)", text)
     if m:
@@ -36,6 +38,8 @@ def parse_wrk(text):
         result["requests"] = int(m.group(1))
     if "Requests/sec" not in text:
         result["error"] = text.strip().splitlines()[-1] if text.strip() else "no output"
+    if cpu_ns is not None and result.get("requests"):
+        result["proxyCpuUsPerReq"] = round(cpu_ns / 1000.0 / result["requests"], 3)
     return result
 
 
@@ -83,21 +87,42 @@ def report(args):
             line = line.strip()
             if line:
                 records.append(json.loads(line))
-    # The best round per (workers, proxy, scenario) by its main figure; memory per idle session
-    # from the first round (the first time the proxy holds that many sessions).
+    # Per (workers, proxy, scenario): the median over the rounds of each figure (rounds that
+    # failed are left out); memory per idle session from the first round (the first time the
+    # proxy holds that many sessions). The spread (min-max of the main figure) goes to the JSON.
     main_key = {"small": "msgsPerSec", "idle": "msgsPerSec", "large": "mbPerSec",
                 "http": "requestsPerSec", "xsmall": "msgsPerSec"}
-    by = {}
+    rounds = {}
     first_idle = {}
+    placement = {}
     for r in records:
+        if r["scenario"] == "placement":
+            placement[r["workers"]] = r["result"]
+            continue
         key = (r["workers"], r["proxy"], r["scenario"])
         res = r["result"]
         if r["scenario"] == "idle" and r.get("round", 1) == 1:
             first_idle[key] = res
-        old = by.get(key)
-        mk = main_key.get(r["scenario"])
-        if old is None or (mk and res.get(mk, -1) > old.get(mk, -1)):
-            by[key] = res
+        if "error" in res and main_key.get(r["scenario"]) not in res:
+            rounds.setdefault(key, [])
+            continue
+        rounds.setdefault(key, []).append(res)
+    by = {}
+    spread = {}
+    for key, results in rounds.items():
+        if not results:
+            continue
+        merged = {}
+        for field in results[0]:
+            values = [x[field] for x in results if isinstance(x.get(field), (int, float))
+                      and not isinstance(x.get(field), bool)]
+            merged[field] = statistics.median(values) if values else results[0][field]
+        by[key] = merged
+        mk = main_key.get(key[2])
+        if mk:
+            values = [x[mk] for x in results if isinstance(x.get(mk), (int, float))]
+            if values:
+                spread[key] = (min(values), max(values), len(values))
     for key, res in first_idle.items():
         if key in by and "rssPerIdleSessionBytes" in res:
             by[key] = dict(by[key], rssPerIdleSessionBytes=res["rssPerIdleSessionBytes"])
@@ -114,6 +139,7 @@ def report(args):
         ("small messages/s, 50 active", "small", "msgsPerSec", 0, True, ("nginx", "≥ 1.0 × nginx")),
         ("  round trip p50 µs", "small", "p50us", 0, False, None),
         ("  round trip p99 µs", "small", "p99us", 0, False, None),
+        ("  proxy CPU per message µs", "small", "proxyCpuUsPerMsg", 2, False, None),
         ("  cross-check: the same, Node.js ws client", "xsmall", "msgsPerSec", 0, True, None),
         (f"small messages/s, 50 active + {args.idle} idle", "idle", "msgsPerSec", 0, True, ("nginx", "≥ 1.0 × nginx")),
         ("  round trip p50 µs", "idle", "p50us", 0, False, None),
@@ -121,6 +147,7 @@ def report(args):
         ("64 KiB messages MB/s, 8 active", "large", "mbPerSec", 1, True, ("haproxy", "≥ 1.0 × HAProxy")),
         ("HTTP requests/s, keep-alive, 50 conn.", "http", "requestsPerSec", 0, True, ("nginx", "≥ 1.0 × nginx")),
         ("  HTTP p99 µs", "http", "p99us", 0, False, None),
+        ("  proxy CPU per request µs", "http", "proxyCpuUsPerReq", 2, False, None),
         ("memory per idle WebSocket session, bytes", "idle", "rssPerIdleSessionBytes", 0, False, ("haproxy", "≤ HAProxy")),
     ]
     rows = []
@@ -135,6 +162,10 @@ def report(args):
                 "gatewayOverNginx": ratio(g, n), "gatewayOverHaproxy": ratio(g, h),
                 "higherIsBetter": higher,
             }
+            for name in ("gateway", "nginx", "haproxy"):
+                if (w, name, scenario) in spread and key == main_key.get(scenario):
+                    low, high, count = spread[(w, name, scenario)]
+                    row.setdefault("spread", {})[name] = {"min": low, "max": high, "rounds": count}
             if g is None and n is None and h is None:
                 continue
             if target:
@@ -164,6 +195,7 @@ def report(args):
         "cpu": cpu_model(), "cores": os.cpu_count(),
         "loadAverageAtEnd": [round(x, 2) for x in load],
         "secondsPerRun": args.seconds, "rounds": args.rounds, "quick": bool(int(args.quick)),
+        "placement": {str(w): p for w, p in placement.items()},
         "idleSessions": args.idle, "activeSessions": args.active,
         "nginx": version(["nginx", "-v"]), "haproxy": version(["haproxy", "-v"]),
         "wrk": version(["wrk", "-v"]),
@@ -173,12 +205,21 @@ def report(args):
     md.append("# Benchmark: gateway vs nginx vs HAProxy\n")
     md.append(f"{meta['date']} · {meta['cpu']} · {meta['cores']} cores · "
               f"load average at the end {meta['loadAverageAtEnd'][0]} · "
-              f"{args.seconds} s per measurement, best of {args.rounds}"
+              f"{args.seconds} s per measurement, median of {args.rounds} round(s)"
               f"{' (--quick)' if meta['quick'] else ''}  ")
     md.append(f"{meta['nginx']} · {meta['haproxy']} · {meta['wrk']}  ")
     md.append("Same backend (benchbackend), same machine, same run; load generator benchload "
               "(WebSocket) and wrk (HTTP). Ratios: gateway ÷ other (for latency and memory, "
-              "lower is better).\n")
+              "lower is better).  ")
+    for w in sorted(placement):
+        p = placement[w]
+        if p.get("pinned"):
+            md.append(f"{w} worker(s): the proxy under test on CPU {p['proxyCpus']}, load generator "
+                      f"and backend on CPU {p['loadCpus']} (taskset).  ")
+        else:
+            md.append(f"{w} worker(s): nothing pinned (proxy, load generator and backend share "
+                      f"CPUs {p['proxyCpus']}).  ")
+    md.append("")
     md.append("| workers | measure | gateway | nginx | HAProxy | gw ÷ nginx | gw ÷ HAProxy | target |")
     md.append("|---:|---|---:|---:|---:|---:|---:|---|")
     for label, digits, row in rows:
@@ -214,7 +255,10 @@ def report(args):
 
 def main():
     if len(sys.argv) >= 2 and sys.argv[1] == "wrk":
-        print(json.dumps(parse_wrk(sys.stdin.read())))
+        cpu_ns = None
+        if len(sys.argv) >= 4 and sys.argv[2] == "--cpu-ns":
+            cpu_ns = int(sys.argv[3])
+        print(json.dumps(parse_wrk(sys.stdin.read(), cpu_ns)))
         return
     parser = argparse.ArgumentParser()
     parser.add_argument("command", choices=["report"])

@@ -3,7 +3,7 @@
 # same backend, same machine, same run, same worker count.
 #
 #   tests/bench/run-bench.sh [--quick] [--workers "1 2"] [--seconds S] [--rounds R] [--idle N]
-#                            [--build-dir DIR] [--no-build] [--out DIR]
+#                            [--no-pin] [--build-dir DIR] [--no-build] [--out DIR]
 #
 # It builds appgw, benchbackend, benchload and benchguilag if needed (in build-bench/ unless
 # --build-dir), installs nginx-light, haproxy and wrk with apt-get when they are missing, starts
@@ -20,10 +20,14 @@
 # plus the GUI-thread lag probe (benchguilag: the gateway in-process, a 10 ms timer on the main
 # thread, 4,000 idle + 50 active sessions flowing). Results: a table on stdout, and
 # tests/bench/results/latest.md and latest.json (or --out DIR).
-# Each measurement runs --seconds (default 3, --quick 2) and is repeated --rounds times (default 2,
-# --quick 1) with the proxies in rotated order; the best round counts. The load generator, the
-# backend and the proxy share the machine's cores: on a busy machine the figures move by ±30 %
-# between rounds, so compare ratios from one run, not figures across runs.
+# Each measurement runs --seconds (default 2) and is repeated --rounds times (default 5, --quick 1)
+# with the proxies in rotated order; the median round counts. Besides the rates it reports the
+# CPU time each proxy used per message and per request (/proc/PID/task/*/schedstat), which moves
+# far less between rounds than a rate on a shared machine.
+# CPU placement: when the machine has more cores than the worker count, the proxy under test runs
+# on its own cores (the last W) and the load generator and backend on the others (taskset), the
+# same for all three proxies, so the load does not steal the proxy's core at random. With fewer
+# cores (2 workers on a 2-core machine) nothing is pinned. --no-pin turns placement off.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,6 +37,7 @@ OUT="$HERE/results"
 QUICK=0
 BUILD_IT=1
 CROSSCHECK=1
+PIN=1
 WORKERS="1 2"
 SECONDS_PER_RUN=""
 ROUNDS=""
@@ -52,19 +57,18 @@ while [[ $# -gt 0 ]]; do
         --build-dir) BUILD="$2"; shift ;;
         --no-build) BUILD_IT=0 ;;
         --no-crosscheck) CROSSCHECK=0 ;;
+        --no-pin) PIN=0 ;;
         --out) OUT="$2"; shift ;;
-        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
         *) echo "run-bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
 done
-if [[ -z "$SECONDS_PER_RUN" ]]; then
-    if [[ $QUICK == 1 ]]; then SECONDS_PER_RUN=2; else SECONDS_PER_RUN=3; fi
-fi
+[[ -n "$SECONDS_PER_RUN" ]] || SECONDS_PER_RUN=2
 # Each measurement is taken ROUNDS times, the proxies in a different order each round, and the
-# best round counts (the machine is shared: a round can lose its CPU to something else).
+# median round counts (the machine is shared: a round can lose its CPU to something else).
 if [[ -z "$ROUNDS" ]]; then
-    if [[ $QUICK == 1 ]]; then ROUNDS=1; else ROUNDS=2; fi
+    if [[ $QUICK == 1 ]]; then ROUNDS=1; else ROUNDS=5; fi
 fi
 
 log() { echo "run-bench: $*" >&2; }
@@ -156,6 +160,26 @@ stop_pid() {
 }
 # pids of a process and its children (nginx master + workers), comma-separated
 family() { local kids; kids="$(pgrep -d, -P "$1" || true)"; echo "$1${kids:+,$kids}"; }
+
+# --- CPU placement -------------------------------------------------------------------------------
+NCPU="$(nproc)"
+ALL_CPUS="0-$(( NCPU - 1 ))"
+PROXY_CPUS=""
+LOAD_CPUS=""
+ON_PROXY=() # command prefixes: taskset, or nothing when not pinned (taskset execs the command,
+ON_LOAD=()  # so $! is the proxy's own pid)
+place() { # workers: sets PROXY_CPUS / LOAD_CPUS (empty: not pinned)
+    PROXY_CPUS=""
+    LOAD_CPUS=""
+    ON_PROXY=()
+    ON_LOAD=()
+    if [[ $PIN == 1 ]] && command -v taskset >/dev/null && (( NCPU > $1 )); then
+        PROXY_CPUS="$(( NCPU - $1 ))-$(( NCPU - 1 ))"
+        LOAD_CPUS="0-$(( NCPU - $1 - 1 ))"
+        ON_PROXY=(taskset -c "$PROXY_CPUS")
+        ON_LOAD=(taskset -c "$LOAD_CPUS")
+    fi
+}
 
 # --- the backend ---------------------------------------------------------------------------------
 BACKEND_PORT="$(free_port)"
@@ -280,17 +304,17 @@ start_proxies() { # workers
     chmod 755 "$dir"
     PORT[gateway]="$(free_port)"
     write_gateway "$dir" "${PORT[gateway]}" "$w"
-    "$APPGW" run "$dir/gateway.json" --workers "$w" 2>"$dir/gateway.log" &
+    "${ON_PROXY[@]}" "$APPGW" run "$dir/gateway.json" --workers "$w" 2>"$dir/gateway.log" &
     PID[gateway]=$!
     PIDS+=("${PID[gateway]}")
     PORT[nginx]="$(free_port)"
     write_nginx "$dir" "${PORT[nginx]}" "$w"
-    "$NGINX" -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/nginx/error.log" 2>>"$dir/nginx/error.log" &
+    "${ON_PROXY[@]}" "$NGINX" -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/nginx/error.log" 2>>"$dir/nginx/error.log" &
     PID[nginx]=$!
     PIDS+=("${PID[nginx]}")
     PORT[haproxy]="$(free_port)"
     write_haproxy "$dir" "${PORT[haproxy]}" "$w"
-    "$HAPROXY" -f "$dir/haproxy.cfg" -db 2>"$dir/haproxy.log" &
+    "${ON_PROXY[@]}" "$HAPROXY" -f "$dir/haproxy.cfg" -db 2>"$dir/haproxy.log" &
     PID[haproxy]=$!
     PIDS+=("${PID[haproxy]}")
     for p in gateway nginx haproxy; do
@@ -316,7 +340,8 @@ run_ws() { # workers proxy scenario args...
     local w=$1 p=$2 s=$3
     shift 3
     local out
-    out="$("$LOAD" ws --port "${PORT[$p]}" --seconds "$SECONDS_PER_RUN" --label "$p" "$@" 2>>"$WORK/load.log")" \
+    out="$("${ON_LOAD[@]}" "$LOAD" ws --port "${PORT[$p]}" --seconds "$SECONDS_PER_RUN" --label "$p" \
+               --cpu-pids "$(family "${PID[$p]}")" "$@" 2>>"$WORK/load.log")" \
         || log "$p $s: the load generator reported an error (see below)"
     [[ -n "$out" ]] || out='{"error":"no output"}'
     record "$w" "$p" "$s" "$out"
@@ -325,7 +350,7 @@ run_ws() { # workers proxy scenario args...
 
 run_xcheck() { # workers proxy
     local w=$1 p=$2 out
-    out="$(node "$XCHECK" "${PORT[$p]}" "$ACTIVE" "$SECONDS_PER_RUN" "$SMALL" 2>>"$WORK/load.log")" \
+    out="$("${ON_LOAD[@]}" node "$XCHECK" "${PORT[$p]}" "$ACTIVE" "$SECONDS_PER_RUN" "$SMALL" 2>>"$WORK/load.log")" \
         || out='{"error":"the Node.js client failed"}'
     out="$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(json.dumps({"msgsPerSec": d["perSecond"]} if "perSecond" in d else d))' "$out")"
     record "$w" "$p" xsmall "$out"
@@ -333,9 +358,12 @@ run_xcheck() { # workers proxy
 }
 
 run_http() { # workers proxy
-    local w=$1 p=$2 text json
-    text="$("$WRK" -c 50 -t 1 -d "${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:${PORT[$p]}/" 2>&1 || true)"
-    json="$(python3 "$HERE/report.py" wrk <<<"$text")"
+    local w=$1 p=$2 text json pids cpu0 cpu1
+    pids="$(family "${PID[$p]}")"
+    cpu0="$("$LOAD" cpu-ns "$pids")"
+    text="$("${ON_LOAD[@]}" "$WRK" -c 50 -t 1 -d "${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:${PORT[$p]}/" 2>&1 || true)"
+    cpu1="$("$LOAD" cpu-ns "$pids")"
+    json="$(python3 "$HERE/report.py" wrk --cpu-ns "$(( cpu1 - cpu0 ))" <<<"$text")"
     record "$w" "$p" http "$json"
     log "  w=$w http $p: $json"
 }
@@ -345,7 +373,12 @@ order() { # round -> the three proxies, rotated
     echo "${all[@]:i} ${all[@]:0:i}"
 }
 for w in $WORKERS; do
-    log "worker count $w: starting the gateway, nginx and HAProxy"
+    place "$w"
+    # The backend follows the load generator (all CPUs when nothing is pinned).
+    taskset -a -p -c "${LOAD_CPUS:-$ALL_CPUS}" "$BACKEND_PID" >/dev/null 2>&1 || true
+    ROUND=1
+    record "$w" all placement "{\"proxyCpus\":\"${PROXY_CPUS:-$ALL_CPUS}\",\"loadCpus\":\"${LOAD_CPUS:-$ALL_CPUS}\",\"pinned\":$([[ -n $PROXY_CPUS ]] && echo true || echo false)}"
+    log "worker count $w: starting the gateway, nginx and HAProxy (proxy CPUs ${PROXY_CPUS:-all}, load CPUs ${LOAD_CPUS:-all})"
     start_proxies "$w"
     # idle first: its memory figure is taken on freshly started proxies.
     scenarios="idle small large http"
@@ -370,6 +403,7 @@ done
 
 # GUI-thread lag: the gateway in-process (1 worker), a 10 ms timer on the main thread.
 if [[ -x "$GUILAG" ]]; then
+    taskset -a -p -c "$ALL_CPUS" "$BACKEND_PID" >/dev/null 2>&1 || true
     log "GUI-thread lag probe ($IDLE idle + $ACTIVE active sessions)"
     out="$("$GUILAG" --backend-port "$BACKEND_PORT" --load "$LOAD" --idle "$IDLE" --active "$ACTIVE" \
             --seconds "$SECONDS_PER_RUN" 2>>"$WORK/guilag.log")" || out='{"error":"benchguilag failed"}'
