@@ -7,6 +7,7 @@
 #include "health/healthmonitor.h"
 #include "health/healthtable.h"
 #include "net/clock.h"
+#include "net/filelimit.h"
 #include "proxy/gateway.h"
 #include "tls/certificatefactory.h"
 #include "tls/certificatestore.h"
@@ -225,6 +226,15 @@ void installSignalHandlers(QObject *context, std::function<void(int count)> hand
     });
 }
 
+void reportOpenFileLimit(const Gateway::Net::OpenFileLimit &limit)
+{
+    if (limit.soft < 0)
+        return; // unlimited
+    err() << "appgw: open-file limit " << limit.soft
+          << (limit.raised ? " (raised to the hard limit)" : "") << ": room for about "
+          << limit.soft / 2 << " WebSocket sessions\n";
+}
+
 int runCommand(const Options &options)
 {
     int exitCode = Success;
@@ -232,6 +242,8 @@ int runCommand(const Options &options)
     if (!document)
         return exitCode;
 
+    // Thousands of sessions need thousands of descriptors: lift the soft limit (often 1,024).
+    const Gateway::Net::OpenFileLimit fileLimit = Gateway::Net::raiseOpenFileLimit();
     Gateway::Proxy::GatewayOptions gatewayOptions;
     gatewayOptions.workers = options.workers;
     gatewayOptions.configDirectory = QFileInfo(options.file).absolutePath();
@@ -261,7 +273,27 @@ int runCommand(const Options &options)
               << ":" << listener.port << " (" << listener.name << ", frontend port "
               << listener.frontendPort << ")\n";
     }
+    reportOpenFileLimit(fileLimit);
     err().flush();
+    // Running out of descriptors is said on stderr too, not only in the events file (R09).
+    QObject::connect(gateway.events(), &Gateway::Events::EventBus::eventsPublished, qApp,
+                     [](const QList<Gateway::Events::GatewayEvent> &events) {
+                         for (const auto &event : events) {
+                             if (event.type == QLatin1String("listener.acceptPaused")) {
+                                 err() << "appgw: port " << event.fields.value("port").toInt()
+                                       << ": " << event.fields.value("message").toString()
+                                       << " (open-file limit "
+                                       << event.fields.value("openFileLimit").toInteger() << ", "
+                                       << event.fields.value("openConnections").toInt()
+                                       << " connections open)\n";
+                             } else if (event.type == QLatin1String("listener.acceptResumed")) {
+                                 err() << "appgw: port " << event.fields.value("port").toInt()
+                                       << ": accepting again after "
+                                       << event.fields.value("pausedMs").toInteger() << " ms\n";
+                             }
+                         }
+                         err().flush();
+                     });
 
     QObject::connect(&gateway, &Gateway::Proxy::Gateway::stopped, qApp, [] {
         // Let the last queued events reach the writer, then leave.
@@ -322,6 +354,7 @@ int healthCommand(const Options &options)
 
 int demoCommand(const Options &options)
 {
+    Gateway::Net::raiseOpenFileLimit();
     Gateway::Demo::Demo demo;
     QString error;
     if (!demo.start(&error)) {

@@ -2,6 +2,7 @@
 // in gateway_ui.
 
 #include "mainwindow.h"
+#include "net/filelimit.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -17,6 +18,8 @@
 
 int main(int argc, char *argv[])
 {
+    // Thousands of sessions need thousands of descriptors: lift the soft limit (often 1,024).
+    Gateway::Net::raiseOpenFileLimit();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("AppGatewayConsole"));
     QApplication::setApplicationName(QStringLiteral("appgw-console"));

@@ -15,7 +15,8 @@ struct GatewayEvent
 {
     qint64 tsMs = 0;
     QString type; // gateway.started | gateway.stopped | access | session.upgraded |
-                  // session.closed | session.warning | probe | backend.health | config.warning
+                  // session.closed | session.warning | probe | backend.health | config.warning |
+                  // listener.acceptPaused | listener.acceptResumed
     QJsonObject fields;            // in insertion order when serialised by toJsonLine
     QByteArray toJsonLine() const; // {"ts":"...","type":"...",...}\n
 };

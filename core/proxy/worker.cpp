@@ -3,6 +3,7 @@
 #include "health/healthtable.h"
 #include "net/clock.h"
 #include "net/epolleventdispatcher.h"
+#include "net/filelimit.h"
 #include "net/tcpstream.h"
 #include "proxy/backendresolver.h"
 #include "proxy/clientconnection.h"
@@ -10,8 +11,11 @@
 #include "routing/routetable.h"
 #include "tls/tlsacceptor.h"
 
+#include <QJsonObject>
+#include <QPointer>
 #include <QTimer>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace Gateway::Proxy {
@@ -20,6 +24,7 @@ namespace {
 
 constexpr qsizetype ScratchSize = 64 * 1024;
 constexpr qint64 BackendIdleMs = 60'000;
+constexpr int AcceptRetryMs = 100; // after an accept failed for want of descriptors
 constexpr int MaxIdlePerEndpoint = 64;
 
 // Owns idle pooled backend streams: any event while idle (EOF, reset, unexpected bytes) means
@@ -180,19 +185,22 @@ Routing::BackendSelector &Worker::selector()
 void Worker::addListeners(const QList<QPair<ListenerSocketRuntime, qintptr>> &sockets)
 {
     for (const auto &[socket, descriptor] : sockets) {
-        auto *server = new ListenerServer(this, socket, this);
-        if (!server->setSocketDescriptor(descriptor)) {
-            ::close(int(descriptor));
-            delete server;
-            continue;
-        }
-        // Out of descriptors (EMFILE): never spin; pause accepting and retry a little later.
-        connect(server, &QTcpServer::acceptError, server, [server](QAbstractSocket::SocketError) {
-            server->pauseAccepting();
-            QTimer::singleShot(100, server, [server] { server->resumeAccepting(); });
-        });
-        m_listeners.append(server);
+        if (ListenerServer *server = listenOn(socket, descriptor))
+            m_listeners.append(server);
     }
+}
+
+ListenerServer *Worker::listenOn(const ListenerSocketRuntime &socket, qintptr descriptor)
+{
+    auto *server = new ListenerServer(this, socket, this);
+    if (!server->setSocketDescriptor(descriptor)) {
+        ::close(int(descriptor));
+        delete server;
+        return nullptr;
+    }
+    connect(server, &QTcpServer::acceptError, this,
+            [this, server](QAbstractSocket::SocketError) { acceptFailed(server); });
+    return server;
 }
 
 void Worker::closeListeners()
@@ -204,8 +212,80 @@ void Worker::closeListeners()
     m_listeners.clear();
 }
 
+// Out of descriptors (EMFILE, ENFILE): the connection stays in the kernel's listen backlog. Never
+// spin on it (reliability-cases R09): pause accepting, say so once, and try again a little later;
+// once an accept succeeds again, say that too.
+void Worker::acceptFailed(ListenerServer *server)
+{
+    server->pauseAccepting();
+    if (m_acceptPausedSinceMs < 0) {
+        m_acceptPausedSinceMs = now();
+        m_acceptRetries = 0;
+        const Net::OpenFileLimit limit = Net::openFileLimit();
+        Events::GatewayEvent event;
+        event.tsMs = m_acceptPausedSinceMs;
+        event.type = QStringLiteral("listener.acceptPaused");
+        event.fields = QJsonObject{
+            {QStringLiteral("listener"), server->socketRuntime().listenerNames},
+            {QStringLiteral("frontendPort"), server->socketRuntime().frontendPort},
+            {QStringLiteral("port"), server->socketRuntime().localPort},
+            {QStringLiteral("error"), server->errorString()},
+            {QStringLiteral("openFileLimit"), limit.soft},
+            {QStringLiteral("openConnections"), int(m_connections.size())},
+            {QStringLiteral("retryMs"), AcceptRetryMs},
+            {QStringLiteral("message"),
+             QStringLiteral("Cannot accept new connections (%1): they wait in the listen backlog; "
+                            "accepting again every %2 ms")
+                 .arg(server->errorString())
+                 .arg(AcceptRetryMs)},
+        };
+        publishEvent(std::move(event));
+    } else {
+        ++m_acceptRetries;
+    }
+    QPointer<ListenerServer> guard(server);
+    QTimer::singleShot(AcceptRetryMs, this, [this, guard] {
+        if (guard && m_listeners.contains(guard.data()))
+            retryAccepting(guard.data());
+    });
+}
+
+// A QTcpServer keeps the first error of its socket engine for good (Qt 6.4: the engine sets an
+// error only once), so after an EMFILE every later "would block" at the end of an accept burst
+// would look like a new failure and pause the listener again. Listen on a fresh QTcpServer over a
+// duplicate of the same listening socket instead of resuming the old one.
+void Worker::retryAccepting(ListenerServer *server)
+{
+    const int duplicate = ::fcntl(int(server->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (duplicate < 0) { // still no descriptor to spare
+        acceptFailed(server);
+        return;
+    }
+    ListenerServer *fresh = listenOn(server->socketRuntime(), duplicate);
+    if (!fresh) {
+        server->resumeAccepting();
+        return;
+    }
+    m_listeners.replace(m_listeners.indexOf(server), fresh);
+    server->close(); // the listening socket stays open through the duplicate
+    server->deleteLater();
+}
+
 void Worker::accept(int descriptor, const ListenerSocketRuntime &socket)
 {
+    if (m_acceptPausedSinceMs >= 0) {
+        Events::GatewayEvent event;
+        event.tsMs = now();
+        event.type = QStringLiteral("listener.acceptResumed");
+        event.fields = QJsonObject{
+            {QStringLiteral("frontendPort"), socket.frontendPort},
+            {QStringLiteral("port"), socket.localPort},
+            {QStringLiteral("pausedMs"), event.tsMs - m_acceptPausedSinceMs},
+            {QStringLiteral("retries"), m_acceptRetries},
+        };
+        publishEvent(std::move(event));
+        m_acceptPausedSinceMs = -1;
+    }
     if (m_stopping) {
         ::close(descriptor);
         return;

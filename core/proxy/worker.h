@@ -106,6 +106,9 @@ public:
     BackendConnectionPool &backendPool() { return m_backendPool; }
     BackendResolver &resolver() { return *m_resolver; } // backend names, on this thread
     void accept(int descriptor, const ListenerSocketRuntime &socket);
+    void acceptFailed(ListenerServer *server); // out of descriptors (EMFILE) or similar
+    void retryAccepting(ListenerServer *server);
+    ListenerServer *listenOn(const ListenerSocketRuntime &socket, qintptr descriptor);
     void connectionFinished(ClientConnection *connection); // deferred delete
     void publishEvent(Events::GatewayEvent event);
     bool stopping() const { return m_stopping; }
@@ -138,6 +141,8 @@ private:
     QList<Session::SessionClosed> m_closedSessions;
     QList<Session::SessionSnapshot> m_openedSessions;
     bool m_stopping = false;
+    qint64 m_acceptPausedSinceMs = -1; // an accept failed; -1 once one succeeds again
+    int m_acceptRetries = 0;
     quint64 m_healthGeneration = 0;
     qint64 m_stopDeadline = 0;
     QTimer *m_tickTimer = nullptr;
