@@ -510,9 +510,9 @@ void tst_Proxy::requestCases()
     Running *run = &m_caseRun;
     backend->clear();
     const TestSupport::RequestCase c = TestSupport::requestCases().at(index);
-    bool closed = false;
-    const QByteArray response = TestSupport::exchange(run->port, c.bytes, 3000, &closed);
     if (c.outcome == TestSupport::RequestCase::Outcome::Reject) {
+        bool closed = false;
+        const QByteArray response = TestSupport::exchange(run->port, c.bytes, 3000, &closed);
         QCOMPARE(statusOf(response), c.status);
         QVERIFY2(closed, "the connection must close after a rejected request");
         if (c.stage == TestSupport::RequestCase::Stage::Head)
@@ -520,6 +520,15 @@ void tst_Proxy::requestCases()
         else
             QVERIFY(backend->requests().isEmpty());
     } else {
+        // The connection stays open (keep-alive): read one response per forwarded request.
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, run->port);
+        QVERIFY(client.waitForConnected(5000));
+        client.write(c.bytes);
+        QVERIFY(client.waitForBytesWritten(5000));
+        const QByteArray response = TestSupport::readResponse(client);
+        for (int i = 1; i < c.requests; ++i)
+            QCOMPARE(statusOf(TestSupport::readResponse(client)), 200);
         QTRY_COMPARE(backend->requests().size(), c.requests);
         const auto request = backend->requests().constFirst();
         const QList<QByteArray> line = request.requestLine().split(' ');
