@@ -1,6 +1,8 @@
 #include "session/sessionregistry.h"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 namespace Gateway::Session {
 
@@ -33,7 +35,10 @@ qsizetype overlap(const QList<FrameRecord> &stored, const QList<FrameRecord> &in
     return 0;
 }
 
-// Collects the snapshots of one batch, one entry per session (the latest wins).
+// Collects the snapshots of one batch, one entry per session (the latest wins), in arrival
+// order. Removal only marks the entry: a batch from a worker under connection churn can bring
+// thousands of sessions that open and fall out of the closed retention within the same batch,
+// and removing each from the middle of a list (and re-indexing it) made that quadratic.
 class SnapshotList
 {
 public:
@@ -46,6 +51,7 @@ public:
         } else {
             m_index.insert(s.id, m_list.size());
             m_list.append(s);
+            m_live.push_back(true);
         }
     }
     void remove(SessionId id)
@@ -53,16 +59,30 @@ public:
         const auto it = m_index.constFind(id);
         if (it == m_index.constEnd())
             return;
-        m_list.removeAt(*it);
-        m_index.clear();
-        for (qsizetype i = 0; i < m_list.size(); ++i)
-            m_index.insert(m_list.at(i).id, i);
+        m_live[size_t(*it)] = false;
+        m_index.erase(it);
+        ++m_removed;
     }
-    const QList<SessionSnapshot> &list() const { return m_list; }
+    bool isEmpty() const { return m_index.isEmpty(); }
+    // The remaining snapshots, in arrival order.
+    QList<SessionSnapshot> take()
+    {
+        if (m_removed == 0)
+            return std::exchange(m_list, {});
+        QList<SessionSnapshot> out;
+        out.reserve(m_index.size());
+        for (qsizetype i = 0; i < m_list.size(); ++i) {
+            if (m_live[size_t(i)])
+                out.append(std::move(m_list[i]));
+        }
+        return out;
+    }
 
 private:
     QList<SessionSnapshot> m_list;
+    std::vector<bool> m_live;
     QHash<SessionId, qsizetype> m_index;
+    qsizetype m_removed = 0;
 };
 
 } // namespace
@@ -172,16 +192,18 @@ void SessionRegistry::applyBatch(const SessionBatch &batch)
             changed.remove(id);
             removedKnown.append(id);
         }
-        appended.remove(id);
-        appendedOrder.removeAll(id);
+        appended.remove(id); // its id in appendedOrder is skipped below
     }
 
-    if (!added.list().isEmpty())
-        emit sessionsAdded(added.list());
-    if (!changed.list().isEmpty())
-        emit sessionsUpdated(changed.list());
-    for (SessionId id : std::as_const(appendedOrder))
-        emit framesAppended(id, appended.value(id));
+    if (!added.isEmpty())
+        emit sessionsAdded(added.take());
+    if (!changed.isEmpty())
+        emit sessionsUpdated(changed.take());
+    for (SessionId id : std::as_const(appendedOrder)) {
+        const auto it = appended.constFind(id);
+        if (it != appended.constEnd())
+            emit framesAppended(id, *it);
+    }
     if (!removedKnown.isEmpty())
         emit sessionsRemoved(removedKnown);
 }

@@ -94,6 +94,7 @@ private slots:
     void lastFramesOverlapNotDuplicated();
     void closedRetention();
     void closedRetentionZero();
+    void churnBatchAnnouncesOnlyWhatIsKept();
     void clearClosed();
     void emptyBatchEmitsNothing();
     void queuedFromWorkerThread();
@@ -276,6 +277,43 @@ void tst_SessionRegistry::lastFramesOverlapNotDuplicated()
     QCOMPARE(times(r.frames(1)), (QList<qint64>{1, 2, 3, 4, 5, 6}));
     QCOMPARE(frames.count(), 1);
     QCOMPARE(times(frames.first().at(1).value<QList<FrameRecord>>()), (QList<qint64>{5, 6}));
+}
+
+void tst_SessionRegistry::churnBatchAnnouncesOnlyWhatIsKept()
+{
+    // A worker under connection churn (short HTTP connections) sends thousands of sessions that
+    // opened and closed since its last tick. Only the newest `retention` closed ones are kept and
+    // announced, in order, with their frames; the rest are never announced.
+    SessionRegistry r; // default retention: 1,000 closed sessions
+    SessionBatch first;
+    first.opened = {snap(1)}; // announced earlier: its removal must be announced
+    r.applyBatch(first);
+    QSignalSpy added(&r, &SessionRegistry::sessionsAdded);
+    QSignalSpy changed(&r, &SessionRegistry::sessionsUpdated);
+    QSignalSpy removed(&r, &SessionRegistry::sessionsRemoved);
+    QSignalSpy frames(&r, &SessionRegistry::framesAppended);
+
+    SessionBatch churn;
+    churn.closed.append(closed(1));
+    for (SessionId id = 2; id <= 5001; ++id) {
+        churn.opened.append(snap(id, SessionState::ReadingRequest));
+        churn.closed.append(closed(id, 1006, id % 1000 == 0 ? frs(id, id) : QList<FrameRecord>{}));
+    }
+    r.applyBatch(churn);
+
+    QCOMPARE(added.count(), 1);
+    const auto addedIds = ids(added.first().first().value<QList<SessionSnapshot>>());
+    QCOMPARE(addedIds.size(), 1000);
+    QCOMPARE(addedIds.first(), SessionId(4002));
+    QCOMPARE(addedIds.last(), SessionId(5001));
+    QVERIFY(std::is_sorted(addedIds.cbegin(), addedIds.cend()));
+    QCOMPARE(changed.count(), 0); // session 1 closed and fell out in the same batch
+    QCOMPARE(removed.count(), 1);
+    QCOMPARE(removed.first().first().value<QList<SessionId>>(), (QList<SessionId>{1}));
+    QCOMPARE(frames.count(), 1); // only the kept session 5000 had frames
+    QCOMPARE(frames.first().first().value<SessionId>(), SessionId(5000));
+    QCOMPARE(r.sessions().size(), 1000);
+    QCOMPARE(r.openCount(), 0);
 }
 
 void tst_SessionRegistry::closedRetention()
