@@ -91,7 +91,7 @@ def report(args):
     # failed are left out); memory per idle session from the first round (the first time the
     # proxy holds that many sessions). The spread (min-max of the main figure) goes to the JSON.
     main_key = {"small": "msgsPerSec", "idle": "msgsPerSec", "large": "mbPerSec",
-                "http": "requestsPerSec", "xsmall": "msgsPerSec"}
+                "http": "requestsPerSec", "churn": "requestsPerSec", "xsmall": "msgsPerSec"}
     rounds = {}
     first_idle = {}
     placement = {}
@@ -148,6 +148,8 @@ def report(args):
         ("HTTP requests/s, keep-alive, 50 conn.", "http", "requestsPerSec", 0, True, ("nginx", "≥ 1.0 × nginx")),
         ("  HTTP p99 µs", "http", "p99us", 0, False, None),
         ("  proxy CPU per request µs", "http", "proxyCpuUsPerReq", 2, False, None),
+        ("HTTP requests/s, a new connection each", "churn", "requestsPerSec", 0, True, None),
+        ("  proxy CPU per connection µs", "churn", "proxyCpuUsPerReq", 2, False, None),
         ("memory per idle WebSocket session, bytes", "idle", "rssPerIdleSessionBytes", 0, False, ("haproxy", "≤ HAProxy")),
     ]
     rows = []

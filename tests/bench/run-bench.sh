@@ -14,6 +14,8 @@
 #   idle     the same with 4,000 idle sessions opened first and held; RSS before/after / 4,000
 #   large    64 KiB WebSocket messages, 8 active sessions: MB/s (payload, one way)
 #   http     wrk -c 50 -t 1, keep-alive, GET / : requests/s
+#   churn    the same with "Connection: close": a new client connection per request (no target;
+#            what a proxy's connection setup and teardown cost)
 #   xsmall   the small scenario again with an independent client (Node.js + the `ws` package from
 #            npm, tests/bench/crosscheck/wspingpong.mjs) when node and npm are there; --no-crosscheck
 #            skips it
@@ -357,15 +359,16 @@ run_xcheck() { # workers proxy
     log "  w=$w xsmall $p: $out"
 }
 
-run_http() { # workers proxy
-    local w=$1 p=$2 text json pids cpu0 cpu1
+run_http() { # workers proxy scenario [wrk args...]
+    local w=$1 p=$2 s=$3 text json pids cpu0 cpu1
+    shift 3
     pids="$(family "${PID[$p]}")"
     cpu0="$("$LOAD" cpu-ns "$pids")"
-    text="$("${ON_LOAD[@]}" "$WRK" -c 50 -t 1 -d "${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:${PORT[$p]}/" 2>&1 || true)"
+    text="$("${ON_LOAD[@]}" "$WRK" -c 50 -t 1 -d "${SECONDS_PER_RUN}s" --latency "$@" "http://127.0.0.1:${PORT[$p]}/" 2>&1 || true)"
     cpu1="$("$LOAD" cpu-ns "$pids")"
     json="$(python3 "$HERE/report.py" wrk --cpu-ns "$(( cpu1 - cpu0 ))" <<<"$text")"
-    record "$w" "$p" http "$json"
-    log "  w=$w http $p: $json"
+    record "$w" "$p" "$s" "$json"
+    log "  w=$w $s $p: $json"
 }
 
 order() { # round -> the three proxies, rotated
@@ -381,7 +384,7 @@ for w in $WORKERS; do
     log "worker count $w: starting the gateway, nginx and HAProxy (proxy CPUs ${PROXY_CPUS:-all}, load CPUs ${LOAD_CPUS:-all})"
     start_proxies "$w"
     # idle first: its memory figure is taken on freshly started proxies.
-    scenarios="idle small large http"
+    scenarios="idle small large http churn"
     [[ -z "$XCHECK" ]] || scenarios="$scenarios xsmall"
     for scenario in $scenarios; do
         for ROUND in $(seq "$ROUNDS"); do
@@ -391,7 +394,8 @@ for w in $WORKERS; do
                     idle) run_ws "$w" "$p" idle --active "$ACTIVE" --size "$SMALL" --idle "$IDLE" \
                               --rss-pids "$(family "${PID[$p]}")" ;;
                     large) run_ws "$w" "$p" large --active "$LARGE_ACTIVE" --size "$LARGE" ;;
-                    http) run_http "$w" "$p" ;;
+                    http) run_http "$w" "$p" http ;;
+                    churn) run_http "$w" "$p" churn -H "Connection: close" ;;
                     xsmall) run_xcheck "$w" "$p" ;;
                 esac
             done
