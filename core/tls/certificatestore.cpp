@@ -8,6 +8,8 @@
 #include <QFileInfo>
 #include <QSslCipher>
 
+#include <algorithm>
+
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pkcs12.h>
@@ -472,12 +474,21 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
     }
 
     // 3. Backend settings with protocol Https: system CAs + the setting's trusted roots.
-    const QList<QSslCertificate> system = QSslConfiguration::systemCaCertificates();
     out->m_defaultBackend = QSslConfiguration::defaultConfiguration();
     out->m_defaultBackend.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    const auto isHttps = [](const Config::BackendHttpSettings &setting) {
+        return setting.protocol.compare(QLatin1String("Https"), Qt::CaseInsensitive) == 0;
+    };
+    // Reading the system CA store is about a million allocations and a quarter of a second, on
+    // the thread that applies the configuration (the console's GUI thread): only when a backend
+    // speaks TLS.
+    if (std::none_of(config.backendHttpSettingsCollection.cbegin(),
+                     config.backendHttpSettingsCollection.cend(), isHttps))
+        return diagnostics;
+    const QList<QSslCertificate> system = QSslConfiguration::systemCaCertificates();
     out->m_defaultBackend.setCaCertificates(system);
     for (const Config::BackendHttpSettings &setting : config.backendHttpSettingsCollection) {
-        if (setting.protocol.compare(QLatin1String("Https"), Qt::CaseInsensitive) != 0)
+        if (!isHttps(setting))
             continue;
         QList<QSslCertificate> cas = system;
         for (int i = 0; i < setting.trustedRootCertificates.size(); ++i) {
