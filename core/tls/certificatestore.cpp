@@ -19,6 +19,14 @@ namespace Gateway::Tls {
 
 namespace {
 
+// The system CA store, read once per process (later applies reuse it, as Qt's own on-demand root
+// loading does).
+QList<QSslCertificate> systemCaCertificates()
+{
+    static const QList<QSslCertificate> system = QSslConfiguration::systemCaCertificates();
+    return system;
+}
+
 QString join(const QString &path, const QString &key)
 {
     return path.isEmpty() ? key : path + QLatin1Char('.') + key;
@@ -485,7 +493,7 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
     if (std::none_of(config.backendHttpSettingsCollection.cbegin(),
                      config.backendHttpSettingsCollection.cend(), isHttps))
         return diagnostics;
-    const QList<QSslCertificate> system = QSslConfiguration::systemCaCertificates();
+    const QList<QSslCertificate> system = systemCaCertificates();
     out->m_defaultBackend.setCaCertificates(system);
     for (const Config::BackendHttpSettings &setting : config.backendHttpSettingsCollection) {
         if (!isHttps(setting))
