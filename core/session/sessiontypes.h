@@ -88,5 +88,12 @@ struct SessionClosed
 
 } // namespace Gateway::Session
 
+// Plain aggregates of Qt value types (QString, QByteArray, QList): safe to move in memory, so
+// QList grows its per-tick batches (thousands of snapshots under connection churn) with a
+// realloc instead of copying every element.
+Q_DECLARE_TYPEINFO(Gateway::Session::FrameRecord, Q_RELOCATABLE_TYPE);
+Q_DECLARE_TYPEINFO(Gateway::Session::SessionSnapshot, Q_RELOCATABLE_TYPE);
+Q_DECLARE_TYPEINFO(Gateway::Session::SessionClosed, Q_RELOCATABLE_TYPE);
+
 Q_DECLARE_METATYPE(Gateway::Session::SessionSnapshot)
 Q_DECLARE_METATYPE(Gateway::Session::FrameRecord)
