@@ -1370,8 +1370,8 @@ void ClientConnection::finishSession(const QString &closedBy, const QString &rea
     Session::SessionClosed closed;
     closed.snapshot = m_snapshot;
     closed.lastFrames = m_lastFrames.mid(m_lastFramesHead) + m_lastFrames.first(m_lastFramesHead);
-    if (takeFirstReport())
-        m_worker->sessionOpenedAndClosed(m_snapshot);
+    // A session that opened and closed since the last tick is announced by its closed snapshot
+    // alone (the registry adds an unknown closed session as it would an opened one).
     m_worker->sessionClosed(closed);
     m_worker->connectionFinished(this);
 }

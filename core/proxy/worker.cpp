@@ -323,11 +323,6 @@ void Worker::connectionFinished(ClientConnection *connection)
         m_graveyard.push_back(connection);
 }
 
-void Worker::sessionOpenedAndClosed(const Session::SessionSnapshot &snapshot)
-{
-    m_openedSessions.append(snapshot);
-}
-
 void Worker::sessionClosed(const Session::SessionClosed &closed)
 {
     m_closedSessions.append(closed);
@@ -394,7 +389,6 @@ void Worker::tick()
                 batch.frames.insert(snapshot.id, std::move(frames));
         }
     }
-    batch.opened.append(std::exchange(m_openedSessions, {}));
     for (Session::SessionClosed &closed : m_closedSessions) {
         const auto id = closed.snapshot.id;
         // Frames that arrived since the last tick are in lastFrames; hand over the tail.

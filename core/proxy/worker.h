@@ -114,7 +114,6 @@ public:
     bool stopping() const { return m_stopping; }
     void sessionClosed(const Session::SessionClosed &closed);
     void sessionOpened(ClientConnection *connection);
-    void sessionOpenedAndClosed(const Session::SessionSnapshot &snapshot);
 
 signals:
     void sessionBatch(const ::Gateway::Session::SessionBatch &batch);
@@ -139,7 +138,6 @@ private:
     BackendResolver *m_resolver = nullptr; // child: moves to the worker thread with it
     QList<Events::GatewayEvent> m_pendingEvents;
     QList<Session::SessionClosed> m_closedSessions;
-    QList<Session::SessionSnapshot> m_openedSessions;
     bool m_stopping = false;
     qint64 m_acceptPausedSinceMs = -1; // an accept failed; -1 once one succeeds again
     int m_acceptRetries = 0;
