@@ -8,6 +8,7 @@
 #include "health/healthtable.h"
 #include "net/clock.h"
 #include "net/filelimit.h"
+#include "net/uringloop.h"
 #include "proxy/gateway.h"
 #include "tls/certificatefactory.h"
 #include "tls/certificatestore.h"
@@ -228,6 +229,12 @@ void installSignalHandlers(QObject *context, std::function<void(int count)> hand
 
 void reportOpenFileLimit(const Gateway::Net::OpenFileLimit &limit)
 {
+    // Which receive path the workers take (core/net/uringloop.h).
+    const QString why = Gateway::Net::UringLoop::unavailableReason();
+    err() << "appgw: workers receive with "
+          << (why.isEmpty() ? QStringLiteral("io_uring (multishot receive)")
+                            : QStringLiteral("epoll and recv(): %1").arg(why))
+          << "\n";
     if (limit.soft < 0)
         return; // unlimited
     err() << "appgw: open-file limit " << limit.soft

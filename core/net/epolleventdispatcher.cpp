@@ -1,5 +1,7 @@
 #include "net/epolleventdispatcher.h"
 
+#include "net/uringloop.h"
+
 #include <QCoreApplication>
 #include <QSocketNotifier>
 #include <QThread>
@@ -70,6 +72,7 @@ EpollEventDispatcher::~EpollEventDispatcher()
 {
     if (t_current == this)
         t_current = nullptr;
+    m_uring.reset(); // before the epoll descriptor it polls
     qDeleteAll(m_notifiers);
     // Events posted for the next iteration have no loop left to run in; their handlers may be
     // gone with their owners.
@@ -81,6 +84,15 @@ EpollEventDispatcher::~EpollEventDispatcher()
         ::close(m_wakeFd);
     if (m_epollFd >= 0)
         ::close(m_epollFd);
+}
+
+UringLoop *EpollEventDispatcher::uring()
+{
+    if (!m_uringTried) {
+        m_uringTried = true;
+        m_uring = UringLoop::create(m_epollFd);
+    }
+    return m_uring.get();
 }
 
 quint64 EpollEventDispatcher::loopSerial()
@@ -313,6 +325,34 @@ void EpollEventDispatcher::interrupt()
     wakeUp();
 }
 
+bool EpollEventDispatcher::dispatchEpoll(QEventLoop::ProcessEventsFlags flags, int timeoutMs)
+{
+    epoll_event events[MaxEventsPerWait];
+    int n = epoll_wait(m_epollFd, events, MaxEventsPerWait, timeoutMs);
+    if (n < 0)
+        n = 0; // EINTR
+    // Level-triggered notifiers that stay ready are not announced again through the ring's poll:
+    // look once more on the next iteration, until a look finds nothing.
+    m_epollMayHaveMore = n > 0;
+    ++t_loopSerial;
+    bool handled = false;
+    for (int i = 0; i < n; ++i) {
+        auto *handler = static_cast<IoHandler *>(events[i].data.ptr);
+        if (handler == &g_wakeMarker) {
+            quint64 value;
+            [[maybe_unused]] const auto r = ::read(m_wakeFd, &value, sizeof value);
+            m_wakePending.store(false);
+            continue;
+        }
+        if (flags.testFlag(QEventLoop::ExcludeSocketNotifiers)
+            && dynamic_cast<NotifierEntry *>(handler))
+            continue;
+        handler->ioEvent(events[i].events);
+        handled = true;
+    }
+    return handled;
+}
+
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
     t_current = this;
@@ -346,27 +386,23 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         emit aboutToBlock();
     }
 
-    epoll_event events[MaxEventsPerWait];
-    int n = epoll_wait(m_epollFd, events, MaxEventsPerWait, timeout);
-    if (n < 0)
-        n = 0; // EINTR
-    if (canWait)
-        emit awake();
-    ++t_loopSerial;
-
-    for (int i = 0; i < n; ++i) {
-        auto *handler = static_cast<IoHandler *>(events[i].data.ptr);
-        if (handler == &g_wakeMarker) {
-            quint64 value;
-            [[maybe_unused]] const auto r = ::read(m_wakeFd, &value, sizeof value);
-            m_wakePending.store(false);
-            continue;
-        }
-        if (flags.testFlag(QEventLoop::ExcludeSocketNotifiers)
-            && dynamic_cast<NotifierEntry *>(handler))
-            continue;
-        handler->ioEvent(events[i].events);
-        handled = true;
+    if (UringLoop *ring = uring()) {
+        // Wait on the ring: receives complete there, and the epoll set (notifiers, the wake-up
+        // eventfd, write readiness) reports through its poll on the epoll descriptor.
+        ring->wait(m_epollMayHaveMore ? 0 : timeout);
+        if (canWait)
+            emit awake();
+        ++t_loopSerial;
+        bool epollReady = m_epollMayHaveMore;
+        if (ring->dispatch(&epollReady))
+            handled = true;
+        if (epollReady && dispatchEpoll(flags, 0))
+            handled = true;
+    } else {
+        if (dispatchEpoll(flags, timeout))
+            handled = true;
+        if (canWait)
+            emit awake();
     }
     ++t_loopSerial;
     if (fireTimers() > 0)

@@ -17,8 +17,11 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 
 namespace Gateway::Net {
+
+class UringLoop;
 
 class IoHandler
 {
@@ -54,6 +57,10 @@ public:
     // deletes (a handler that closed meanwhile must ignore it), as if epoll had reported them.
     void postIoEvent(IoHandler *handler, quint32 events);
 
+    // The thread's io_uring (receives of TcpStreams), set up on first use by this thread;
+    // nullptr when io_uring is not available (see UringLoop::create), and then epoll does all.
+    UringLoop *uring();
+
     // QAbstractEventDispatcher
     bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
     void registerSocketNotifier(QSocketNotifier *notifier) override;
@@ -82,6 +89,7 @@ private:
     int nextTimeoutMs() const;
     int fireTimers();
     void dispatchNotifier(NotifierEntry *entry, quint32 events);
+    bool dispatchEpoll(QEventLoop::ProcessEventsFlags flags, int timeoutMs);
 
     int m_epollFd = -1;
     int m_wakeFd = -1;
@@ -90,6 +98,9 @@ private:
     QHash<int, NotifierEntry *> m_notifiers; // fd -> notifiers on it
     QHash<int, Timer> m_timers;              // id -> timer
     std::multimap<qint64, int> m_timerQueue; // deadlineNs -> id (entries may be stale)
+    std::unique_ptr<UringLoop> m_uring;
+    bool m_uringTried = false;
+    bool m_epollMayHaveMore = false; // the last epoll_wait returned events: ask again
 };
 
 } // namespace Gateway::Net

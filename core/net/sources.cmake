@@ -6,4 +6,5 @@ target_sources(gateway_core PRIVATE
     net/sslstream.cpp net/sslstream.h
     net/stream.h
     net/tcpstream.cpp net/tcpstream.h
+    net/uringloop.cpp net/uringloop.h
 )

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <liburing.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -48,6 +49,8 @@ inline ssize_t sendBytes(int fd, const char *data, size_t size)
 }
 
 constexpr quint32 StreamEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+// With io_uring receiving, epoll reports only what the ring does not: connect and write space.
+constexpr quint32 WriteEvents = EPOLLOUT | EPOLLET;
 // While corked, writes are gathered up to this size, then sent: headers and small bodies go out
 // in one segment, large bodies are not copied twice.
 constexpr qsizetype CorkLimit = 16 * 1024;
@@ -59,8 +62,11 @@ TcpStream::TcpStream(int fd, bool connected)
 {
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (m_dispatcher)
-        m_dispatcher->addFd(fd, this, StreamEvents);
+    if (m_dispatcher) {
+        m_uring = m_dispatcher->uring();
+        m_dispatcher->addFd(fd, this, m_uring ? WriteEvents : StreamEvents);
+        updateReceive();
+    }
 }
 
 TcpStream *TcpStream::adopt(int fd)
@@ -124,6 +130,15 @@ qsizetype TcpStream::read(char *buffer, qsizetype max)
 {
     if (m_closed)
         return Failed;
+    if (m_uring) {
+        if (m_chunkHead < m_chunks.size())
+            return readChunks(buffer, max);
+        if (m_receiveError != 0) {
+            fail(m_receiveError);
+            return Failed;
+        }
+        return m_receiveEnded ? EndOfStream : WouldBlock;
+    }
     // A short read emptied the socket: with edge-triggered epoll any later byte (or FIN) brings
     // a new event, so the next read can answer WouldBlock without a recv() that would only say
     // EAGAIN (one syscall saved per relayed chunk, as nginx does with rev->ready).
@@ -147,6 +162,99 @@ qsizetype TcpStream::read(char *buffer, qsizetype max)
         fail(errno);
         return Failed;
     }
+}
+
+qsizetype TcpStream::readChunks(char *buffer, qsizetype max)
+{
+    qsizetype done = 0;
+    while (done < max && m_chunkHead < m_chunks.size()) {
+        Chunk &chunk = m_chunks[m_chunkHead];
+        const qsizetype n = qMin(max - done, chunk.size - chunk.offset);
+        std::memcpy(buffer + done, m_uring->buffer(chunk.buffer) + chunk.offset, size_t(n));
+        done += n;
+        chunk.offset += n;
+        if (chunk.offset == chunk.size) {
+            m_uring->releaseBuffer(chunk.buffer);
+            ++m_chunkHead;
+        }
+    }
+    if (m_chunkHead == m_chunks.size()) {
+        m_chunks.clear();
+        m_chunkHead = 0;
+    }
+    return done;
+}
+
+void TcpStream::releaseChunks()
+{
+    for (qsizetype i = m_chunkHead; i < m_chunks.size(); ++i)
+        m_uring->releaseBuffer(m_chunks[i].buffer);
+    m_chunks.clear();
+    m_chunkHead = 0;
+}
+
+// Receiving follows m_readEnabled: armed while the owner reads, cancelled while it pauses
+// (backpressure: a paused stream must not fill the pool), armed again when it resumes. A new
+// receive is armed only after the previous one has completed for good, so data stays in order.
+void TcpStream::updateReceive()
+{
+    if (!m_uring || m_closed || !m_connected || m_receiveEnded)
+        return;
+    if (m_readEnabled && m_receive == Receive::Off) {
+        m_uring->armReceive(this, m_fd);
+        m_receive = Receive::Armed;
+        m_armedAt = m_uring->submissionSerial();
+    } else if (!m_readEnabled && m_receive == Receive::Armed) {
+        m_uring->cancel(this, UringHandler::Receive);
+        m_receive = Receive::Cancelling;
+    } else if (!m_readEnabled && m_receive == Receive::Starved) {
+        m_uring->forget(this);
+        m_receive = Receive::Off;
+    }
+}
+
+void TcpStream::uringBufferFree()
+{
+    if (m_receive != Receive::Starved)
+        return;
+    m_receive = Receive::Off;
+    updateReceive();
+}
+
+void TcpStream::uringCompletion(Op, int result, quint32 flags)
+{
+    if (result > 0 && (flags & IORING_CQE_F_BUFFER)) {
+        const unsigned id = flags >> IORING_CQE_BUFFER_SHIFT;
+        if (m_closed)
+            m_uring->releaseBuffer(id);
+        else
+            m_chunks.append(Chunk{id, result, 0});
+    }
+    if (!(flags & IORING_CQE_F_MORE)) {
+        // This receive is over.
+        m_receive = Receive::Off;
+        if (m_disposed) {
+            m_uring->forget(this);
+            m_dispatcher->deferDelete(this);
+            return;
+        }
+        if (result == 0) {
+            m_receiveEnded = true; // end of stream
+        } else if (result < 0 && result != -ECANCELED && result != -ENOBUFS) {
+            m_receiveEnded = true;
+            m_receiveError = -result;
+        }
+        if (result == -ENOBUFS && !m_closed && m_readEnabled && !m_uring->waitForBuffer(this))
+            m_receive = Receive::Starved;
+        else
+            updateReceive(); // armed again while the owner reads (a multishot may end early)
+    }
+    if (m_closed || (result <= 0 && !m_receiveEnded))
+        return;
+    if (m_readEnabled)
+        notify(StreamOwner::Event::Readable);
+    else
+        m_readPending = true;
 }
 
 bool TcpStream::write(QByteArrayView bytes)
@@ -251,6 +359,23 @@ void TcpStream::close()
     m_closed = true;
     if (m_dispatcher)
         m_dispatcher->removeFd(m_fd);
+    if (m_uring) {
+        // An armed receive holds the socket open until the ring has cancelled it (at the next
+        // submission); its last completion arrives after that.
+        if (m_receive == Receive::Armed) {
+            m_uring->cancel(this, UringHandler::Receive);
+            m_receive = Receive::Cancelling;
+            // Still queued: the kernel would look the descriptor up after the close below (and
+            // might find a new connection under the same number). Submit the receive and its
+            // cancellation before closing.
+            if (m_armedAt == m_uring->submissionSerial())
+                m_uring->submitNow();
+        } else if (m_receive == Receive::Starved) {
+            m_uring->forget(this);
+            m_receive = Receive::Off;
+        }
+        releaseChunks();
+    }
     ::close(m_fd);
     m_out = QByteArray();
     m_outPos = 0;
@@ -259,6 +384,11 @@ void TcpStream::close()
 void TcpStream::dispose()
 {
     close();
+    if (m_uring && m_receive != Receive::Off) {
+        m_disposed = true; // deleted by the last completion (or with the loop)
+        m_uring->keepUntilDone(this);
+        return;
+    }
     if (m_dispatcher)
         m_dispatcher->deferDelete(this);
     else
@@ -270,6 +400,14 @@ void TcpStream::setReadEnabled(bool enabled)
     if (m_readEnabled == enabled)
         return;
     m_readEnabled = enabled;
+    if (m_uring) {
+        updateReceive();
+        if (enabled && (m_readPending || m_chunkHead < m_chunks.size() || m_receiveEnded)) {
+            m_readPending = false;
+            notify(StreamOwner::Event::Readable);
+        }
+        return;
+    }
     // Edge-triggered: if reading stopped before the socket was drained, no new edge will come,
     // so a resume must look again.
     if (enabled && (m_readPending || !m_drained)) {
@@ -294,6 +432,7 @@ void TcpStream::ioEvent(quint32 events)
             }
             m_connected = true;
             fillAddresses(m_fd, this);
+            updateReceive();
             notify(StreamOwner::Event::Connected);
             if (m_closed)
                 return;
@@ -323,6 +462,8 @@ void TcpStream::ioEvent(quint32 events)
             }
         }
     }
+    if (m_uring)
+        return; // the ring's receive reports data, end of stream and errors
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
         m_drained = false;
         if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))

@@ -2,15 +2,21 @@
 
 // Plain TCP on a raw non-blocking descriptor, registered edge-triggered with the thread's
 // EpollEventDispatcher (no QSocketNotifier, no QTcpSocket buffers: the proxy's hot path).
+//
+// Receiving: where the thread has an io_uring (UringLoop), a multishot receive fills buffers of
+// the ring's pool and read() hands out what they hold; epoll then only reports write readiness
+// and the end of a connect. Otherwise read() calls recv() after an epoll edge.
 
 #include "net/epolleventdispatcher.h"
 #include "net/stream.h"
+#include "net/uringloop.h"
 
 #include <QByteArray>
+#include <QVarLengthArray>
 
 namespace Gateway::Net {
 
-class TcpStream final : public Stream, public IoHandler
+class TcpStream final : public Stream, public IoHandler, public UringHandler
 {
 public:
     // Takes ownership of an accepted, connected descriptor.
@@ -38,9 +44,22 @@ public:
     int descriptor() const { return m_fd; }
 
     void ioEvent(quint32 events) override;
+    void uringCompletion(Op op, int result, quint32 flags) override;
+    void uringBufferFree() override;
 
 private:
     explicit TcpStream(int fd, bool connected);
+    // io_uring receiving
+    enum class Receive : quint8 { Off, Armed, Cancelling, Starved };
+    struct Chunk
+    {
+        unsigned buffer;
+        qsizetype size;
+        qsizetype offset;
+    };
+    qsizetype readChunks(char *buffer, qsizetype max);
+    void updateReceive();
+    void releaseChunks();
     bool flush();
     void fail(int err);
     qsizetype pending() const { return m_out.size() - m_outPos; }
@@ -61,6 +80,14 @@ private:
     qsizetype m_outPos = 0;
     QString m_error;
     EpollEventDispatcher *m_dispatcher = nullptr;
+    UringLoop *m_uring = nullptr; // receiving through the ring (else recv() on epoll edges)
+    Receive m_receive = Receive::Off;
+    quint64 m_armedAt = 0;       // the ring's submission serial when the receive was queued
+    bool m_receiveEnded = false; // EOF (0) or an error completed the receive: not armed again
+    int m_receiveError = 0;      // errno of a failed receive, reported after the data
+    bool m_disposed = false;     // waiting for the last completion to be deleted
+    QVarLengthArray<Chunk, 1> m_chunks; // received, not yet read (from m_chunkHead); usually one
+    qsizetype m_chunkHead = 0;
 };
 
 } // namespace Gateway::Net
