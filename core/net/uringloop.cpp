@@ -13,7 +13,7 @@ namespace Gateway::Net {
 
 namespace {
 
-constexpr unsigned RingEntries = 1024;
+constexpr unsigned RingEntries = 256; // submissions per batch before an early submit
 constexpr unsigned BufferGroup = 0;
 constexpr quint64 OpMask = 7;
 constexpr quint64 EpollPollTag = 1; // user data of the poll on the epoll descriptor (no handler)
@@ -92,11 +92,7 @@ std::unique_ptr<UringLoop> UringLoop::create(int epollFd)
     if (io_uring_register_buf_ring(loop->m_ring.get(), &reg, 0) != 0)
         return nullptr;
     io_uring_buf_ring_init(loop->m_bufRing);
-    for (unsigned id = 0; id < Buffers; ++id)
-        io_uring_buf_ring_add(loop->m_bufRing, loop->m_pool + std::size_t(id) * BufferSize,
-                              BufferSize, quint16(id), io_uring_buf_ring_mask(Buffers), int(id));
-    io_uring_buf_ring_advance(loop->m_bufRing, int(Buffers));
-    loop->m_free = Buffers;
+    loop->addBuffers(BufferStep);
     loop->m_epollFd = epollFd;
     loop->armEpollPoll();
     return loop;
@@ -148,6 +144,19 @@ void UringLoop::cancel(UringHandler *handler, UringHandler::Op op)
     io_uring_sqe_set_data64(sqe, IgnoredTag);
 }
 
+void UringLoop::addBuffers(unsigned count)
+{
+    count = qMin(count, Buffers - m_circulating);
+    for (unsigned i = 0; i < count; ++i) {
+        const unsigned id = m_circulating + i;
+        io_uring_buf_ring_add(m_bufRing, m_pool + std::size_t(id) * BufferSize, BufferSize,
+                              quint16(id), io_uring_buf_ring_mask(Buffers), int(i));
+    }
+    io_uring_buf_ring_advance(m_bufRing, int(count));
+    m_circulating += count;
+    m_free += count;
+}
+
 void UringLoop::releaseBuffer(unsigned id)
 {
     io_uring_buf_ring_add(m_bufRing, m_pool + std::size_t(id) * BufferSize, BufferSize, quint16(id),
@@ -162,6 +171,10 @@ void UringLoop::releaseBuffer(unsigned id)
 
 bool UringLoop::waitForBuffer(UringHandler *handler)
 {
+    // The kernel found the ring empty (buffers returned since then may already be back): the
+    // pool is too small for this load.
+    if (m_circulating < Buffers)
+        addBuffers(BufferStep);
     if (m_free > 0)
         return true;
     m_starved.push_back(handler);

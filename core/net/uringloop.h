@@ -15,10 +15,11 @@
 // ring instead of epoll_wait(); the epoll set (Qt's socket notifiers, the wake-up eventfd, write
 // readiness) is watched through the ring by a multishot poll on the epoll descriptor.
 //
-// The pool: Buffers × BufferSize bytes, registered as a provided-buffer ring. Idle sessions hold
-// none (memory per idle session does not grow); a completion lends its buffer to the stream until
-// the owner has read it, then it goes back. When the pool is empty a receive ends with ENOBUFS and
-// is re-armed as soon as a buffer is returned.
+// The pool: up to Buffers × BufferSize bytes, registered as a provided-buffer ring. Idle sessions
+// hold none (memory per idle session does not grow); a completion lends its buffer to the stream
+// until the owner has read it, then it goes back. When no buffer is free a receive ends with
+// ENOBUFS: the pool grows (BufferStep more) or, at its limit, the receive is re-armed as soon as
+// a buffer is returned.
 //
 // Requires Linux 6.1 (IORING_SETUP_DEFER_TASKRUN; multishot receive is 6.0). Where the ring
 // cannot be set up, or APPGW_IO_URING=0 is set, create() returns nullptr and the dispatcher and
@@ -51,8 +52,12 @@ class UringLoop
 {
     Q_DISABLE_COPY_MOVE(UringLoop)
 public:
-    static constexpr unsigned Buffers = 128;          // a power of two (a ring)
+    static constexpr unsigned Buffers = 128;          // at most; a power of two (a ring)
     static constexpr unsigned BufferSize = 64 * 1024; // one receive at most; pages touched on use
+    // Buffers handed to the kernel at the start; more (by this many) each time a receive finds
+    // none free, up to Buffers. The ring reuses buffers in turn, so fewer in circulation means
+    // fewer pages ever touched while the load is light (the memory an idle session seems to cost).
+    static constexpr unsigned BufferStep = 16;
 
     // nullptr when io_uring is unavailable (old kernel, seccomp, io_uring_disabled) or turned off
     // with APPGW_IO_URING=0. Must be called on the thread that will use the ring.
@@ -97,11 +102,13 @@ private:
     UringLoop() = default;
     io_uring_sqe *nextSqe();
     void armEpollPoll();
+    void addBuffers(unsigned count);
 
     std::unique_ptr<io_uring> m_ring;
     io_uring_buf_ring *m_bufRing = nullptr;
     char *m_pool = nullptr;
-    unsigned m_free = 0; // buffers in the ring
+    unsigned m_free = 0;        // buffers in the ring
+    unsigned m_circulating = 0; // buffers given to the ring so far (ids 0 .. m_circulating-1)
     quint64 m_submissions = 0;
     int m_epollFd = -1;
     std::vector<UringHandler *> m_starved; // waiting for a buffer
