@@ -36,6 +36,12 @@ public:
     StreamOwner *owner() const { return m_owner; }
 
     virtual qsizetype read(char *buffer, qsizetype max) = 0;
+    // Zero-copy reading, for streams that receive into buffers of their own (TcpStream on
+    // io_uring): the next received bytes in place, valid until consumeReceived() or any other
+    // call on the stream; empty when there are none (read() then says WouldBlock, EndOfStream or
+    // Failed). consumeReceived(n) marks n of them (at most the view's size) as read.
+    virtual QByteArrayView peekReceived() const { return {}; }
+    virtual void consumeReceived(qsizetype) {}
     virtual bool write(QByteArrayView bytes) = 0; // false: the stream is broken
     virtual qsizetype bytesToWrite() const = 0;
     virtual void shutdownWrite() = 0; // half-close after pending output is flushed

@@ -168,21 +168,37 @@ qsizetype TcpStream::readChunks(char *buffer, qsizetype max)
 {
     qsizetype done = 0;
     while (done < max && m_chunkHead < m_chunks.size()) {
-        Chunk &chunk = m_chunks[m_chunkHead];
-        const qsizetype n = qMin(max - done, chunk.size - chunk.offset);
-        std::memcpy(buffer + done, m_uring->buffer(chunk.buffer) + chunk.offset, size_t(n));
+        const QByteArrayView next = peekReceived();
+        const qsizetype n = qMin(max - done, next.size());
+        std::memcpy(buffer + done, next.data(), size_t(n));
         done += n;
-        chunk.offset += n;
-        if (chunk.offset == chunk.size) {
-            m_uring->releaseBuffer(chunk.buffer);
-            ++m_chunkHead;
-        }
+        consumeReceived(n);
+    }
+    return done;
+}
+
+QByteArrayView TcpStream::peekReceived() const
+{
+    if (m_closed || m_chunkHead >= m_chunks.size())
+        return {};
+    const Chunk &chunk = m_chunks[m_chunkHead];
+    return {m_uring->buffer(chunk.buffer) + chunk.offset, chunk.size - chunk.offset};
+}
+
+void TcpStream::consumeReceived(qsizetype n)
+{
+    if (m_chunkHead >= m_chunks.size())
+        return;
+    Chunk &chunk = m_chunks[m_chunkHead];
+    chunk.offset += qMin(n, chunk.size - chunk.offset);
+    if (chunk.offset == chunk.size) {
+        m_uring->releaseBuffer(chunk.buffer);
+        ++m_chunkHead;
     }
     if (m_chunkHead == m_chunks.size()) {
         m_chunks.clear();
         m_chunkHead = 0;
     }
-    return done;
 }
 
 void TcpStream::releaseChunks()

@@ -26,6 +26,8 @@ public:
     ~TcpStream() override;
 
     qsizetype read(char *buffer, qsizetype max) override;
+    QByteArrayView peekReceived() const override;
+    void consumeReceived(qsizetype n) override;
     bool write(QByteArrayView bytes) override;
     qsizetype bytesToWrite() const override
     {

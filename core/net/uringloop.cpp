@@ -172,9 +172,12 @@ void UringLoop::releaseBuffer(unsigned id)
 bool UringLoop::waitForBuffer(UringHandler *handler)
 {
     // The kernel found the ring empty (buffers returned since then may already be back): the
-    // pool is too small for this load.
-    if (m_circulating < Buffers)
+    // pool is too small for this load. One step per batch of completions: a burst of new
+    // connections (each lends a buffer only until its owner has read it) should not inflate it.
+    if (m_circulating < Buffers && m_grownAt != m_submissions) {
         addBuffers(BufferStep);
+        m_grownAt = m_submissions;
+    }
     if (m_free > 0)
         return true;
     m_starved.push_back(handler);

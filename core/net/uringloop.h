@@ -52,7 +52,7 @@ class UringLoop
 {
     Q_DISABLE_COPY_MOVE(UringLoop)
 public:
-    static constexpr unsigned Buffers = 128;          // at most; a power of two (a ring)
+    static constexpr unsigned Buffers = 64;           // at most; a power of two (a ring)
     static constexpr unsigned BufferSize = 64 * 1024; // one receive at most; pages touched on use
     // Buffers handed to the kernel at the start; more (by this many) each time a receive finds
     // none free, up to Buffers. The ring reuses buffers in turn, so fewer in circulation means
@@ -110,6 +110,7 @@ private:
     unsigned m_free = 0;        // buffers in the ring
     unsigned m_circulating = 0; // buffers given to the ring so far (ids 0 .. m_circulating-1)
     quint64 m_submissions = 0;
+    quint64 m_grownAt = 0; // the pool grew in this batch
     int m_epollFd = -1;
     std::vector<UringHandler *> m_starved; // waiting for a buffer
     std::vector<UringHandler *> m_orphans;

@@ -1080,7 +1080,11 @@ void ClientConnection::relay(Stream *from, Stream *to, bool clientToBackend)
     bool moved = false;
     qint64 now = 0;
     for (;;) {
-        const qsizetype n = from->read(buf, cap);
+        // In place when the stream received into a buffer of its own (io_uring), else into the
+        // worker's scratch buffer.
+        QByteArrayView data = from->peekReceived();
+        const bool inPlace = !data.isEmpty();
+        const qsizetype n = inPlace ? data.size() : from->read(buf, cap);
         if (n == Stream::WouldBlock)
             break;
         if (n < 0) {
@@ -1107,11 +1111,15 @@ void ClientConnection::relay(Stream *from, Stream *to, bool clientToBackend)
             return;
         }
         moved = true;
-        const QByteArrayView data(buf, n);
+        if (!inPlace)
+            data = QByteArrayView(buf, n);
         if (now == 0)
             now = m_worker->now();
         decoder->feed(data, now, onFrame);
-        if (!to->write(data)) {
+        const bool written = to->write(data); // what the kernel does not take is copied
+        if (inPlace)
+            from->consumeReceived(n);
+        if (!written) {
             finishSession(clientToBackend ? QStringLiteral("backend") : QStringLiteral("client"),
                           clientToBackend ? QStringLiteral("backendClosed")
                                           : QStringLiteral("clientClosed"));

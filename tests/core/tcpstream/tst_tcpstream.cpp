@@ -180,6 +180,33 @@ private slots:
         stream->dispose();
     }
 
+    void receivedBytesCanBeUsedInPlace()
+    {
+        Pair pair;
+        QVERIFY(makePair(&pair));
+        TcpStream *stream = TcpStream::adopt(pair.ours);
+        Recorder owner;
+        stream->setOwner(&owner);
+        sendAll(pair.peer, "in place");
+        QTRY_VERIFY(owner.count(StreamOwner::Event::Readable) > 0);
+        const bool ownBuffers = Gateway::Net::EpollEventDispatcher::current()->uring() != nullptr;
+        if (ownBuffers) {
+            QCOMPARE(stream->peekReceived(), QByteArrayView("in place"));
+            stream->consumeReceived(3);
+            QCOMPARE(stream->peekReceived(), QByteArrayView("place"));
+            stream->consumeReceived(5);
+            QVERIFY(stream->peekReceived().isEmpty());
+            char buf[16];
+            QCOMPARE(stream->read(buf, sizeof buf), Stream::WouldBlock);
+        } else {
+            QVERIFY(stream->peekReceived().isEmpty()); // epoll: read() into the caller's buffer
+            char buf[16];
+            QCOMPARE(stream->read(buf, sizeof buf), qsizetype(8));
+            QCOMPARE(QByteArrayView(buf, 8), QByteArrayView("in place"));
+        }
+        stream->dispose();
+    }
+
     void pausedReadingDeliversNothingThenEverythingInOrder()
     {
         Pair pair;
