@@ -105,6 +105,16 @@ bool makePair(Pair *pair)
     return pair->ours >= 0;
 }
 
+// A loopback pair whose `ours` side is a TcpStream reporting to owner (nullptr on failure).
+TcpStream *adoptPair(Pair *pair, StreamOwner *owner)
+{
+    if (!makePair(pair))
+        return nullptr;
+    TcpStream *stream = TcpStream::adopt(pair->ours);
+    stream->setOwner(owner);
+    return stream;
+}
+
 // What the peer can read right now, without waiting.
 QByteArray readNow(int fd)
 {
@@ -166,10 +176,9 @@ private slots:
     void receivesWhatThePeerSendsThenEndOfStream()
     {
         Pair pair;
-        QVERIFY(makePair(&pair));
-        TcpStream *stream = TcpStream::adopt(pair.ours);
         Reader owner;
-        stream->setOwner(&owner);
+        TcpStream *stream = adoptPair(&pair, &owner);
+        QVERIFY(stream);
         sendAll(pair.peer, "hello ");
         QTRY_COMPARE(owner.data, QByteArray("hello "));
         sendAll(pair.peer, "world");
@@ -183,10 +192,9 @@ private slots:
     void receivedBytesCanBeUsedInPlace()
     {
         Pair pair;
-        QVERIFY(makePair(&pair));
-        TcpStream *stream = TcpStream::adopt(pair.ours);
         Recorder owner;
-        stream->setOwner(&owner);
+        TcpStream *stream = adoptPair(&pair, &owner);
+        QVERIFY(stream);
         sendAll(pair.peer, "in place");
         QTRY_VERIFY(owner.count(StreamOwner::Event::Readable) > 0);
         const bool ownBuffers = Gateway::Net::EpollEventDispatcher::current()->uring() != nullptr;
@@ -210,10 +218,9 @@ private slots:
     void pausedReadingDeliversNothingThenEverythingInOrder()
     {
         Pair pair;
-        QVERIFY(makePair(&pair));
-        TcpStream *stream = TcpStream::adopt(pair.ours);
         Reader owner;
-        stream->setOwner(&owner);
+        TcpStream *stream = adoptPair(&pair, &owner);
+        QVERIFY(stream);
         sendAll(pair.peer, "a");
         QTRY_COMPARE(owner.data, QByteArray("a"));
         stream->setReadEnabled(false); // backpressure from the other side
@@ -237,10 +244,9 @@ private slots:
     void aResetIsReportedAsFailure()
     {
         Pair pair;
-        QVERIFY(makePair(&pair));
-        TcpStream *stream = TcpStream::adopt(pair.ours);
         Reader owner;
-        stream->setOwner(&owner);
+        TcpStream *stream = adoptPair(&pair, &owner);
+        QVERIFY(stream);
         sendAll(pair.peer, "x");
         QTRY_COMPARE(owner.data, QByteArray("x"));
         const linger abort{1, 0};
@@ -258,10 +264,9 @@ private slots:
         // An armed receive holds a reference on the socket: closing must also cancel it, or the
         // peer never sees the connection end.
         Pair pair;
-        QVERIFY(makePair(&pair));
-        TcpStream *stream = TcpStream::adopt(pair.ours);
         Reader owner;
-        stream->setOwner(&owner);
+        TcpStream *stream = adoptPair(&pair, &owner);
+        QVERIFY(stream);
         sendAll(pair.peer, "x");
         QTRY_COMPARE(owner.data, QByteArray("x")); // the receive is with the kernel now
         stream->dispose();
@@ -376,10 +381,9 @@ private slots:
     void drainedFollowsUncorkWhenOutputWasSeenPending()
     {
         Pair pair;
-        QVERIFY(makePair(&pair));
-        TcpStream *stream = TcpStream::adopt(pair.ours);
         Recorder owner;
-        stream->setOwner(&owner);
+        TcpStream *stream = adoptPair(&pair, &owner);
+        QVERIFY(stream);
         QCoreApplication::processEvents(); // the connection's first writable edge
         owner.events.clear();
 
