@@ -52,8 +52,11 @@ class UringLoop
 {
     Q_DISABLE_COPY_MOVE(UringLoop)
 public:
-    static constexpr unsigned Buffers = 64;           // at most; a power of two (a ring)
-    static constexpr unsigned BufferSize = 64 * 1024; // one receive at most; pages touched on use
+    static constexpr unsigned Buffers = 64; // at most; a power of two (a ring)
+    // One receive at most: a 64 KiB WebSocket message with its frame header fits in one (with
+    // 64 KiB buffers every such message took two receives and two sends each way: ~10 % more
+    // CPU per message). Pages are touched only where data lands.
+    static constexpr unsigned BufferSize = 128 * 1024;
     // Buffers handed to the kernel at the start; more (by this many) each time a receive finds
     // none free, up to Buffers. The ring reuses buffers in turn, so fewer in circulation means
     // fewer pages ever touched while the load is light (the memory an idle session seems to cost).
