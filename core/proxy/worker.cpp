@@ -389,13 +389,8 @@ void Worker::tick()
                 batch.frames.insert(snapshot.id, std::move(frames));
         }
     }
-    for (Session::SessionClosed &closed : m_closedSessions) {
-        const auto id = closed.snapshot.id;
-        // Frames that arrived since the last tick are in lastFrames; hand over the tail.
-        batch.closed.append(std::move(closed));
-        Q_UNUSED(id);
-    }
-    m_closedSessions.clear();
+    // Closed sessions (their final snapshot and last frames) go as they were gathered.
+    batch.closed = std::exchange(m_closedSessions, {});
     m_backendPool.expire(nowMs, BackendIdleMs);
     if (!batch.opened.isEmpty() || !batch.updated.isEmpty() || !batch.closed.isEmpty())
         emit sessionBatch(batch);
