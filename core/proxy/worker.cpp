@@ -319,8 +319,14 @@ void Worker::sessionOpened(ClientConnection *connection)
 
 void Worker::connectionFinished(ClientConnection *connection)
 {
-    if (m_connections.remove(connection))
-        m_graveyard.push_back(connection);
+    if (!m_connections.remove(connection))
+        return;
+    // Freed from the next loop iteration, once the callbacks that finished it have returned; not
+    // left for the tick, which under connection churn (7,000 closes per 250 ms tick) stalled the
+    // worker for ~15 ms at every tick (the gateway's p99 with a new connection per request).
+    if (m_graveyard.empty())
+        QMetaObject::invokeMethod(this, &Worker::reap, Qt::QueuedConnection);
+    m_graveyard.push_back(connection);
 }
 
 void Worker::sessionClosed(const Session::SessionClosed &closed)

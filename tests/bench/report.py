@@ -149,6 +149,7 @@ def report(args):
         ("  HTTP p99 µs", "http", "p99us", 0, False, None),
         ("  proxy CPU per request µs", "http", "proxyCpuUsPerReq", 2, False, None),
         ("HTTP requests/s, a new connection each", "churn", "requestsPerSec", 0, True, None),
+        ("  HTTP p99 µs", "churn", "p99us", 0, False, None),
         ("  proxy CPU per connection µs", "churn", "proxyCpuUsPerReq", 2, False, None),
         ("memory per idle WebSocket session, bytes", "idle", "rssPerIdleSessionBytes", 0, False, ("haproxy", "≤ HAProxy")),
     ]
