@@ -23,6 +23,10 @@ namespace Gateway::Proxy {
 namespace {
 
 constexpr qsizetype ScratchSize = 64 * 1024;
+// Events leave for the main thread at every tick or once this many are pending: a burst of new
+// sessions (4,000 upgrades within one tick) would otherwise hold ~0.5 KB of JSON per session until
+// the tick, and the worker's heap keeps that high-water mark.
+constexpr qsizetype MaxPendingEvents = 128;
 constexpr qint64 BackendIdleMs = 60'000;
 constexpr int AcceptRetryMs = 100; // after an accept failed for want of descriptors
 constexpr int MaxIdlePerEndpoint = 64;
@@ -337,7 +341,7 @@ void Worker::sessionClosed(const Session::SessionClosed &closed)
 void Worker::publishEvent(Events::GatewayEvent event)
 {
     m_pendingEvents.append(std::move(event));
-    if (m_pendingEvents.size() >= 2000)
+    if (m_pendingEvents.size() >= MaxPendingEvents)
         emit eventsReady(std::exchange(m_pendingEvents, {}));
 }
 

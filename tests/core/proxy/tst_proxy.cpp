@@ -128,6 +128,7 @@ private slots:
     void requestCases();
     void largeUploadStreams();
     void accessEvents();
+    void eventsLeaveBeforeTheTickWhenManyArePending();
     void pathOverrideAndHostOverride();
     void cleanupTestCase()
     {
@@ -631,6 +632,35 @@ void tst_Proxy::largeUploadStreams()
     // The test process holds the client, the gateway and the backend; a buffering gateway would
     // grow by about a gigabyte.
     QVERIFY2(maxRss - rssBefore < 128 * 1024, QByteArray::number(maxRss - rssBefore).constData());
+}
+
+void tst_Proxy::eventsLeaveBeforeTheTickWhenManyArePending()
+{
+    // A burst of events (here access events; in the benchmark 4,000 session upgrades) must not
+    // wait in the worker for the session tick: the worker's heap would keep that high-water mark.
+    FakeBackend backend;
+    backend.setHandler(FakeBackend::respondWith(200, "x"));
+    Proxy::GatewayOptions options;
+    options.workers = 1;
+    options.healthProbes = false;
+    options.sessionTickMs = 3'600'000; // no tick during the test
+    Proxy::Gateway gateway(options);
+    QString error;
+    QVERIFY2(gateway.start(loadConfig(gatewayTemplate({backend.port()})), &error),
+             qPrintable(error));
+    const quint16 port = quint16(gateway.listeners().constFirst().port);
+    int accessEvents = 0;
+    connect(gateway.events(), &Events::EventBus::eventsPublished, this,
+            [&accessEvents](const QList<Events::GatewayEvent> &batch) {
+                for (const auto &e : batch)
+                    accessEvents += e.type == QLatin1String("access");
+            });
+    for (int i = 0; i < 300; ++i) {
+        const QByteArray response = TestSupport::exchange(
+            port, "GET /burst HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+        QCOMPARE(statusOf(response), 200);
+    }
+    QTRY_VERIFY2(accessEvents >= 256, QByteArray::number(accessEvents).constData());
 }
 
 void tst_Proxy::accessEvents()
