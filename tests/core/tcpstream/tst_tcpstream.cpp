@@ -149,6 +149,34 @@ QByteArray readAtLeast(int fd, qsizetype bytes, bool *eof = nullptr)
     return all;
 }
 
+// The receive tests' fixture: a TcpStream over a loopback pair, read by a Reader as the proxy
+// reads; deliver() sends from the peer and waits until the reader has those bytes.
+struct Adopted
+{
+    Pair pair;
+    Reader owner;
+    TcpStream *stream = nullptr;
+
+    bool open()
+    {
+        stream = adoptPair(&pair, &owner);
+        return stream != nullptr;
+    }
+    bool deliver(const QByteArray &bytes)
+    {
+        if (::send(pair.peer, bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL)
+            != ssize_t(bytes.size()))
+            return false;
+        return QTest::qWaitFor([&] { return owner.data.endsWith(bytes); }, 5000);
+    }
+    void dispose() { std::exchange(stream, nullptr)->dispose(); }
+    ~Adopted()
+    {
+        if (stream)
+            stream->dispose();
+    }
+};
+
 } // namespace
 
 class tst_TcpStream : public QObject
@@ -175,18 +203,14 @@ private slots:
 
     void receivesWhatThePeerSendsThenEndOfStream()
     {
-        Pair pair;
-        Reader owner;
-        TcpStream *stream = adoptPair(&pair, &owner);
-        QVERIFY(stream);
-        sendAll(pair.peer, "hello ");
-        QTRY_COMPARE(owner.data, QByteArray("hello "));
-        sendAll(pair.peer, "world");
-        ::shutdown(pair.peer, SHUT_WR);
-        QTRY_VERIFY(owner.eof);
-        QCOMPARE(owner.data, QByteArray("hello world"));
-        QVERIFY(!owner.failed);
-        stream->dispose();
+        Adopted c;
+        QVERIFY(c.open());
+        QVERIFY(c.deliver("hello "));
+        sendAll(c.pair.peer, "world");
+        ::shutdown(c.pair.peer, SHUT_WR);
+        QTRY_VERIFY(c.owner.eof);
+        QCOMPARE(c.owner.data, QByteArray("hello world"));
+        QVERIFY(!c.owner.failed);
     }
 
     void receivedBytesCanBeUsedInPlace()
@@ -217,62 +241,50 @@ private slots:
 
     void pausedReadingDeliversNothingThenEverythingInOrder()
     {
-        Pair pair;
-        Reader owner;
-        TcpStream *stream = adoptPair(&pair, &owner);
-        QVERIFY(stream);
-        sendAll(pair.peer, "a");
-        QTRY_COMPARE(owner.data, QByteArray("a"));
-        stream->setReadEnabled(false); // backpressure from the other side
-        const int readablesWhenPaused = owner.readables;
+        Adopted c;
+        QVERIFY(c.open());
+        QVERIFY(c.deliver("a"));
+        c.stream->setReadEnabled(false); // backpressure from the other side
+        const int readablesWhenPaused = c.owner.readables;
         QByteArray expected = "a";
         for (int i = 0; i < 50; ++i) {
             const QByteArray part = QByteArray::number(i) + ',';
-            sendAll(pair.peer, part);
+            sendAll(c.pair.peer, part);
             expected += part;
             QCoreApplication::processEvents();
         }
-        QCOMPARE(owner.readables, readablesWhenPaused);
-        QCOMPARE(owner.data, QByteArray("a"));
-        stream->setReadEnabled(true); // resume: what waited comes first, then the rest
-        sendAll(pair.peer, "end");
+        QCOMPARE(c.owner.readables, readablesWhenPaused);
+        QCOMPARE(c.owner.data, QByteArray("a"));
+        c.stream->setReadEnabled(true); // resume: what waited comes first, then the rest
         expected += "end";
-        QTRY_COMPARE(owner.data, expected);
-        stream->dispose();
+        QVERIFY(c.deliver("end"));
+        QCOMPARE(c.owner.data, expected);
     }
 
     void aResetIsReportedAsFailure()
     {
-        Pair pair;
-        Reader owner;
-        TcpStream *stream = adoptPair(&pair, &owner);
-        QVERIFY(stream);
-        sendAll(pair.peer, "x");
-        QTRY_COMPARE(owner.data, QByteArray("x"));
+        Adopted c;
+        QVERIFY(c.open());
+        QVERIFY(c.deliver("x"));
         const linger abort{1, 0};
-        ::setsockopt(pair.peer, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
-        ::close(pair.peer); // RST
-        pair.peer = -1;
-        QTRY_VERIFY(owner.failed || owner.eof);
-        QVERIFY2(owner.failed, "a reset is not a clean end of stream");
-        QVERIFY(!stream->errorString().isEmpty());
-        stream->dispose();
+        ::setsockopt(c.pair.peer, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+        ::close(std::exchange(c.pair.peer, -1)); // RST
+        QTRY_VERIFY(c.owner.failed || c.owner.eof);
+        QVERIFY2(c.owner.failed, "a reset is not a clean end of stream");
+        QVERIFY(!c.stream->errorString().isEmpty());
     }
 
     void disposingClosesTheConnection()
     {
         // An armed receive holds a reference on the socket: closing must also cancel it, or the
         // peer never sees the connection end.
-        Pair pair;
-        Reader owner;
-        TcpStream *stream = adoptPair(&pair, &owner);
-        QVERIFY(stream);
-        sendAll(pair.peer, "x");
-        QTRY_COMPARE(owner.data, QByteArray("x")); // the receive is with the kernel now
-        stream->dispose();
+        Adopted c;
+        QVERIFY(c.open());
+        QVERIFY(c.deliver("x")); // the receive is with the kernel now
+        c.dispose();
         QCoreApplication::processEvents();
         bool eof = false;
-        readAtLeast(pair.peer, 1, &eof);
+        readAtLeast(c.pair.peer, 1, &eof);
         QVERIFY2(eof, "the peer did not see the close");
     }
 
