@@ -348,8 +348,9 @@ void ClientConnection::handleRequest()
     m_serverIndex = -1;
     m_pinnedByCookie = -1;
     m_keepAlive = m_req.keepAlive;
-    m_reqBodyDone = m_req.bodyKind == Http::BodyKind::None;
     ex().reqBody = Http::BodyDecoder(m_req.bodyKind, m_req.contentLength);
+    // Done at once without a body and with Content-Length: 0; no byte will come to finish it.
+    m_reqBodyDone = ex().reqBody.isDone();
     m_firstByteMs = 0;
 
     m_route = m_runtime->routes->route(m_socket.frontendPort, m_req.host, m_req.path, m_req.query);
@@ -865,12 +866,17 @@ bool ClientConnection::feedResponseBody(QByteArrayView data)
         return false;
     }
     if (result.done) {
-        const bool extra = result.consumed < data.size(); // B09: bytes past the body: never reuse
-        releaseBackend(!extra && ex().resp.keepAlive && m_reqBodyDone);
-        completeResponse(true);
+        responseBodyDone(result.consumed < data.size());
         return false;
     }
     return true;
+}
+
+void ClientConnection::responseBodyDone(bool bytesPastBody)
+{
+    // B09: bytes past the body: never reuse that backend connection.
+    releaseBackend(!bytesPastBody && ex().resp.keepAlive && m_reqBodyDone);
+    completeResponse(true);
 }
 
 void ClientConnection::completeResponse(bool framed)
@@ -993,12 +999,13 @@ bool ClientConnection::handleResponseHead()
                                               ? std::numeric_limits<qint64>::max()
                                               : ex().resp.contentLength);
         setPhase(Phase::Responding);
-        if (ex().resp.bodyKind == Http::BodyKind::None) {
+        if (ex().respBody.isDone()) {
+            // The head ends the response: no body by status or method (1xx were consumed above,
+            // 204, 304, HEAD) or Content-Length: 0. No further backend byte belongs to it, so it
+            // is completed here; waiting for one would stall the client's next request.
             const bool extra = !m_backIn.isEmpty();
             m_backIn.clear();
-            releaseBackend(!extra && ex().resp.keepAlive && m_reqBodyDone);
-            accessLog(ex().resp.status, ex().resp.status);
-            finishExchange();
+            responseBodyDone(extra);
             return false;
         }
         return true;

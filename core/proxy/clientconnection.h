@@ -103,6 +103,7 @@ private:
     void onBackendClosed();
     bool handleResponseHead();
     bool feedResponseBody(QByteArrayView data); // false: the exchange ended (or failed)
+    void responseBodyDone(bool bytesPastBody);  // framed body complete (or none): next request
     void completeResponse(bool framed);
     void sendRequestHead();
     void backendFailed(bool timedOut, bool connectFailure);
