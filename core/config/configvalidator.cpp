@@ -282,6 +282,11 @@ void Validator::run()
                         QStringLiteral("'%1' is not an IP address; it is resolved as a host name "
                                        "(use fqdn for names)")
                             .arg(a.ipAddress));
+            if (const QString why = unmappedBackendReason(c.localGateway, a.address());
+                !why.isEmpty())
+                out.append({Diagnostic::Severity::Warning,
+                            prop(p, QStringLiteral("backendAddresses[%1]").arg(i)), why,
+                            QStringLiteral("unmapped address")});
         }
     }
 
