@@ -177,6 +177,10 @@ std::optional<Gateway::Config::ConfigDocument> load(const Options &options, bool
             ++warnings;
         if (diagnostic.isError() || (printWarnings && diagnostic.standIn.isEmpty()))
             out() << Gateway::Config::formatDiagnostic(options.file, diagnostic) << "\n";
+        else if (!printWarnings && !diagnostic.standIn.isEmpty())
+            // run: what stands in for Azure (a development certificate, an address that is not
+            // contacted, a placeholder) is said once at start.
+            err() << Gateway::Config::formatDiagnostic(options.file, diagnostic) << "\n";
     }
     if (printWarnings) {
         // One place that shows how the local run differs from Azure (issue 15): placeholders,

@@ -81,6 +81,8 @@ private slots:
     void nestedDeploymentsAtDepthTwo();
     void placeholdersAreWarningsWithPaths();
     void keyVaultParameterReference();
+    void quickstartsLoad_data();
+    void quickstartsLoad();
 };
 
 void tst_ArmTemplate::functions_data()
@@ -518,6 +520,40 @@ void tst_ArmTemplate::keyVaultParameterReference()
         listed |= d.standIn == QLatin1String("placeholder")
                   && d.path == QLatin1String("parameters.certPassword");
     QVERIFY2(listed, qPrintable(describe(doc.loadDiagnostics())));
+}
+
+void tst_ArmTemplate::quickstartsLoad_data()
+{
+    QTest::addColumn<QString>("folder");
+    QTest::addColumn<QStringList>("standIns"); // kinds the load and validator report
+    QTest::newRow("key-vault-create")
+        << "application-gateway-key-vault-create"
+        << QStringList{"placeholder", "unmapped address", "unmapped address"};
+    QTest::newRow("v2-autoscale-create") << "application-gateway-v2-autoscale-create"
+                                         << QStringList{"unmapped address", "unmapped address"};
+}
+
+// Azure's public quickstart templates (tests/core/armtemplate/templates, MIT) load unchanged;
+// what stands in for Azure is listed.
+void tst_ArmTemplate::quickstartsLoad()
+{
+    QFETCH(QString, folder);
+    QFETCH(QStringList, standIns);
+    const QString dir = QStringLiteral(APPGW_SOURCE_DIR "/tests/core/armtemplate/templates/")
+                        + folder;
+    const QString parameters = dir + QStringLiteral("/azuredeploy.parameters.json");
+    const ConfigDocument doc = ConfigDocument::fromFile(dir + QStringLiteral("/azuredeploy.json"),
+                                                        QFile::exists(parameters) ? parameters
+                                                                                  : QString());
+    Diagnostics all = doc.loadDiagnostics();
+    all += validate(doc.model());
+    QVERIFY2(doc.isLoaded() && !hasErrors(all), qPrintable(describe(all)));
+    QVERIFY(!doc.model().httpListeners.isEmpty());
+    QStringList got;
+    for (const Diagnostic &d : std::as_const(all))
+        if (!d.standIn.isEmpty())
+            got << d.standIn;
+    QCOMPARE(got, standIns);
 }
 
 QTEST_GUILESS_MAIN(tst_ArmTemplate)
