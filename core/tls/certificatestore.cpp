@@ -578,6 +578,20 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
             const Config::TrustedRootCertificate *root = config.trustedRootCertificate(ref.name);
             if (!root)
                 continue; // the validator reports dangling references
+            if (root->data.trimmed().isEmpty() && !root->keyVaultSecretId.isEmpty()) {
+                // Issue 15: only Azure can read Key Vault; the system store stands in.
+                diagnostics.append(
+                    {Config::Diagnostic::Severity::Warning,
+                     join(join(root->jsonPath, QStringLiteral("properties")),
+                          QStringLiteral("keyVaultSecretId")),
+                     QStringLiteral(
+                         "trusted root certificate '%1' is in Key Vault, which cannot be "
+                         "read locally; backend setting '%2' verifies its backend "
+                         "against the system CA store only")
+                         .arg(root->name, setting.name),
+                     QStringLiteral("system CA store")});
+                continue;
+            }
             const QList<QSslCertificate> parsed = parseRoot(root->data);
             if (parsed.isEmpty()) {
                 error(join(join(root->jsonPath, QStringLiteral("properties")),

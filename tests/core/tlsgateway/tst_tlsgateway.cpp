@@ -233,6 +233,7 @@ private slots:
     void wssEcho();
     void backendHttps_data();
     void backendHttps();
+    void keyVaultTrustedRootUsesSystemStore();
 
 private:
     GatewayJson twoSites() const;
@@ -789,6 +790,33 @@ void tst_TlsGateway::backendHttps()
     QVERIFY2(r.encrypted, qPrintable(r.error));
     QCOMPARE(statusOf(r.response), status);
     QCOMPARE(r.response.endsWith("backendTLS"), trusted);
+}
+
+// Issue 15: a trusted root in Key Vault cannot be read locally: a warning (a stand-in), and the
+// backend is verified against the system store only, so a private backend CA is not trusted.
+void tst_TlsGateway::keyVaultTrustedRootUsesSystemStore()
+{
+    GatewayJson g;
+    g.addCertificate(QStringLiteral("cert"), m_pfx, QStringLiteral("Secret1"));
+    g.roots.append(QJsonObject{
+        {QStringLiteral("name"), QStringLiteral("vaultRoot")},
+        {QStringLiteral("properties"),
+         QJsonObject{{QStringLiteral("keyVaultSecretId"),
+                      QStringLiteral("https://kv1.vault.azure.net/secrets/root")}}}});
+    g.addSetting(QStringLiteral("bs"), 443, true, {QStringLiteral("vaultRoot")});
+    g.addSetting(QStringLiteral("plain"), 443, true);
+    g.addListener(QStringLiteral("l"), QStringLiteral("cert"));
+    Tls::CertificateStore store;
+    const Config::Diagnostics d = Tls::loadCertificates(modelOf(g), QString(), &store);
+    QCOMPARE(d.size(), 1);
+    QCOMPARE(d.first().severity, Config::Diagnostic::Severity::Warning);
+    QCOMPARE(d.first().standIn, QStringLiteral("system CA store"));
+    QVERIFY(d.first().path.endsWith(QLatin1String("trustedRootCertificates[0].properties."
+                                                  "keyVaultSecretId")));
+    QVERIFY2(d.first().message.contains(QLatin1String("'vaultRoot' is in Key Vault")),
+             qPrintable(d.first().message));
+    QCOMPARE(store.backendConfiguration(QStringLiteral("bs")).caCertificates(),
+             store.backendConfiguration(QStringLiteral("plain")).caCertificates());
 }
 
 QTEST_GUILESS_MAIN(tst_TlsGateway)
