@@ -531,6 +531,8 @@ void tst_ArmTemplate::quickstartsLoad_data()
         << QStringList{"placeholder", "unmapped address", "unmapped address"};
     QTest::newRow("v2-autoscale-create") << "application-gateway-v2-autoscale-create"
                                          << QStringList{"unmapped address", "unmapped address"};
+    QTest::newRow("webapps") << "application-gateway-webapps"
+                             << QStringList{"unmapped address", "unmapped address"};
 }
 
 // Azure's public quickstart templates (tests/core/armtemplate/templates, MIT) load unchanged;
