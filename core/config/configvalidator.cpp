@@ -282,6 +282,11 @@ void Validator::run()
                         QStringLiteral("'%1' is not an IP address; it is resolved as a host name "
                                        "(use fqdn for names)")
                             .arg(a.ipAddress));
+            if (const QString why = unmappedBackendReason(c.localGateway, a.address());
+                !why.isEmpty())
+                out.append({Diagnostic::Severity::Warning,
+                            prop(p, QStringLiteral("backendAddresses[%1]").arg(i)), why,
+                            QStringLiteral("unmapped address")});
         }
     }
 
@@ -539,25 +544,9 @@ void Validator::run()
         }
     }
 
-    // Certificates the local gateway can actually load.
-    for (const SslCertificate &cert : c.sslCertificates) {
-        const bool hasFiles = c.localGateway.certificateFiles.contains(cert.name);
-        if (hasFiles)
-            continue;
-        if (!cert.keyVaultSecretId.isEmpty() && cert.data.isEmpty())
-            warning(
-                prop(cert, QStringLiteral("keyVaultSecretId")),
-                QStringLiteral("certificate '%1' is in Key Vault, which cannot be read locally; "
-                               "add a metadata.localGateway.certificateFiles entry for it")
-                    .arg(cert.name));
-        else if (cert.data.isEmpty())
-            warning(
-                prop(cert, QStringLiteral("data")),
-                QStringLiteral(
-                    "certificate '%1' has no data and no metadata.localGateway.certificateFiles "
-                    "entry; listeners using it cannot start locally")
-                    .arg(cert.name));
-    }
+    // Certificates the local gateway cannot load (Key Vault, no data, a wrong password...) get a
+    // development certificate when they are loaded (Tls::loadCertificates reports it as a
+    // stand-in); nothing to say here.
 
     // Rewrite rule sets (reliability-cases C03: framing and routing headers are not rewritable,
     // values must not smuggle line breaks).

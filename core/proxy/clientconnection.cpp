@@ -342,6 +342,7 @@ void ClientConnection::handleRequest()
     m_attempts = 0;
     m_retriedTimeout = false;
     m_triedServers.clear();
+    m_refusal.clear();
     m_sent100 = false;
     m_respHeadSent = false;
     m_responseBytes = 0;
@@ -522,8 +523,17 @@ void ClientConnection::connectToServer(int serverIndex)
 {
     m_serverIndex = serverIndex;
     m_triedServers.append(serverIndex);
-    ++m_attempts;
     const Routing::BackendServer &server = m_route.pool->servers.at(serverIndex);
+    if (!server.refusal.isEmpty()) {
+        // An address outside loopback that nothing maps is never contacted (product.md §3): the
+        // next member, else 502 with the reason in the access event.
+        m_refusal = server.refusal;
+        m_snapshot.server = server.address;
+        m_backendReused = false;
+        backendFailed(false, true);
+        return;
+    }
+    ++m_attempts;
     const int port = server.portFor(*m_route.setting);
     if (port != m_serverEndpointPort || server.connectHost != m_serverEndpointHost) {
         // Keep-alive requests mostly go to the same member again: build its key only on change.
@@ -1425,6 +1435,8 @@ void ClientConnection::accessLog(int status, int serverStatus)
         {QStringLiteral("transactionId"), QString::fromLatin1(m_traceId)},
         {QStringLiteral("sessionId"), QString::number(m_snapshot.id)},
     };
+    if (!m_refusal.isEmpty())
+        event.fields.insert(QStringLiteral("detail"), m_refusal);
     m_worker->publishEvent(std::move(event));
 }
 

@@ -167,6 +167,7 @@ private:
     int m_attempts = 0;
     bool m_retriedTimeout = false;
     QList<int> m_triedServers;
+    QString m_refusal; // why a member was not contacted (unmapped address); in the access event
     QByteArray m_traceId;
     qint64 m_requestStartMs = 0;
     qint64 m_firstByteMs = 0;

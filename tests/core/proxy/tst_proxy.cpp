@@ -300,6 +300,7 @@ private slots:
     void roundRobin();
     void backendDown502();
     void emptyPool502();
+    void unmappedAddressIsNotContacted();
     void connectionRefusedTriesNextMember();
     void timeoutRetriesOnceThen504();
     void postTimeoutIsNotRetried();
@@ -527,6 +528,51 @@ void tst_Proxy::emptyPool502()
     const QByteArray response = TestSupport::exchange(
         run.port, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
     QCOMPARE(statusOf(response), 502);
+}
+
+// product.md §3: a member outside loopback that backendAddressMap does not map is never
+// contacted: the next member serves; with none left, 502 and the reason in the access event.
+void tst_Proxy::unmappedAddressIsNotContacted()
+{
+    FakeBackend up;
+    up.setHandler(FakeBackend::respondWith(200, "up"));
+    Config::GatewayConfig config = loadConfig(gatewayTemplate({up.port()}));
+    QCOMPARE(config.backendAddressPools.size(), 1);
+    Config::BackendAddress vnet;
+    vnet.ipAddress = QStringLiteral("10.0.0.7");
+    config.backendAddressPools[0].backendAddresses.prepend(vnet);
+    auto run = startGateway(config);
+    QVERIFY(run.port);
+    for (int i = 0; i < 2; ++i) { // round robin would pick 10.0.0.7 for one of them
+        const QByteArray response = TestSupport::exchange(
+            run.port, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        QCOMPARE(statusOf(response), 200);
+    }
+    QCOMPARE(up.requests().size(), 2);
+
+    config.backendAddressPools[0].backendAddresses = {vnet};
+    auto alone = startGateway(config);
+    QSignalSpy spy(alone.gateway->events(), &Events::EventBus::eventsPublished);
+    const QByteArray response = TestSupport::exchange(
+        alone.port, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    QCOMPARE(statusOf(response), 502);
+    Events::GatewayEvent access;
+    const auto findAccess = [&] {
+        for (const auto &args : spy)
+            for (const auto &e : args.at(0).value<QList<Events::GatewayEvent>>())
+                if (e.type == QLatin1String("access")) {
+                    access = e;
+                    return true;
+                }
+        return false;
+    };
+    QTRY_VERIFY(findAccess());
+    QCOMPARE(access.fields.value(QStringLiteral("httpStatus")).toInt(), 502);
+    QCOMPARE(access.fields.value(QStringLiteral("serverRouted")).toString(), QString());
+    const QString detail = access.fields.value(QStringLiteral("detail")).toString();
+    QVERIFY2(detail.startsWith(QStringLiteral("10.0.0.7 exists in Azure's virtual network; map it "
+                                              "with metadata.localGateway.backendAddressMap")),
+             qPrintable(detail));
 }
 
 void tst_Proxy::connectionRefusedTriesNextMember()
