@@ -198,8 +198,9 @@ void FramesWidget::updateSession(const Session::SessionSnapshot &s,
                                 : setting->affinityCookieName);
     }
     auto row = [](const QString &k, const QString &v) {
-        return QStringLiteral("<tr><td style='color:#6b7280;padding-right:8px'>%1</td>"
-                              "<td style='white-space:nowrap'><b>%2</b></td></tr>")
+        return QStringLiteral(
+                   "<tr><td style='color:#6b7280;padding-right:8px;white-space:nowrap'>%1</td>"
+                   "<td style='white-space:nowrap'><b>%2</b></td></tr>")
             .arg(k, v);
     };
     QString html = QStringLiteral("<h4 style='margin:2px'>%1</h4><table>").arg(tr("Routing context"));

@@ -433,7 +433,7 @@ void MainWindow::applyDefaultLayout()
                 {std::clamp(w / 8, 170, 240), std::clamp(w * 30 / 100, 400, 620)}, Qt::Horizontal);
     resizeDocks({sessions}, {std::clamp(h * 38 / 100, 240, 440)}, Qt::Vertical);
     resizeDocks({sessions, frames}, {w / 2, w / 2}, Qt::Horizontal);
-    resizeDocks({properties, health}, {h * 58 / 100, h * 42 / 100}, Qt::Vertical);
+    resizeDocks({properties, health}, {h * 68 / 100, h * 32 / 100}, Qt::Vertical);
 }
 
 void MainWindow::showEvent(QShowEvent *event)
