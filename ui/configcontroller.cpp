@@ -178,9 +178,9 @@ void ConfigController::newDocument(const QString &gatewayName)
     resetDocument(ConfigDocument::createNew(gatewayName));
 }
 
-bool ConfigController::open(const QString &path, QString *errorString)
+bool ConfigController::open(const QString &path, QString *errorString, const QString &parametersPath)
 {
-    ConfigDocument doc = ConfigDocument::fromFile(path);
+    ConfigDocument doc = ConfigDocument::fromFile(path, parametersPath);
     if (!doc.isLoaded()) {
         if (errorString) {
             QStringList lines;

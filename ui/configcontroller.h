@@ -36,7 +36,9 @@ public:
 
     // Documents
     void newDocument(const QString &gatewayName = QStringLiteral("appgw1"));
-    bool open(const QString &path, QString *errorString = nullptr);
+    // parametersPath: an ARM parameters file giving the template's parameters their values.
+    bool open(const QString &path, QString *errorString = nullptr,
+              const QString &parametersPath = {});
     // e.g. the demo's; name: what the title calls a document without a file ("Demo gateway").
     void setDocument(const Config::ConfigDocument &document, const QString &name = {});
     bool save(QString *errorString = nullptr);

@@ -154,6 +154,9 @@ void MainWindow::createActions()
                        tr("Start a new gateway template"));
     m_openAction = make(Icons::Name::Open, tr("&Open…"), QKeySequence::Open,
                         tr("Open an ARM template or resource JSON"));
+    m_openParametersAction = make(
+        Icons::Name::Open, tr("Open with &Parameters…"), QKeySequence(),
+        tr("Open an ARM template with a parameters file giving its parameters values"));
     m_saveAction = make(Icons::Name::Save, tr("&Save"), QKeySequence::Save,
                         tr("Save the configuration"));
     m_saveAsAction = make(Icons::Name::SaveAs, tr("Save &As…"), QKeySequence::SaveAs,
@@ -187,6 +190,21 @@ void MainWindow::createActions()
 
     connect(m_newAction, &QAction::triggered, this, &MainWindow::newDocument);
     connect(m_openAction, &QAction::triggered, this, &MainWindow::open);
+    connect(m_openParametersAction, &QAction::triggered, this, [this] {
+        if (!maybeSave())
+            return;
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open template"),
+                                                          QFileInfo(m_controller->filePath()).path(),
+                                                          tr(FileFilter));
+        if (path.isEmpty())
+            return;
+        const QString parameters = QFileDialog::getOpenFileName(
+            this, tr("Parameters for %1").arg(QFileInfo(path).fileName()), QFileInfo(path).path(),
+            tr("ARM parameters files (*.parameters.json *.json);;All files (*)"));
+        if (parameters.isEmpty())
+            statusBar()->showMessage(tr("No parameters file chosen; opening without one."), 6000);
+        openFile(path, parameters);
+    });
     connect(m_saveAction, &QAction::triggered, this, &MainWindow::save);
     connect(m_saveAsAction, &QAction::triggered, this, &MainWindow::saveAs);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
@@ -450,6 +468,7 @@ void MainWindow::createMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_newAction);
     file->addAction(m_openAction);
+    file->addAction(m_openParametersAction);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
     file->addAction(m_saveAction);
@@ -1257,12 +1276,22 @@ void MainWindow::open()
         openFile(path);
 }
 
-bool MainWindow::openFile(const QString &path)
+bool MainWindow::openFile(const QString &path, const QString &parametersPath)
 {
     if (!releaseGateway(tr("Open")))
         return false;
+    // The parameters file is remembered per template.
+    QSettings settings;
+    const QString key = QStringLiteral("templateParameters/")
+                        + QString::fromLatin1(QFileInfo(path).absoluteFilePath().toUtf8().toHex());
+    QString parameters = parametersPath;
+    if (parameters.isEmpty()) {
+        parameters = settings.value(key).toString();
+        if (!parameters.isEmpty() && !QFileInfo::exists(parameters))
+            parameters.clear();
+    }
     QString error;
-    if (!m_controller->open(path, &error)) {
+    if (!m_controller->open(path, &error, parameters)) {
         if (m_nonInteractive)
             qWarning("%s", qPrintable(error));
         else
@@ -1270,7 +1299,14 @@ bool MainWindow::openFile(const QString &path)
         return false;
     }
     addRecentFile(path);
+    if (!parametersPath.isEmpty())
+        settings.setValue(key, QFileInfo(parametersPath).absoluteFilePath());
     updateTitle();
+    if (!parameters.isEmpty() && m_controller->errorCount() == 0)
+        statusBar()->showMessage(tr("Opened %1 with the parameters of %2.")
+                                     .arg(m_controller->displayName(),
+                                          QFileInfo(parameters).fileName()),
+                                 8000);
     if (m_controller->errorCount() > 0) {
         statusBar()->showMessage(
             tr("Opened %1: %2").arg(m_controller->displayName(), m_problemsModel->summary()), 20000);

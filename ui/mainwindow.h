@@ -84,7 +84,8 @@ public:
         std::function<int(const QString &title, const QString &text, const QStringList &buttons)>;
     void setQuestionHandler(Question question) { m_question = std::move(question); }
 
-    bool openFile(const QString &path);
+    // parametersPath empty: the parameters file last used with this template, if any.
+    bool openFile(const QString &path, const QString &parametersPath = {});
     // File > New: asks about unsaved edits and a running gateway first.
     bool newDocument();
     void applyToGateway();
@@ -179,6 +180,7 @@ private:
 
     QAction *m_newAction = nullptr;
     QAction *m_openAction = nullptr;
+    QAction *m_openParametersAction = nullptr;
     QAction *m_saveAction = nullptr;
     QAction *m_saveAsAction = nullptr;
     QAction *m_quitAction = nullptr;

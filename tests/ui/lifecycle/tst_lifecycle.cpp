@@ -15,6 +15,7 @@
 #include <QAction>
 #include <QFile>
 #include <QLabel>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTcpServer>
@@ -83,6 +84,7 @@ private:
 void tst_Lifecycle::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
+    QSettings().remove(QStringLiteral("templateParameters"));
     QVERIFY(m_backend.listen(QHostAddress::LocalHost, 0));
     m_path = m_dir.filePath(QStringLiteral("gw.json"));
     m_otherPath = m_dir.filePath(QStringLiteral("other.json"));
@@ -314,6 +316,28 @@ void tst_Lifecycle::brokenTemplateProblemsGroupedByCause()
     QVERIFY(label && !label->isHidden());
     QCOMPARE(label->text(), summary);
     QVERIFY(m_window->statusBar()->currentMessage().contains(summary));
+
+    // The next step works: open it with a parameters file; the file is remembered for the
+    // template, so opening the template again uses it.
+    const QString parameters = m_dir.filePath(QStringLiteral("broken.parameters.json"));
+    {
+        QFile f(parameters);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"contentVersion": "1.0.0.0", "parameters": {"zone": {"value": "Disabled"}}})");
+    }
+    auto unvalued = [this] {
+        int n = 0;
+        for (const auto &d : m_window->controller()->diagnostics())
+            n += d.message.contains(QStringLiteral("has no value"));
+        return n;
+    };
+    QVERIFY(m_window->openFile(path, parameters));
+    QCOMPARE(unvalued(), 0);
+    QVERIFY(m_window->newDocument());
+    QVERIFY(unvalued() == 0);
+    QVERIFY(m_window->openFile(path));
+    QCOMPARE(unvalued(), 0);
+    QCOMPARE(m_window->controller()->document().parametersPath(), parameters);
 }
 
 QTEST_MAIN(tst_Lifecycle)
