@@ -277,6 +277,9 @@ void Validator::run()
             if (a.ipAddress.isEmpty() && a.fqdn.isEmpty())
                 error(prop(p, QStringLiteral("backendAddresses[%1]").arg(i)),
                       QStringLiteral("a backend address needs ipAddress or fqdn"));
+            else if (!a.fqdn.isEmpty() && !backendAddressProblem(a.fqdn).isEmpty())
+                error(prop(p, QStringLiteral("backendAddresses[%1].fqdn").arg(i)),
+                      backendAddressProblem(a.fqdn));
             else if (!a.ipAddress.isEmpty() && QHostAddress(a.ipAddress).isNull())
                 warning(prop(p, QStringLiteral("backendAddresses[%1].ipAddress").arg(i)),
                         QStringLiteral("'%1' is not an IP address; it is resolved as a host name "
@@ -650,6 +653,37 @@ Diagnostics validate(const GatewayConfig &config)
     Validator v(config);
     v.run();
     return v.out;
+}
+
+QString backendAddressProblem(const QString &address)
+{
+    const QString a = address.trimmed();
+    if (a.isEmpty() || !QHostAddress(a).isNull())
+        return QString();
+    const qsizetype scheme = a.indexOf(QLatin1String("://"));
+    if (scheme > 0) {
+        const QString host = a.mid(scheme + 3).section(QLatin1Char('/'), 0, 0);
+        return QStringLiteral("'%1' has a scheme: write only the address (%2); the protocol and "
+                              "the port belong in the backend setting")
+            .arg(a, host.section(QLatin1Char(':'), 0, 0));
+    }
+    if (a.contains(QLatin1Char('/')))
+        return QStringLiteral("'%1' has a path: write only the address (%2); paths belong in the "
+                              "backend setting's path override")
+            .arg(a, a.section(QLatin1Char('/'), 0, 0));
+    const qsizetype colon = a.lastIndexOf(QLatin1Char(':'));
+    if (colon > 0) {
+        QString host = a.left(colon);
+        if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+            host = host.mid(1, host.size() - 2);
+        return QStringLiteral("'%1' has a port: the port belongs in the backend setting "
+                              "(backendHttpSettingsCollection port = %2); write %3 here")
+            .arg(a, a.mid(colon + 1), host);
+    }
+    QString why;
+    if (!isValidHostName(a, false, &why))
+        return why;
+    return QString();
 }
 
 bool isValidHostName(const QString &hostName, bool allowWildcards, QString *why)
