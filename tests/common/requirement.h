@@ -25,3 +25,22 @@
 #define APPGW_TLS_REASON \
     "needs a Qt TLS backend (the OpenSSL plugin of libqt6network6): this test probes an HTTPS " \
     "backend"
+
+#include <QHostInfo>
+
+namespace TestRequirement {
+// A minimal Debian root has no /etc/hosts (Debian's netbase brings it), so "localhost" may not
+// resolve there; tests where the name itself is the point (resolution, SNI, a certificate
+// issued to localhost) require it, the others connect to 127.0.0.1.
+inline bool localhostResolves()
+{
+    const QHostInfo info = QHostInfo::fromName(QStringLiteral("localhost"));
+    return info.error() == QHostInfo::NoError && !info.addresses().isEmpty();
+}
+} // namespace TestRequirement
+
+#define APPGW_LOCALHOST_REASON \
+    "needs the name \"localhost\" to resolve (/etc/hosts, from Debian's netbase: apt-get " \
+    "install netbase): this test checks name resolution or a certificate issued to localhost"
+#define APPGW_REQUIRE_LOCALHOST() \
+    APPGW_REQUIRE(TestRequirement::localhostResolves(), APPGW_LOCALHOST_REASON)

@@ -15,6 +15,7 @@
 #include "net/clock.h"
 #include "proxy/backendresolver.h"
 #include "proxy/gateway.h"
+#include "requirement.h"
 #include "session/sessionregistry.h"
 #include "session/sessiontypes.h"
 
@@ -279,6 +280,7 @@ private slots:
 
 void tst_BackendDns::realResolverLocalhost()
 {
+    APPGW_REQUIRE_LOCALHOST();
     // No hook: QHostInfo::lookupHost with a context object on the worker thread (epoll
     // dispatcher), twice (the second from the cache), and the worker keeps serving.
     Rig rig;

@@ -246,6 +246,7 @@ private slots:
 
     void resolvedName()
     {
+        APPGW_REQUIRE_LOCALHOST();
         // A name (not an IP literal) goes through QHostInfo; localhost resolves without a network.
         ScriptedHttpBackend backend;
         Net::ManualClock clock;

@@ -470,7 +470,8 @@ void tst_TlsGateway::certificateErrors()
         QSslConfiguration tls = client.sslConfiguration();
         tls.setCaCertificates({caCert});
         client.setSslConfiguration(tls);
-        client.connectToHostEncrypted(QStringLiteral("localhost"), port);
+        client.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port,
+                                      QStringLiteral("localhost"));
         QVERIFY2(client.waitForEncrypted(10000), qPrintable(client.errorString()));
         // Each load makes a fresh leaf; the CA that signs it is the one kept on disk.
         QCOMPARE(client.peerCertificate().issuerDisplayName(), caCert.subjectDisplayName());
@@ -725,7 +726,7 @@ void tst_TlsGateway::wssEcho()
     connect(&client, &QWebSocket::textMessageReceived, this,
             [&](const QString &m) { received.append(m); });
     QSignalSpy connected(&client, &QWebSocket::connected);
-    client.open(QUrl(QStringLiteral("wss://localhost:%1/chat").arg(port)));
+    client.open(QUrl(QStringLiteral("wss://127.0.0.1:%1/chat").arg(port)));
     QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, 10'000);
     client.sendTextMessage(QStringLiteral("hello"));
     client.sendTextMessage(
