@@ -15,6 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 mode=${1:-build}
+command_line="bash installer/setup.sh${1:+ $*}"
 [ $# -gt 0 ] && shift
 case "$mode" in
 build | --run | --test) ;;
@@ -28,7 +29,7 @@ esac
 packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev qt6-tools-dev-tools libgl-dev
-    libssl-dev liburing-dev netbase dpkg-dev
+    libssl-dev liburing-dev netbase dpkg-dev file
 )
 # Test-only: a non-Qt WebSocket peer, clang + its runtime for the libFuzzer targets, clang-format
 # for the lint_format test (tests/lint; on by default).
@@ -48,7 +49,7 @@ if [ ${#missing[@]} -gt 0 ]; then
         else
             echo "setup: these Debian packages are missing: ${missing[*]}" >&2
             echo "setup: installing them needs root, and sudo is not installed. Either run this" >&2
-            echo "       script as root (su -c 'bash installer/setup.sh $mode'), or install them" >&2
+            echo "       script as root (su -c '$command_line'), or install them" >&2
             echo "       once as root (su -c 'apt-get install ${missing[*]}') and run it again." >&2
             exit 1
         fi
