@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "config/configvalidator.h"
+#include "config/startablesubset.h"
 #include "configcontroller.h"
 #include "configdiff.h"
 #include "configelements.h"
@@ -669,15 +670,42 @@ bool MainWindow::startGateway(QString *errorString)
 {
     if (isGatewayRunning())
         return true;
-    if (Config::hasErrors(m_controller->diagnostics()) && !m_nonInteractive && !m_noStartPrompt) {
-        const auto answer = QMessageBox::warning(this, tr("Start"),
-                                                 tr("The configuration has %n error(s). Start "
-                                                    "anyway? Elements with errors may be skipped.",
-                                                    nullptr, m_controller->errorCount()),
-                                                 QMessageBox::Yes | QMessageBox::No,
-                                                 QMessageBox::No);
-        if (answer != QMessageBox::Yes)
-            return false;
+    const Config::Diagnostics diagnostics = m_controller->diagnostics();
+    Config::StartableSubset subset;
+    subset.config = m_controller->config();
+    if (Config::hasErrors(diagnostics)) {
+        // Start anyway: only what is valid runs, and what was left out is listed.
+        subset = Config::startableSubset(m_controller->config(), diagnostics);
+        if (!m_nonInteractive && !m_noStartPrompt) {
+            const auto answer = QMessageBox::warning(
+                this, tr("Start"),
+                tr("The configuration has %n error(s). Start anyway? Only what is valid starts: "
+                   "%1 element(s) with errors or broken references are left out and listed.",
+                   nullptr, m_controller->errorCount())
+                    .arg(subset.leftOut.size()),
+                QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+            if (answer != QMessageBox::Yes)
+                return false;
+        }
+    }
+    m_leftOut.clear();
+    for (const Config::LeftOut &out : std::as_const(subset.leftOut))
+        m_leftOut << tr("%1: %2").arg(out.element, out.reason);
+    if (Config::hasErrors(diagnostics) && subset.usableListeners() == 0) {
+        m_failure = tr("nothing to start: no listener is usable (%n element(s) left out, see the "
+                       "event log)",
+                       nullptr, int(m_leftOut.size()));
+        setState(GatewayState::Failed);
+        logLeftOut(subset.otherErrors);
+        statusBar()->showMessage(tr("Not started: no listener is usable. Fix the errors in the "
+                                    "Problems list, then press F5 again."),
+                                 15000);
+        if (errorString)
+            *errorString = m_failure + QStringLiteral("\n\n") + m_leftOut.join(u'\n');
+        showLeftOut(tr("Not started: no listener is usable. Left out:"));
+        updateActions();
+        updateStatus();
+        return false;
     }
     // A fresh gateway per run, so its options follow the document (certificate directory).
     m_gateway.reset();
@@ -690,7 +718,7 @@ bool MainWindow::startGateway(QString *errorString)
     m_detachedFrom.clear();
     setState(GatewayState::Starting);
     QString error;
-    if (!m_gateway->start(m_controller->config(), &error)) {
+    if (!m_gateway->start(subset.config, &error)) {
         // Say what to do next, not only what went wrong.
         const QString next =
             error.contains(QLatin1String("in use"), Qt::CaseInsensitive)
@@ -720,15 +748,50 @@ bool MainWindow::startGateway(QString *errorString)
     updateActions();
     updateStatus();
     const int listeners = m_gateway->listeners().size();
-    statusBar()->showMessage(listeners == 0
-                                 ? tr("Gateway started with no listener: nothing accepts "
-                                      "connections. Add an HTTP listener or fix its errors "
-                                      "(Problems).")
-                                 : tr("Gateway started."),
-                             listeners == 0 ? 15000 : 4000);
+    if (!m_leftOut.isEmpty() || !subset.otherErrors.isEmpty()) {
+        logLeftOut(subset.otherErrors);
+        statusBar()->showMessage(tr("Started what is valid: %n element(s) left out: %1", nullptr,
+                                    int(m_leftOut.size()))
+                                     .arg(m_leftOut.join(QStringLiteral("; "))),
+                                 20000);
+        if (!m_leftOut.isEmpty())
+            showLeftOut(tr("Started what is valid. Left out:"));
+    } else {
+        statusBar()->showMessage(listeners == 0
+                                     ? tr("Gateway started with no listener: nothing accepts "
+                                          "connections. Add an HTTP listener or fix its errors "
+                                          "(Problems).")
+                                     : tr("Gateway started."),
+                                 listeners == 0 ? 15000 : 4000);
+    }
     updateDifference();
     emit gatewayStarted();
     return true;
+}
+
+void MainWindow::logLeftOut(const QStringList &otherErrors)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<Events::GatewayEvent> events;
+    for (const QString &line : std::as_const(m_leftOut))
+        events.append({now, QStringLiteral("gateway.leftOut"),
+                       QJsonObject{{QStringLiteral("message"), line}}});
+    for (const QString &line : otherErrors)
+        events.append({now, QStringLiteral("gateway.startedDespite"),
+                       QJsonObject{{QStringLiteral("message"), line}}});
+    m_eventModel->appendEvents(events);
+}
+
+void MainWindow::showLeftOut(const QString &heading)
+{
+    if (m_nonInteractive || m_leftOut.isEmpty())
+        return;
+    auto *box = new QMessageBox(QMessageBox::Information, tr("Start anyway"), heading,
+                                QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setObjectName(QStringLiteral("leftOutMessage"));
+    box->setInformativeText(QStringLiteral("• ") + m_leftOut.join(QStringLiteral("\n• ")));
+    box->open();
 }
 
 int MainWindow::drainSeconds() const
@@ -1183,13 +1246,19 @@ void MainWindow::updateStatus()
             parts << QStringLiteral("%1 %2://%3:%4")
                          .arg(l.name, l.protocol.toLower(), l.address)
                          .arg(l.port);
-        if (parts.isEmpty())
-            parts << tr("no listener");
-        const bool running = m_state == GatewayState::Running;
+        const bool noListener = parts.isEmpty();
+        if (noListener)
+            parts << tr("no listener: nothing accepts connections");
+        if (!m_leftOut.isEmpty())
+            parts << tr("%n left out", nullptr, int(m_leftOut.size()));
+        const bool running = m_state == GatewayState::Running && !noListener;
         m_listenersLabel->setText(QStringLiteral("%1 %2 · %3")
                                       .arg(running ? QStringLiteral("●") : QStringLiteral("◌"),
-                                           gatewayStateText(), parts.join(QStringLiteral(" · "))));
-        m_listenersLabel->setStyleSheet(running && !isGatewayDetached()
+                                           noListener && m_state == GatewayState::Running
+                                               ? tr("Running with no listener")
+                                               : gatewayStateText(),
+                                           parts.join(QStringLiteral(" · "))));
+        m_listenersLabel->setStyleSheet(running && !isGatewayDetached() && m_leftOut.isEmpty()
                                             ? QStringLiteral("color:#1f7a3a")
                                             : QStringLiteral("color:#a15c00"));
     } else {

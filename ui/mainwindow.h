@@ -76,6 +76,8 @@ public:
     // The editor's configuration differs from the one the running gateway serves.
     bool differsFromRunning() const { return !m_runningDiff.isEmpty(); }
     QStringList runningDifferences() const { return m_runningDiff; }
+    // What the last Start anyway left out, "element: reason" each.
+    QStringList leftOut() const { return m_leftOut; }
 
     // Every question the window asks about the running gateway goes through this function:
     // (title, text, button labels) -> index of the chosen button, -1 for cancel/escape. The
@@ -124,6 +126,8 @@ private:
     bool saveAs();
     void open();
     int ask(const QString &title, const QString &text, const QStringList &buttons);
+    void logLeftOut(const QStringList &otherErrors);
+    void showLeftOut(const QString &heading);
     // Before the document is replaced: stop the running gateway or keep it running detached.
     // False: the user cancelled.
     bool releaseGateway(const QString &action);
@@ -210,6 +214,7 @@ private:
     qint64 m_stopDeadline = 0; // Stopping: when draining ends (ms since epoch), 0 none
     QString m_detachedFrom;    // the document a detached gateway serves
     QStringList m_runningDiff;
+    QStringList m_leftOut;
     Question m_question;
 };
 

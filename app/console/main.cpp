@@ -39,6 +39,10 @@ int main(int argc, char *argv[])
         QStringLiteral("Start bundled demo backends and clients with an example "
                        "configuration, and run it."));
     parser.addOption(demo);
+    QCommandLineOption start(QStringLiteral("start"),
+                             QStringLiteral("Start the gateway of FILE at once (with errors: only "
+                                            "what is valid, what is left out is listed)."));
+    parser.addOption(start);
     parser.process(app);
     const QStringList args = parser.positionalArguments();
     if (args.size() > 1) {
@@ -57,6 +61,13 @@ int main(int argc, char *argv[])
             return 2;
         }
         window.openFile(args.first());
+        if (parser.isSet(start)) {
+            window.setNonInteractiveStart(true);
+            QString error;
+            if (!window.startGateway(&error))
+                std::fprintf(stderr, "appgw-console: start: %s\n", qPrintable(error));
+            window.setNonInteractiveStart(false);
+        }
     }
     if (parser.isSet(demo)) {
 #ifdef APPGW_HAVE_DEMO

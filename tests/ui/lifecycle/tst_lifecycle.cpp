@@ -46,6 +46,43 @@ QAction *action(MainWindow &w, const QString &text)
     return nullptr;
 }
 
+// The lifecycle gateway plus a listener on a frontend port that does not exist, a rule on it and
+// a second rule on the good listener (and a pool that does not exist): three elements Start anyway leaves out.
+QByteArray brokenConfigFor(quint16 backendPort)
+{
+    const QByteArray id = "[resourceId('Microsoft.Network/applicationGateways/";
+    QByteArray json = configFor(backendPort);
+    const QByteArray listener2 =
+        "\"protocol\": \"Http\" } }, { \"name\": \"listener2\", \"properties\": { "
+        "\"frontendPort\": { \"id\": \""
+        + id
+        + "frontendPorts', 'appgw1', 'nope')]\" }, "
+          "\"protocol\": \"Http\" } } ],";
+    json.replace("\"protocol\": \"Http\" } } ],", listener2);
+    const QByteArray rules =
+        "'setting1')]\" } } }, { \"name\": \"rule2\", \"properties\": { \"ruleType\": "
+        "\"Basic\", \"priority\": 200, \"httpListener\": { \"id\": \""
+        + id
+        + "httpListeners', 'appgw1', 'listener2')]\" }, \"backendAddressPool\": { \"id\": "
+          "\""
+        + id
+        + "backendAddressPools', 'appgw1', 'pool1')]\" }, "
+          "\"backendHttpSettings\": { \"id\": \""
+        + id
+        + "backendHttpSettingsCollection', 'appgw1', 'setting1')]\" } } }, "
+          "{ \"name\": \"rule3\", \"properties\": { \"ruleType\": \"Basic\", "
+          "\"priority\": 300, \"httpListener\": { \"id\": \""
+        + id
+        + "httpListeners', 'appgw1', 'listener1')]\" }, \"backendAddressPool\": { \"id\": "
+          "\""
+        + id
+        + "backendAddressPools', 'appgw1', 'missing')]\" }, "
+          "\"backendHttpSettings\": { \"id\": \""
+        + id + "backendHttpSettingsCollection', 'appgw1', 'setting1')]\" } } } ]";
+    json.replace("'setting1')]\" } } } ]", rules);
+    return json;
+}
+
 QString statusText(MainWindow &w)
 {
     return w.findChild<QLabel *>(QStringLiteral("listenersStatus"))->text();
@@ -69,6 +106,8 @@ private slots:
     void applyAnswersAndUndoShowsMarker();
     void stopShowsStoppingWithCountdown();
     void brokenTemplateProblemsGroupedByCause();
+    void startAnywayStartsOnlyWhatIsValid();
+    void startAnywayWithNoUsableListenerSaysSo();
 
 private:
     void startWindow();
@@ -278,6 +317,68 @@ void tst_Lifecycle::stopShowsStoppingWithCountdown()
     stop->trigger(); // second Stop: at once
     QTRY_COMPARE_WITH_TIMEOUT(m_window->gatewayState(), State::Stopped, 5000);
     QVERIFY(statusText(*m_window).contains(QStringLiteral("Stopped")));
+}
+
+void tst_Lifecycle::startAnywayStartsOnlyWhatIsValid()
+{
+    const QString path = m_dir.filePath(QStringLiteral("broken.json"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(brokenConfigFor(m_backend.serverPort()));
+    f.close();
+    QVERIFY(m_window->openFile(path));
+    QVERIFY(m_window->controller()->errorCount() > 0);
+    QString error;
+    QVERIFY2(m_window->startGateway(&error), qPrintable(error));
+    QCOMPARE(m_window->gatewayState(), State::Running);
+
+    // The valid part runs: listener1 with rule1 only.
+    const Gateway::Config::GatewayConfig &running = m_window->gateway()->config();
+    QCOMPARE(running.httpListeners.size(), 1);
+    QCOMPARE(running.httpListeners.at(0).name, QStringLiteral("listener1"));
+    QCOMPARE(running.requestRoutingRules.size(), 1);
+    QCOMPARE(running.requestRoutingRules.at(0).name, QStringLiteral("rule1"));
+    QCOMPARE(m_window->gateway()->listeners().size(), 1);
+
+    // Exactly what was left out, each with its reason.
+    const QStringList leftOut = m_window->leftOut();
+    QCOMPARE(leftOut.size(), 3);
+    QVERIFY2(leftOut.at(0).startsWith(QStringLiteral("httpListeners/listener2: ")),
+             qPrintable(leftOut.join(u'|')));
+    QVERIFY2(leftOut.at(1).startsWith(QStringLiteral("requestRoutingRules/rule2: ")),
+             qPrintable(leftOut.join(u'|')));
+    QVERIFY2(leftOut.at(2).startsWith(QStringLiteral("requestRoutingRules/rule3: ")),
+             qPrintable(leftOut.join(u'|')));
+    QVERIFY2(leftOut.at(2).contains(QStringLiteral("already used by rule 'rule1'")),
+             qPrintable(leftOut.at(2)));
+    QVERIFY2(statusText(*m_window).contains(QStringLiteral("3 left out")),
+             qPrintable(statusText(*m_window)));
+    QVERIFY2(m_window->statusBar()->currentMessage().contains(QStringLiteral("listener2")),
+             qPrintable(m_window->statusBar()->currentMessage()));
+    int logged = 0;
+    for (int row = 0; row < m_window->eventModel()->rowCount(); ++row)
+        if (m_window->eventModel()->event(row).type == QLatin1String("gateway.leftOut"))
+            ++logged;
+    QCOMPARE(logged, 3);
+}
+
+void tst_Lifecycle::startAnywayWithNoUsableListenerSaysSo()
+{
+    const QString path = m_dir.filePath(QStringLiteral("nolistener.json"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(configFor(m_backend.serverPort()).replace("'appgw1', 'port80')]", "'appgw1', 'gone')]"));
+    f.close();
+    QVERIFY(m_window->openFile(path));
+    QString error;
+    QVERIFY(!m_window->startGateway(&error));
+    QVERIFY(!m_window->isGatewayRunning());
+    QCOMPARE(m_window->gatewayState(), State::Failed);
+    QVERIFY2(!statusText(*m_window).contains(QStringLiteral("Running")),
+             qPrintable(statusText(*m_window)));
+    QVERIFY2(statusText(*m_window).contains(QStringLiteral("no listener is usable")),
+             qPrintable(statusText(*m_window)));
+    QVERIFY2(error.contains(QStringLiteral("httpListeners/listener1")), qPrintable(error));
 }
 
 void tst_Lifecycle::brokenTemplateProblemsGroupedByCause()
