@@ -213,6 +213,9 @@ void tst_Quickstarts::servesThroughEveryListener_data()
     QTest::newRow("front-door-standard-premium-application-gateway-public")
         << own + "front-door-standard-premium-application-gateway-public"
         << "azuredeploy.parameters.json";
+    QTest::newRow("application-gateway-waf-firewall-policy")
+        << own + "application-gateway-waf-firewall-policy"
+        << "local.parameters.json";
 }
 
 void tst_Quickstarts::servesThroughEveryListener()
