@@ -130,26 +130,18 @@ static QString dotnetFormat(const QDateTime &t, QString format)
         while (i + n < format.size() && format.at(i + n) == c)
             ++n;
         auto pad = [](int v, int width) { return QString::number(v).rightJustified(width, u'0'); };
+        // MMMM/dddd: the full name; MMM/ddd: its first three letters; else the number, padded.
+        auto nameOrNumber = [&](const char *const names[], int nameIndex, int number) {
+            if (n >= 3)
+                return QString(QLatin1String(names[nameIndex - 1])).left(n == 3 ? 3 : -1);
+            return pad(number, n);
+        };
         switch (c.unicode()) {
         case 'y':
             out += n == 2 ? pad(d.year() % 100, 2) : pad(d.year(), qMax(n, 1) == 1 ? 1 : n);
             break;
-        case 'M':
-            if (n >= 4)
-                out += QLatin1String(months[d.month() - 1]);
-            else if (n == 3)
-                out += QLatin1String(months[d.month() - 1]).left(3);
-            else
-                out += pad(d.month(), n);
-            break;
-        case 'd':
-            if (n >= 4)
-                out += QLatin1String(days[d.dayOfWeek() - 1]);
-            else if (n == 3)
-                out += QLatin1String(days[d.dayOfWeek() - 1]).left(3);
-            else
-                out += pad(d.day(), n);
-            break;
+        case 'M': out += nameOrNumber(months, d.month(), d.month()); break;
+        case 'd': out += nameOrNumber(days, d.dayOfWeek(), d.day()); break;
         case 'H': out += pad(tm.hour(), qMin(n, 2)); break;
         case 'h': out += pad(tm.hour() % 12 == 0 ? 12 : tm.hour() % 12, qMin(n, 2)); break;
         case 'm': out += pad(tm.minute(), qMin(n, 2)); break;

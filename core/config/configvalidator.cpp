@@ -72,6 +72,8 @@ public:
             return c.sslCertificate(n);
         if (k == QLatin1String("trustedRootCertificates"))
             return c.trustedRootCertificate(n);
+        if (k == QLatin1String("authenticationCertificates"))
+            return c.authenticationCertificate(n);
         if (k == QLatin1String("httpListeners"))
             return c.httpListener(n);
         if (k == QLatin1String("backendAddressPools"))
@@ -164,6 +166,7 @@ void Validator::run()
     names(c.frontendPorts, QStringLiteral("frontendPorts"));
     names(c.sslCertificates, QStringLiteral("sslCertificates"));
     names(c.trustedRootCertificates, QStringLiteral("trustedRootCertificates"));
+    names(c.authenticationCertificates, QStringLiteral("authenticationCertificates"));
     names(c.httpListeners, QStringLiteral("httpListeners"));
     names(c.backendAddressPools, QStringLiteral("backendAddressPools"));
     names(c.backendHttpSettingsCollection, QStringLiteral("backendHttpSettingsCollection"));
@@ -375,6 +378,10 @@ void Validator::run()
             ref(s.trustedRootCertificates.at(i),
                 prop(s, QStringLiteral("trustedRootCertificates[%1]").arg(i)),
                 QStringLiteral("trustedRootCertificates"));
+        for (int i = 0; i < s.authenticationCertificates.size(); ++i)
+            ref(s.authenticationCertificates.at(i),
+                prop(s, QStringLiteral("authenticationCertificates[%1]").arg(i)),
+                QStringLiteral("authenticationCertificates"));
         if (!s.probe.isSet() && s.probe.rawId.isEmpty() && usedSettings.contains(s.name.toLower()))
             warning(prop(s, QStringLiteral("probe")),
                     QStringLiteral("backend setting '%1' has no custom probe, so it uses the "

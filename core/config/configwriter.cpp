@@ -169,6 +169,12 @@ QJsonObject ConfigWriter::gatewayJson(const GatewayConfig &c) const
                  putString(o, "keyVaultSecretId", e.keyVaultSecretId);
                  return element(e, o);
              }));
+    p.insert(QStringLiteral("authenticationCertificates"),
+             list(c.authenticationCertificates, [](const AuthenticationCertificate &e) {
+                 QJsonObject o;
+                 putString(o, "data", e.data);
+                 return element(e, o);
+             }));
     p.insert(QStringLiteral("httpListeners"), list(c.httpListeners, [&](const HttpListener &e) {
                  QJsonObject o;
                  putRef(o, "frontendIPConfiguration", e.frontendIPConfiguration);
@@ -224,6 +230,7 @@ QJsonObject ConfigWriter::gatewayJson(const GatewayConfig &c) const
                  if (!e.probeEnabled)
                      o.insert(QStringLiteral("probeEnabled"), false);
                  putRefs(o, "trustedRootCertificates", e.trustedRootCertificates);
+                 putRefs(o, "authenticationCertificates", e.authenticationCertificates);
                  return element(e, o);
              }));
     p.insert(QStringLiteral("probes"), list(c.probes, [](const Probe &e) {
@@ -512,6 +519,8 @@ QString elementPath(const GatewayConfig &c, const QString &collection, const QSt
         return find(c.sslCertificates);
     if (coll == QLatin1String("trustedRootCertificates"))
         return find(c.trustedRootCertificates);
+    if (coll == QLatin1String("authenticationCertificates"))
+        return find(c.authenticationCertificates);
     if (coll == QLatin1String("httpListeners"))
         return find(c.httpListeners);
     if (coll == QLatin1String("backendAddressPools"))

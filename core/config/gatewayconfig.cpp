@@ -35,6 +35,10 @@ const TrustedRootCertificate *GatewayConfig::trustedRootCertificate(const QStrin
 {
     return findByName(trustedRootCertificates, n);
 }
+const AuthenticationCertificate *GatewayConfig::authenticationCertificate(const QString &n) const
+{
+    return findByName(authenticationCertificates, n);
+}
 const HttpListener *GatewayConfig::httpListener(const QString &n) const
 {
     return findByName(httpListeners, n);

@@ -68,6 +68,14 @@ struct TrustedRootCertificate : Element
     bool operator==(const TrustedRootCertificate &) const = default;
 };
 
+// v1 end-to-end TLS (azure-reference.md §3): the public certificate (.cer) of a backend server
+// allowed by a backend setting that lists it; the backend's leaf must be one of them.
+struct AuthenticationCertificate : Element
+{
+    QString data; // base64 DER (.cer) or PEM text
+    bool operator==(const AuthenticationCertificate &) const = default;
+};
+
 struct CustomErrorConfiguration
 {
     QString statusCode; // "HttpStatus502"
@@ -125,6 +133,7 @@ struct BackendHttpSettings : Element
     Ref probe;
     bool probeEnabled = true;
     QList<Ref> trustedRootCertificates;
+    QList<Ref> authenticationCertificates; // v1: allowed backend leaf certificates
     bool operator==(const BackendHttpSettings &) const = default;
 };
 
@@ -282,6 +291,7 @@ struct GatewayConfig
     QList<FrontendPort> frontendPorts;
     QList<SslCertificate> sslCertificates;
     QList<TrustedRootCertificate> trustedRootCertificates;
+    QList<AuthenticationCertificate> authenticationCertificates;
     QList<HttpListener> httpListeners;
     QList<BackendAddressPool> backendAddressPools;
     QList<BackendHttpSettings> backendHttpSettingsCollection;
@@ -299,6 +309,7 @@ struct GatewayConfig
     const FrontendIPConfiguration *frontendIPConfiguration(const QString &name) const;
     const SslCertificate *sslCertificate(const QString &name) const;
     const TrustedRootCertificate *trustedRootCertificate(const QString &name) const;
+    const AuthenticationCertificate *authenticationCertificate(const QString &name) const;
     const HttpListener *httpListener(const QString &name) const;
     const BackendAddressPool *backendAddressPool(const QString &name) const;
     const BackendHttpSettings *backendHttpSettings(const QString &name) const;

@@ -19,6 +19,7 @@ const QStringList &knownCollections()
                                      QStringLiteral("frontendPorts"),
                                      QStringLiteral("sslCertificates"),
                                      QStringLiteral("trustedRootCertificates"),
+                                     QStringLiteral("authenticationCertificates"),
                                      QStringLiteral("httpListeners"),
                                      QStringLiteral("backendAddressPools"),
                                      QStringLiteral("backendHttpSettingsCollection"),
@@ -383,6 +384,12 @@ void ModelReader::readGateway(const QJsonObject &gw, const QString &gwPath, Gate
             e->data = str(pr, QStringLiteral("data"), ppath);
             e->keyVaultSecretId = str(pr, QStringLiteral("keyVaultSecretId"), ppath);
         });
+    c->authenticationCertificates = collection<AuthenticationCertificate>(
+        p, QStringLiteral("authenticationCertificates"), pp,
+        [this](const QJsonValue &v, const QString &path, AuthenticationCertificate *e) {
+            const QJsonObject pr = element(v, path, e, keys({"data"}));
+            e->data = str(pr, QStringLiteral("data"), join(path, QStringLiteral("properties")));
+        });
     c->httpListeners = collection<HttpListener>(
         p, QStringLiteral("httpListeners"), pp,
         [this](const QJsonValue &v, const QString &path, HttpListener *e) {
@@ -442,7 +449,8 @@ void ModelReader::readGateway(const QJsonObject &gw, const QString &gwPath, Gate
                 v, path, e,
                 keys({"port", "protocol", "cookieBasedAffinity", "affinityCookieName",
                       "requestTimeout", "connectionDraining", "pickHostNameFromBackendAddress",
-                      "hostName", "path", "probe", "probeEnabled", "trustedRootCertificates"}));
+                      "hostName", "path", "probe", "probeEnabled", "trustedRootCertificates",
+                      "authenticationCertificates"}));
             const QString ppath = join(path, QStringLiteral("properties"));
             e->port = integer(pr, QStringLiteral("port"), ppath, e->port);
             e->protocol = str(pr, QStringLiteral("protocol"), ppath, e->protocol);
@@ -464,6 +472,8 @@ void ModelReader::readGateway(const QJsonObject &gw, const QString &gwPath, Gate
             e->probe = ref(pr, QStringLiteral("probe"), ppath);
             e->probeEnabled = boolean(pr, QStringLiteral("probeEnabled"), ppath, true);
             e->trustedRootCertificates = refs(pr, QStringLiteral("trustedRootCertificates"), ppath);
+            e->authenticationCertificates = refs(pr, QStringLiteral("authenticationCertificates"),
+                                                 ppath);
         });
     c->probes = collection<Probe>(
         p, QStringLiteral("probes"), pp, [this](const QJsonValue &v, const QString &path, Probe *e) {

@@ -199,6 +199,11 @@ std::vector<std::unique_ptr<Target>> HealthMonitorPrivate::buildTargets(
             if (const auto *root = findByName(config.trustedRootCertificates, ref.name))
                 roots += parseTrustedRoot(root->data);
         }
+        QList<QSslCertificate> allowed; // v1 authenticationCertificates
+        for (const auto &ref : setting->authenticationCertificates) {
+            if (const auto *auth = findByName(config.authenticationCertificates, ref.name))
+                allowed += parseTrustedRoot(auth->data);
+        }
 
         QSet<QString> seenServers;
         for (const auto &address : pool->backendAddresses) {
@@ -246,8 +251,10 @@ std::vector<std::unique_ptr<Target>> HealthMonitorPrivate::buildTargets(
                 t->health.probe = custom->name;
             }
             spec.timeoutMs = timeoutSeconds * 1000;
-            if (spec.scheme == QLatin1String("https"))
+            if (spec.scheme == QLatin1String("https")) {
                 spec.trustedRoots = roots;
+                spec.authenticationCertificates = allowed;
+            }
             t->intervalMs = intervalSeconds * 1000;
             t->threshold = threshold;
             t->transition.setUnhealthyThreshold(unhealthyOnFirstFailure ? 1 : threshold);

@@ -28,6 +28,9 @@ struct ProbeSpec
     StatusCodeMatcher statusCodes;       // default 200-399
     QString body;                        // match.body: plain substring; empty: not checked
     QList<QSslCertificate> trustedRoots; // https: the setting's trusted roots; empty: system CAs
+    // https, v1 authenticationCertificates: the backend's leaf must be one of them (no chain
+    // or name check, as Azure v1); empty: verified against trustedRoots as above.
+    QList<QSslCertificate> authenticationCertificates;
     bool operator==(const ProbeSpec &) const = default;
 };
 

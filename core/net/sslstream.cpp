@@ -48,10 +48,12 @@ SslStream *SslStream::serverFromDescriptor(int fd, const QSslConfiguration &conf
 }
 
 SslStream *SslStream::connectTo(const QString &host, quint16 port, const QString &peerName,
-                                const QSslConfiguration &configuration, StreamOwner *owner)
+                                const QSslConfiguration &configuration, StreamOwner *owner,
+                                const QList<QSslCertificate> &allowedPeers)
 {
     auto *stream = new SslStream;
     stream->setOwner(owner);
+    stream->m_allowedPeers = allowedPeers;
     stream->m_socket = new QSslSocket;
     stream->m_socket->setReadBufferSize(ReadBufferSize);
     stream->m_socket->setSslConfiguration(configuration);
@@ -82,6 +84,18 @@ void SslStream::wire()
 
 void SslStream::onEncrypted()
 {
+    if (!m_allowedPeers.isEmpty() && !m_allowedPeers.contains(m_socket->peerCertificate())) {
+        // A failed handshake, as far as the owner can tell: Closed before Connected.
+        m_failed = true;
+        m_closeNotified = true;
+        m_error = QStringLiteral("the backend's certificate (%1) is not one of the backend "
+                                 "setting's authentication certificates")
+                      .arg(m_socket->peerCertificate().subjectDisplayName());
+        m_socket->disconnect();
+        m_socket->abort();
+        notify(StreamOwner::Event::Closed);
+        return;
+    }
     m_connected = true;
     if (!m_socket->peerAddress().isNull()) {
         peerAddress = m_socket->peerAddress();

@@ -24,8 +24,11 @@ public:
                                            StreamOwner *owner, QString *error);
     // Client side: connects to host:port (an address, or a name) and starts the handshake with
     // peerName as SNI and verification name (an IP address: no SNI, verified as an IP SAN).
+    // allowedPeers not empty: the handshake fails unless the peer's leaf certificate is one of
+    // them (the configuration should then not verify the peer itself).
     static SslStream *connectTo(const QString &host, quint16 port, const QString &peerName,
-                                const QSslConfiguration &configuration, StreamOwner *owner);
+                                const QSslConfiguration &configuration, StreamOwner *owner,
+                                const QList<QSslCertificate> &allowedPeers = {});
     ~SslStream() override;
 
     qsizetype read(char *buffer, qsizetype max) override;
@@ -62,6 +65,7 @@ private:
     bool m_closeNotified = false;
     QString m_error;
     QList<QSslError> m_sslErrors;
+    QList<QSslCertificate> m_allowedPeers;
 };
 
 } // namespace Gateway::Net

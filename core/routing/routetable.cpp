@@ -383,7 +383,10 @@ std::shared_ptr<const RouteTable> RouteTable::build(const Config::GatewayConfig 
         const int frontend = config.frontendPorts.at(fi).port;
         const int local = config.localGateway.frontendPortMap.value(frontend, frontend);
         d->localPortByFrontendPort.insert(frontend, local);
-        int socket = socketByLocalPort.value(local, -1);
+        // Listeners on one local port share its socket; port 0 (any free port) is one socket
+        // per frontend port, each getting a port of its own.
+        const int socketKey = local == 0 ? -1 - frontend : local;
+        int socket = socketByLocalPort.value(socketKey, -1);
         if (socket < 0) {
             socket = int(d->sockets.size());
             Socket s;
@@ -391,7 +394,7 @@ std::shared_ptr<const RouteTable> RouteTable::build(const Config::GatewayConfig 
             s.info.localPort = local;
             s.info.protocol = l.protocol;
             d->sockets.append(s);
-            socketByLocalPort.insert(local, socket);
+            socketByLocalPort.insert(socketKey, socket);
         }
         Socket &s = d->sockets[socket];
         if (frontend < s.info.frontendPort)

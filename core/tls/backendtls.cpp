@@ -21,14 +21,16 @@ Net::Stream *connectBackend(const CertificateStore *store,
                             Net::StreamOwner *owner)
 {
     QSslConfiguration configuration;
+    QList<QSslCertificate> allowed;
     if (store) {
         configuration = store->backendConfiguration(setting.name);
+        allowed = store->backendAuthenticationCertificates(setting.name);
     } else {
         configuration = QSslConfiguration::defaultConfiguration();
         configuration.setPeerVerifyMode(QSslSocket::VerifyPeer);
     }
     return Net::SslStream::connectTo(connectHost, port, backendPeerName(hostHeader, connectHost),
-                                     configuration, owner);
+                                     configuration, owner, allowed);
 }
 
 } // namespace Gateway::Tls

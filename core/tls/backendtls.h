@@ -4,7 +4,8 @@
 // TLS, sending as SNI (and verifying the certificate for) the host name Azure v2 uses: the Host
 // header the gateway forwards (the setting's hostName, the member's address with
 // pickHostNameFromBackendAddress, else the client's host), without its port. Verification is
-// against the setting's trustedRootCertificates plus the system CAs; a failure closes the stream
+// against the setting's trustedRootCertificates plus the system CAs, or (v1
+// authenticationCertificates) the leaf must be one of the listed certificates; a failure closes the stream
 // before any byte is sent (the proxy answers 502).
 
 #include <QByteArrayView>

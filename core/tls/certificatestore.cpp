@@ -226,6 +226,12 @@ QSslConfiguration CertificateStore::backendConfiguration(const QString &settingN
     return m_backend.value(settingName.toLower(), m_defaultBackend);
 }
 
+QList<QSslCertificate> CertificateStore::backendAuthenticationCertificates(
+    const QString &settingName) const
+{
+    return m_backendAllowed.value(settingName.toLower());
+}
+
 void CertificateStore::applyPolicy(QSslConfiguration *configuration, const QString &policyName,
                                    const QString &policyType, const QString &minProtocolVersion)
 {
@@ -605,6 +611,28 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
         }
         QSslConfiguration c = out->m_defaultBackend;
         c.setCaCertificates(cas);
+        // v1 authenticationCertificates: the backend's leaf must be one of them; Azure v1 checks
+        // neither its chain nor its name, so neither does the local run.
+        QList<QSslCertificate> allowed;
+        for (int i = 0; i < setting.authenticationCertificates.size(); ++i) {
+            const Config::AuthenticationCertificate *auth = config.authenticationCertificate(
+                setting.authenticationCertificates.at(i).name);
+            if (!auth)
+                continue; // the validator reports dangling references
+            const QList<QSslCertificate> parsed = parseRoot(auth->data);
+            if (parsed.isEmpty())
+                error(join(join(auth->jsonPath, QStringLiteral("properties")),
+                           QStringLiteral("data")),
+                      QStringLiteral("authentication certificate '%1' holds no certificate "
+                                     "(expected the backend's public certificate, base64 DER or "
+                                     "PEM)")
+                          .arg(auth->name));
+            allowed += parsed;
+        }
+        if (!allowed.isEmpty()) {
+            c.setPeerVerifyMode(QSslSocket::VerifyNone);
+            out->m_backendAllowed.insert(setting.name.toLower(), allowed);
+        }
         out->m_backend.insert(setting.name.toLower(), c);
     }
     return diagnostics;

@@ -53,6 +53,10 @@ public:
     // Client side, for backend settings with protocol Https: peer verification against the
     // setting's trustedRootCertificates plus the system CAs.
     QSslConfiguration backendConfiguration(const QString &settingName) const;
+    // v1 authenticationCertificates of a backend setting: when not empty, the backend's leaf
+    // certificate must be one of them (an allowlist, as Azure v1 does: no chain or name check;
+    // backendConfiguration() then verifies nothing itself).
+    QList<QSslCertificate> backendAuthenticationCertificates(const QString &settingName) const;
 
     // The minimum protocol and cipher list of an SSL policy name (empty: the default,
     // TLS 1.2+ with the Mozilla Intermediate ciphers). minProtocolVersion is used for Custom.
@@ -64,7 +68,8 @@ private:
                                                 CertificateStore *);
     QHash<QString, ServerCertificate> m_certificates; // key: lower-case name
     QList<ListenerTls> m_listeners;
-    QHash<QString, QSslConfiguration> m_backend; // key: lower-case setting name
+    QHash<QString, QSslConfiguration> m_backend;             // key: lower-case setting name
+    QHash<QString, QList<QSslCertificate>> m_backendAllowed; // key: lower-case setting name
     QSslConfiguration m_defaultBackend;
 };
 

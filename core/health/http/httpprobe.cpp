@@ -145,7 +145,9 @@ void HttpProbe::connectTo(const QHostAddress &address)
         QSslConfiguration config = QSslConfiguration::defaultConfiguration();
         if (!m_spec.trustedRoots.isEmpty())
             config.setCaCertificates(m_spec.trustedRoots);
-        config.setPeerVerifyMode(QSslSocket::VerifyPeer);
+        config.setPeerVerifyMode(m_spec.authenticationCertificates.isEmpty()
+                                     ? QSslSocket::VerifyPeer
+                                     : QSslSocket::VerifyNone);
         ssl->setSslConfiguration(config);
         ssl->setPeerVerifyName(m_spec.hostHeader);
         QObject::connect(ssl, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
@@ -188,6 +190,12 @@ void HttpProbe::onConnected()
 {
     if (m_phase != Phase::Connecting)
         return;
+    if (auto *ssl = qobject_cast<QSslSocket *>(m_socket);
+        ssl && !m_spec.authenticationCertificates.isEmpty()
+        && !m_spec.authenticationCertificates.contains(ssl->peerCertificate())) {
+        fail(Messages::untrustedRoot());
+        return;
+    }
     m_phase = Phase::Headers;
     m_socket->write(requestBytes());
 }

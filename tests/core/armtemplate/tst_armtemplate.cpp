@@ -151,6 +151,12 @@ void tst_ArmTemplate::functions_data()
                                           << QByteArray(R"("2024-03-02T00:00:00Z")");
     QTest::newRow("dateTimeAdd negative") << "[dateTimeAdd('2020-04-07T14:53:14Z', '-PT1H')]"
                                           << QByteArray(R"("2020-04-07T13:53:14Z")");
+    QTest::newRow("dateTimeAdd format names")
+        << "[dateTimeAdd('2020-04-07T14:53:14Z', 'PT0S', 'dddd, MMMM dd')]"
+        << QByteArray(R"("Tuesday, April 07")");
+    QTest::newRow("dateTimeAdd format short names")
+        << "[dateTimeAdd('2020-04-07T14:53:14Z', 'PT0S', 'ddd MMM d M')]"
+        << QByteArray(R"("Tue Apr 7 4")");
     QTest::newRow("dateTimeFromEpoch")
         << "[dateTimeFromEpoch(1683040573)]" << QByteArray(R"("2023-05-02T15:16:13Z")");
     QTest::newRow("dateTimeToEpoch")

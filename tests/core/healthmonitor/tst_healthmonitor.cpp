@@ -220,8 +220,9 @@ private slots:
 
     // product.md §3: a backend address outside loopback that nothing maps is not contacted.
     // Its health is Unknown for good with the refusal as the detail, it never holds back the
-    // first results, and no probe ever starts for it (only loopback is reachable from here, so
-    // the test asserts the refusal rather than watching 10.0.0.7).
+    // first results, and no probe ever starts for it (the test asserts the refusal rather than
+    // watching 10.0.0.7; ctest runs this unit in a network namespace of its own with only
+    // loopback, ISOLATED_NETWORK, so a broken refusal still reaches nothing outside it).
     void unmappedAddressIsNeverProbed_data()
     {
         QTest::addColumn<QString>("server");

@@ -3,6 +3,7 @@
 // certificate is generated here with core/tls's CertificateFactory.
 
 #include "config/configdocument.h"
+#include "config/configvalidator.h"
 #include "events/gatewayevent.h"
 #include "fakebackend.h"
 #include "net/clock.h"
@@ -24,6 +25,9 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <memory>
+#include <vector>
+
 using namespace Gateway;
 
 namespace {
@@ -43,8 +47,9 @@ QJsonObject ref(const QString &collection, const QString &name)
 // A bare applicationGateways resource: listeners on frontend port 443 (mapped to port 0).
 struct GatewayJson
 {
-    QJsonArray certificates, listeners, rules, settings, roots;
+    QJsonArray certificates, listeners, rules, settings, roots, authentication;
     QJsonObject certificateFiles;
+    QString sku = QStringLiteral("Standard_v2");
     int backendPort = 0;
 
     void addCertificate(const QString &name, const QByteArray &pfx, const QString &password)
@@ -83,7 +88,8 @@ struct GatewayJson
         element.insert(QStringLiteral("properties"), rule);
         rules.append(element);
     }
-    void addSetting(const QString &name, int port, bool https, const QStringList &trusted = {})
+    void addSetting(const QString &name, int port, bool https, const QStringList &trusted = {},
+                    const QStringList &authenticationCertificates = {})
     {
         QJsonObject p{{QStringLiteral("port"), port},
                       {QStringLiteral("protocol"),
@@ -94,15 +100,23 @@ struct GatewayJson
             t.append(ref(QStringLiteral("trustedRootCertificates"), root));
         if (!t.isEmpty())
             p.insert(QStringLiteral("trustedRootCertificates"), t);
+        QJsonArray a;
+        for (const QString &cert : authenticationCertificates)
+            a.append(ref(QStringLiteral("authenticationCertificates"), cert));
+        if (!a.isEmpty())
+            p.insert(QStringLiteral("authenticationCertificates"), a);
         settings.append(QJsonObject{{QStringLiteral("name"), name},
                                     {QStringLiteral("properties"), p}});
     }
     QByteArray json() const
     {
+        // Standard_Medium -> tier Standard (v1); Standard_v2 -> Standard_v2.
+        const QString tier = sku.endsWith(QLatin1String("_v2"))
+                                 ? sku
+                                 : sku.section(QLatin1Char('_'), 0, 0);
         QJsonObject props{
             {QStringLiteral("sku"),
-             QJsonObject{{QStringLiteral("name"), QStringLiteral("Standard_v2")},
-                         {QStringLiteral("tier"), QStringLiteral("Standard_v2")}}},
+             QJsonObject{{QStringLiteral("name"), sku}, {QStringLiteral("tier"), tier}}},
             {QStringLiteral("frontendIPConfigurations"),
              QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("fip")},
                                     {QStringLiteral("properties"),
@@ -114,6 +128,7 @@ struct GatewayJson
                                      QJsonObject{{QStringLiteral("port"), 443}}}}}},
             {QStringLiteral("sslCertificates"), certificates},
             {QStringLiteral("trustedRootCertificates"), roots},
+            {QStringLiteral("authenticationCertificates"), authentication},
             {QStringLiteral("httpListeners"), listeners},
             {QStringLiteral("backendAddressPools"),
              QJsonArray{QJsonObject{
@@ -233,10 +248,14 @@ private slots:
     void wssEcho();
     void backendHttps_data();
     void backendHttps();
+    void v1AuthenticationCertificates_data();
+    void v1AuthenticationCertificates();
     void keyVaultTrustedRootUsesSystemStore();
 
 private:
     GatewayJson twoSites() const;
+    // A TLS backend on 127.0.0.1 with this certificate, answering 200 "backendTLS"; its port.
+    quint16 startTlsBackend(const Tls::KeyPair &leaf);
     std::unique_ptr<Proxy::Gateway> startGateway(const Config::GatewayConfig &config, quint16 *port,
                                                  const QString &configDir = {},
                                                  Net::Clock *clock = nullptr);
@@ -247,6 +266,7 @@ private:
     QByteArray m_pfx;              // m_leaf, password "Secret1"
     QList<QSslCertificate> m_caCerts;
     TestSupport::FakeBackend m_backend;
+    std::vector<std::unique_ptr<QSslServer>> m_tlsBackends;
     QTemporaryDir m_dataDir; // APPGW_DATA_DIR: the development CA of these tests
 };
 
@@ -756,24 +776,8 @@ void tst_TlsGateway::backendHttps()
         {QStringLiteral("backend CA"), {}, 30, 0, true});
     const Tls::KeyPair backendLeaf = Tls::CertificateFactory::create(
         {QStringLiteral("localhost"), {QStringLiteral("localhost")}}, backendCa);
-    QSslServer server;
-    QSslConfiguration sc = QSslConfiguration::defaultConfiguration();
-    sc.setLocalCertificate(QSslCertificate(backendLeaf.certificatePem));
-    sc.setPrivateKey(QSslKey(backendLeaf.keyPem, QSsl::Ec));
-    server.setSslConfiguration(sc);
-    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
-    QList<QSslSocket *> sockets;
-    connect(&server, &QSslServer::pendingConnectionAvailable, this, [&] {
-        while (server.hasPendingConnections()) {
-            auto *s = static_cast<QSslSocket *>(server.nextPendingConnection());
-            sockets.append(s);
-            connect(s, &QSslSocket::readyRead, s, [s] {
-                const QByteArray in = s->readAll();
-                if (in.contains("\r\n\r\n"))
-                    s->write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nbackendTLS");
-            });
-        }
-    });
+    const quint16 backendPort = startTlsBackend(backendLeaf);
+    QVERIFY(backendPort != 0);
 
     GatewayJson g;
     g.addCertificate(QStringLiteral("cert"), m_pfx, QStringLiteral("Secret1"));
@@ -781,7 +785,7 @@ void tst_TlsGateway::backendHttps()
         {QStringLiteral("name"), QStringLiteral("privateRoot")},
         {QStringLiteral("properties"),
          QJsonObject{{QStringLiteral("data"), QString::fromLatin1(backendCa.certificatePem)}}}});
-    g.addSetting(QStringLiteral("bs"), server.serverPort(), true,
+    g.addSetting(QStringLiteral("bs"), backendPort, true,
                  trusted ? QStringList{QStringLiteral("privateRoot")} : QStringList());
     g.addListener(QStringLiteral("l"), QStringLiteral("cert"));
     quint16 port = 0;
@@ -791,6 +795,78 @@ void tst_TlsGateway::backendHttps()
     QVERIFY2(r.encrypted, qPrintable(r.error));
     QCOMPARE(statusOf(r.response), status);
     QCOMPARE(r.response.endsWith("backendTLS"), trusted);
+}
+
+quint16 tst_TlsGateway::startTlsBackend(const Tls::KeyPair &leaf)
+{
+    auto server = std::make_unique<QSslServer>();
+    QSslConfiguration sc = QSslConfiguration::defaultConfiguration();
+    sc.setLocalCertificate(QSslCertificate(leaf.certificatePem));
+    sc.setPrivateKey(QSslKey(leaf.keyPem, QSsl::Ec));
+    server->setSslConfiguration(sc);
+    if (!server->listen(QHostAddress::LocalHost, 0))
+        return 0;
+    QSslServer *s = server.get();
+    connect(s, &QSslServer::pendingConnectionAvailable, s, [s] {
+        while (s->hasPendingConnections()) {
+            auto *socket = static_cast<QSslSocket *>(s->nextPendingConnection());
+            connect(socket, &QSslSocket::readyRead, socket, [socket] {
+                if (socket->readAll().contains("\r\n\r\n"))
+                    socket->write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nbackendTLS");
+            });
+        }
+    });
+    const quint16 port = s->serverPort();
+    m_tlsBackends.push_back(std::move(server));
+    return port;
+}
+
+void tst_TlsGateway::v1AuthenticationCertificates_data()
+{
+    QTest::addColumn<bool>("listed");
+    QTest::addColumn<int>("status");
+    QTest::newRow("backend leaf listed") << true << 200;
+    QTest::newRow("another certificate listed") << false << 502;
+}
+
+// Issue 15: v1 authenticationCertificates allow a backend by its own (leaf) certificate: a
+// backend whose certificate is listed is reached although no CA vouches for it and its name is
+// not the Host (Azure v1 checks neither); any other backend certificate is refused (502).
+void tst_TlsGateway::v1AuthenticationCertificates()
+{
+    QFETCH(bool, listed);
+    QFETCH(int, status);
+    const Tls::KeyPair backendCa = Tls::CertificateFactory::create(
+        {QStringLiteral("private backend CA"), {}, 30, 0, true});
+    const Tls::KeyPair backendLeaf = Tls::CertificateFactory::create(
+        {QStringLiteral("backend.internal"), {QStringLiteral("backend.internal")}}, backendCa);
+    const Tls::KeyPair otherLeaf = Tls::CertificateFactory::create(
+        {QStringLiteral("backend.internal"), {QStringLiteral("backend.internal")}}, backendCa);
+    const quint16 backendPort = startTlsBackend(backendLeaf);
+    QVERIFY(backendPort != 0);
+
+    GatewayJson g;
+    g.sku = QStringLiteral("Standard_Medium");
+    g.addCertificate(QStringLiteral("cert"), m_pfx, QStringLiteral("Secret1"));
+    const QByteArray cer =
+        QSslCertificate((listed ? backendLeaf : otherLeaf).certificatePem).toDer().toBase64();
+    g.authentication.append(QJsonObject{
+        {QStringLiteral("name"), QStringLiteral("backendCer")},
+        {QStringLiteral("properties"),
+         QJsonObject{{QStringLiteral("data"), QString::fromLatin1(cer)}}}});
+    g.addSetting(QStringLiteral("bs"), backendPort, true, {}, {QStringLiteral("backendCer")});
+    g.addListener(QStringLiteral("l"), QStringLiteral("cert"));
+    const Config::GatewayConfig model = modelOf(g);
+    QCOMPARE(model.authenticationCertificates.size(), 1);
+    for (const Config::Diagnostic &d : Config::validate(model))
+        QVERIFY2(!d.isError(), qPrintable(d.message));
+    quint16 port = 0;
+    auto gateway = startGateway(model, &port);
+    QVERIFY(gateway);
+    const HttpsResult r = httpsRequest(port, QStringLiteral("localhost"), m_caCerts);
+    QVERIFY2(r.encrypted, qPrintable(r.error));
+    QCOMPARE(statusOf(r.response), status);
+    QCOMPARE(r.response.endsWith("backendTLS"), listed);
 }
 
 // Issue 15: a trusted root in Key Vault cannot be read locally: a warning (a stand-in), and the
