@@ -54,6 +54,9 @@ public:
         delete this;
     }
     virtual bool isEncrypted() const { return false; }
+    // TLS: the protocol ("TLSv1.3") and cipher the handshake agreed; empty on plain TCP.
+    virtual QByteArray tlsProtocol() const { return {}; }
+    virtual QByteArray tlsCipher() const { return {}; }
     // Coalescing: between cork() and uncork() small writes are gathered and sent with one
     // send() (a response head and the start of its body, a chunk header, its data and CRLF),
     // so one HTTP exchange costs one segment each way. Gathering stops at a few KiB; a stream

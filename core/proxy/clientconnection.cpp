@@ -353,6 +353,9 @@ void ClientConnection::handleRequest()
     m_firstByteMs = 0;
 
     m_route = m_runtime->routes->route(m_socket.frontendPort, m_req.host, m_req.path, m_req.query);
+    startExchange(m_stage, *m_runtime, m_req, m_route, *m_client, m_socket, m_traceId,
+                  m_requestBytes);
+    const StageVerdict verdict = runRequestStages(*m_runtime, m_stage); // may reroute
     m_snapshot.rule = m_route.rule;
     m_snapshot.pool = m_route.poolName;
     m_snapshot.setting = m_route.settingName;
@@ -365,6 +368,10 @@ void ClientConnection::handleRequest()
         // The handshake served another listener's certificate (SNI chose it): this connection
         // may not carry requests for this host (reliability-cases T03, RFC 9110 §15.5.20).
         respondLocal(421);
+        return;
+    }
+    if (verdict.status) {
+        respondLocal(verdict.status);
         return;
     }
     switch (m_route.kind) {
@@ -624,45 +631,53 @@ void ClientConnection::sendRequestHead()
     Http::appendField(out, "Host", host);
     QByteArray xff;
     const bool expectContinue = m_req.expectContinue;
-    Http::appendEndToEndFields(out, m_req.headers, [&xff, expectContinue](const Http::Header &h) {
-        const QByteArrayView name = h.name;
-        if (!isAzureHeaderName(name) || nameIs(name, "Host") || nameIs(name, "X-Original-Host")
-            || nameIs(name, "X-Original-URL") || nameIs(name, "X-AppGW-Trace-Id")
-            || nameIs(name, "X-Forwarded-Proto") || nameIs(name, "X-Forwarded-Port"))
-            return true;
-        if (nameIs(name, "Expect") && !expectContinue)
-            return true; // an HTTP/1.0 expectation is ignored (RFC 9110 §10.1.1)
-        if (nameIs(name, "X-Forwarded-For")) {
-            if (!xff.isEmpty())
-                xff.append(", ");
-            xff.append(h.value);
-            return true;
+    if (m_stage.active) {
+        // The stages saw Azure's forwarded fields in the head (requeststage.h): send it as is.
+        Http::appendEndToEndFields(out, m_req.headers, [expectContinue](const Http::Header &h) {
+            return !isAzureHeaderName(h.name) || nameIs(h.name, "Host")
+                   || (nameIs(h.name, "Expect") && !expectContinue);
+        });
+    } else {
+        Http::appendEndToEndFields(out, m_req.headers, [&xff, expectContinue](const Http::Header &h) {
+            const QByteArrayView name = h.name;
+            if (!isAzureHeaderName(name) || nameIs(name, "Host") || nameIs(name, "X-Original-Host")
+                || nameIs(name, "X-Original-URL") || nameIs(name, "X-AppGW-Trace-Id")
+                || nameIs(name, "X-Forwarded-Proto") || nameIs(name, "X-Forwarded-Port"))
+                return true;
+            if (nameIs(name, "Expect") && !expectContinue)
+                return true; // an HTTP/1.0 expectation is ignored (RFC 9110 §10.1.1)
+            if (nameIs(name, "X-Forwarded-For")) {
+                if (!xff.isEmpty())
+                    xff.append(", ");
+                xff.append(h.value);
+                return true;
+            }
+            return false;
+        });
+        if (m_clientFor.isEmpty())
+            m_clientFor = forwardedFor(m_client->peerAddress, m_client->peerPort);
+        if (xff.isEmpty()) {
+            Http::appendField(out, "X-Forwarded-For", m_clientFor);
+        } else {
+            xff.append(", ").append(m_clientFor);
+            Http::appendField(out, "X-Forwarded-For", xff);
         }
-        return false;
-    });
-    if (m_clientFor.isEmpty())
-        m_clientFor = forwardedFor(m_client->peerAddress, m_client->peerPort);
-    if (xff.isEmpty()) {
-        Http::appendField(out, "X-Forwarded-For", m_clientFor);
-    } else {
-        xff.append(", ").append(m_clientFor);
-        Http::appendField(out, "X-Forwarded-For", xff);
+        Http::appendField(out, "X-Forwarded-Proto", m_socket.https ? "https" : "http");
+        char port[8];
+        const auto [portEnd, ec] = std::to_chars(port, port + sizeof port, m_socket.frontendPort);
+        Q_UNUSED(ec);
+        Http::appendField(out, "X-Forwarded-Port", QByteArrayView(port, portEnd - port));
+        Http::appendField(out, "X-Original-Host", m_req.hostHeader);
+        if (m_req.hasQuery) {
+            QByteArray originalUrl;
+            originalUrl.reserve(m_req.path.size() + m_req.query.size() + 1);
+            originalUrl.append(m_req.path).append('?').append(m_req.query);
+            Http::appendField(out, "X-Original-URL", originalUrl);
+        } else {
+            Http::appendField(out, "X-Original-URL", m_req.path);
+        }
+        Http::appendField(out, "X-AppGW-Trace-Id", m_traceId);
     }
-    Http::appendField(out, "X-Forwarded-Proto", m_socket.https ? "https" : "http");
-    char port[8];
-    const auto [portEnd, ec] = std::to_chars(port, port + sizeof port, m_socket.frontendPort);
-    Q_UNUSED(ec);
-    Http::appendField(out, "X-Forwarded-Port", QByteArrayView(port, portEnd - port));
-    Http::appendField(out, "X-Original-Host", m_req.hostHeader);
-    if (m_req.hasQuery) {
-        QByteArray originalUrl;
-        originalUrl.reserve(m_req.path.size() + m_req.query.size() + 1);
-        originalUrl.append(m_req.path).append('?').append(m_req.query);
-        Http::appendField(out, "X-Original-URL", originalUrl);
-    } else {
-        Http::appendField(out, "X-Original-URL", m_req.path);
-    }
-    Http::appendField(out, "X-AppGW-Trace-Id", m_traceId);
     m_reqChunkedOut = m_req.bodyKind == Http::BodyKind::Chunked;
     Http::appendHeadEnd(out, m_req.bodyKind, m_req.contentLength, m_req.upgradeWebSocket, true);
     if (!m_backend->write(ex().reqHeadBytes)) {
@@ -907,6 +922,7 @@ bool ClientConnection::handleResponseHead()
                 respondLocal(502, {}, true);
                 return false;
             }
+            runResponseStages(*m_runtime, m_stage, ex().resp); // the handshake, not the frames
             QByteArray head;
             head.reserve(Http::estimateHeadSize(ex().resp.headers) + ex().resp.reason.size());
             Http::appendStatusLine(head, 101, ex().resp.reason);
@@ -933,6 +949,7 @@ bool ClientConnection::handleResponseHead()
             continue;
         }
         // Final response head: re-frame it for the client.
+        runResponseStages(*m_runtime, m_stage, ex().resp);
         const Http::ResponseHead &resp = ex().resp;
         const bool client11 = m_req.versionMajor == 1 && m_req.versionMinor >= 1;
         Http::BodyKind framing = ex().resp.bodyKind;
@@ -1386,6 +1403,12 @@ void ClientConnection::finishSession(const QString &closedBy, const QString &rea
 
 void ClientConnection::accessLog(int status, int serverStatus)
 {
+    if (m_stage.active && !m_stage.rewrites.isEmpty()) { // the session view's details
+        m_snapshot.rewrites.clear();
+        for (const Filter::Rewrite::AppliedRewrite &r : std::as_const(m_stage.rewrites))
+            m_snapshot.rewrites.append(r.describe());
+        m_dirty = true;
+    }
     if (!m_runtime->options.accessEvents)
         return;
     const qint64 now = m_worker->now();
@@ -1393,11 +1416,17 @@ void ClientConnection::accessLog(int status, int serverStatus)
     event.tsMs = now;
     event.type = QStringLiteral("access");
     const QByteArray uri = m_req.hasQuery ? m_req.path + '?' + m_req.query : m_req.path;
+    const Filter::Rewrite::ConnectionVariables &original = m_stage.variables;
+    const QByteArray originalUri = !m_stage.active ? uri
+                                   : original.originalHasQuery
+                                       ? original.originalPath + '?' + original.originalQuery
+                                       : original.originalPath;
     event.fields = QJsonObject{
         {QStringLiteral("clientIP"), addressText(m_client->peerAddress)},
         {QStringLiteral("clientPort"), m_client->peerPort},
         {QStringLiteral("httpMethod"), QString::fromLatin1(m_req.method)},
         {QStringLiteral("requestUri"), QString::fromLatin1(uri)},
+        {QStringLiteral("originalRequestUriWithArgs"), QString::fromLatin1(originalUri)},
         {QStringLiteral("httpVersion"),
          QStringLiteral("HTTP/%1.%2").arg(m_req.versionMajor).arg(m_req.versionMinor)},
         {QStringLiteral("host"), QString::fromLatin1(m_req.hostHeader)},
@@ -1418,6 +1447,8 @@ void ClientConnection::accessLog(int status, int serverStatus)
         {QStringLiteral("transactionId"), QString::fromLatin1(m_traceId)},
         {QStringLiteral("sessionId"), QString::number(m_snapshot.id)},
     };
+    if (m_stage.active && !m_stage.rewrites.isEmpty())
+        event.fields.insert(QStringLiteral("rewritesApplied"), toJson(m_stage.rewrites));
     m_worker->publishEvent(std::move(event));
 }
 

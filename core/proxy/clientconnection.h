@@ -10,6 +10,7 @@
 
 #include "http/httpmessage.h"
 #include "net/stream.h"
+#include "proxy/requeststage.h"
 #include "proxy/runtime.h"
 #include "routing/routeresult.h"
 #include "session/sessiontypes.h"
@@ -162,6 +163,7 @@ private:
     bool m_sent100 = false;
     bool m_keepAlive = true;
     Routing::RouteResult m_route;
+    ExchangeContext m_stage; // the request pipeline's stages (requeststage.h)
     int m_serverIndex = -1;
     int m_attempts = 0;
     bool m_retriedTimeout = false;

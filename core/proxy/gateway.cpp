@@ -2,11 +2,13 @@
 
 #include "config/configvalidator.h"
 #include "events/gatewayevent.h"
+#include "filter/rewrite/rewriteengine.h"
 #include "health/healthmonitor.h"
 #include "health/healthtable.h"
 #include "net/clock.h"
 #include "net/epolleventdispatcher.h"
 #include "proxy/backendresolver.h"
+#include "proxy/rewritestage.h"
 #include "proxy/runtime.h"
 #include "proxy/worker.h"
 #include "routing/routetable.h"
@@ -124,6 +126,12 @@ public:
         rt->certificates = certificates;
         rt->generation = ++generation;
         rt->names = std::make_shared<BackendNameCache>();
+        if (!cfg.rewriteRuleSets.isEmpty()) {
+            auto rewrite = std::make_shared<RewriteStage>(Filter::Rewrite::RewriteEngine::build(cfg),
+                                                          rt->routes);
+            rt->requestStages.push_back(rewrite);
+            rt->responseStages.push_back(rewrite);
+        }
         return rt;
     }
 
