@@ -1,6 +1,7 @@
 #include "proxy/clientconnection.h"
 
 #include "health/healthtable.h"
+#include "http/customerrorpages.h"
 #include "http/errorpage.h"
 #include "net/clock.h"
 #include "net/tcpstream.h"
@@ -437,7 +438,13 @@ void ClientConnection::respondLocal(int status, const QByteArray &extraHeaders, 
     // for the connection to end after a refused handshake.
     if (!m_reqBodyDone || forceClose || m_clientEof || m_req.upgradeWebSocket)
         m_keepAlive = false;
-    const QByteArray response = Http::errorPageResponse(status, m_keepAlive, extraHeaders);
+    const QByteArray custom = m_runtime->errorPages
+                                  ? m_runtime->errorPages->page(m_route.listener.isEmpty()
+                                                                    ? m_socket.listenerNames
+                                                                    : m_route.listener,
+                                                                status)
+                                  : QByteArray();
+    const QByteArray response = Http::errorPageResponse(status, m_keepAlive, extraHeaders, custom);
     m_client->write(response);
     m_snapshot.bytesOut += response.size();
     m_responseBytes = response.size();

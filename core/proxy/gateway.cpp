@@ -5,9 +5,11 @@
 #include "filter/rewrite/rewriteengine.h"
 #include "health/healthmonitor.h"
 #include "health/healthtable.h"
+#include "http/customerrorpages.h"
 #include "net/clock.h"
 #include "net/epolleventdispatcher.h"
 #include "proxy/backendresolver.h"
+#include "proxy/errorpageloader.h"
 #include "proxy/rewritestage.h"
 #include "proxy/runtime.h"
 #include "proxy/worker.h"
@@ -111,6 +113,8 @@ public:
     QList<ListenerInfo> listeners;
     quint64 generation = 0;
     std::shared_ptr<const Tls::CertificateStore> certificates; // tls: loaded by loadTls()
+    QHash<QString, QByteArray> errorPageCache; // custom error page URL -> page, fetched once
+    std::unique_ptr<ErrorPageLoader> errorPageLoader;
     bool running = false;
     bool stopping = false;
     int drainedWorkers = 0;
@@ -131,6 +135,21 @@ public:
                                                           rt->routes);
             rt->requestStages.push_back(rewrite);
             rt->responseStages.push_back(rewrite);
+        }
+        bool customPages = !cfg.customErrorConfigurations.isEmpty();
+        for (const Config::HttpListener &l : cfg.httpListeners)
+            customPages = customPages || !l.customErrorConfigurations.isEmpty();
+        if (customPages) {
+            auto pages = std::make_shared<Http::CustomErrorPages>();
+            errorPageLoader = std::make_unique<ErrorPageLoader>(
+                &errorPageCache, [this](const QString &path, const QString &message) {
+                    if (events)
+                        events->publish({{clock->nowMs(), QStringLiteral("config.warning"),
+                                          QJsonObject{{QStringLiteral("path"), path},
+                                                      {QStringLiteral("message"), message}}}});
+                });
+            errorPageLoader->load(cfg, options.configDirectory, pages);
+            rt->errorPages = pages;
         }
         return rt;
     }
