@@ -17,7 +17,7 @@ mode=${1:-build}
 packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-websockets-dev qt6-charts-dev qt6-tools-dev-tools libgl-dev
-    libssl-dev liburing-dev
+    libssl-dev liburing-dev libre2-dev
 )
 # Test-only: a non-Qt WebSocket peer, clang + its runtime for the libFuzzer targets, clang-format
 # for the lint_format test (tests/lint; on by default).
