@@ -472,6 +472,7 @@ void ClientConnection::respondRedirect()
 
 void ClientConnection::finishExchange()
 {
+    m_stage.active = false; // a 400 for the next, unparsed request carries no stage results
     if (m_phase == Phase::Closed)
         return;
     if (!m_keepAlive || m_clientEof || m_worker->stopping()) {
