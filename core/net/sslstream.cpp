@@ -1,5 +1,7 @@
 #include "net/sslstream.h"
 
+#include "net/tcpstream.h"
+
 #include <QSslCipher>
 #include <QSslSocket>
 
@@ -248,6 +250,11 @@ QByteArray SslStream::tlsCipher() const
     if (!m_socket || !m_connected)
         return {};
     return m_socket->sessionCipher().name().toLatin1();
+}
+
+qint64 SslStream::tcpRttUs() const
+{
+    return m_socket ? tcpRttOf(int(m_socket->socketDescriptor())) : -1;
 }
 
 } // namespace Gateway::Net

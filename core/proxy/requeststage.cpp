@@ -47,6 +47,7 @@ void startExchange(ExchangeContext &x, const Runtime &runtime, Http::RequestHead
     v.https = socket.https;
     v.sslProtocol = client.tlsProtocol();
     v.cipher = client.tlsCipher();
+    v.tcpRttUs = client.tcpRttUs();
     v.originalPath = request.path;
     v.originalQuery = request.query;
     v.originalHasQuery = request.hasQuery;
