@@ -154,12 +154,14 @@ bool ConfigController::isModified() const
 
 QString ConfigController::displayName() const
 {
-    return m_document.filePath().isEmpty() ? tr("Untitled")
-                                           : QFileInfo(m_document.filePath()).fileName();
+    if (!m_document.filePath().isEmpty())
+        return QFileInfo(m_document.filePath()).fileName();
+    return m_untitledName.isEmpty() ? tr("Untitled") : m_untitledName;
 }
 
-void ConfigController::resetDocument(const ConfigDocument &document)
+void ConfigController::resetDocument(const ConfigDocument &document, const QString &name)
 {
+    m_untitledName = name;
     discardRecovery();
     m_recoveryId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     m_document = document;
@@ -176,9 +178,9 @@ void ConfigController::newDocument(const QString &gatewayName)
     resetDocument(ConfigDocument::createNew(gatewayName));
 }
 
-bool ConfigController::open(const QString &path, QString *errorString)
+bool ConfigController::open(const QString &path, QString *errorString, const QString &parametersPath)
 {
-    ConfigDocument doc = ConfigDocument::fromFile(path);
+    ConfigDocument doc = ConfigDocument::fromFile(path, parametersPath);
     if (!doc.isLoaded()) {
         if (errorString) {
             QStringList lines;
@@ -193,9 +195,9 @@ bool ConfigController::open(const QString &path, QString *errorString)
     return true;
 }
 
-void ConfigController::setDocument(const ConfigDocument &document)
+void ConfigController::setDocument(const ConfigDocument &document, const QString &name)
 {
-    resetDocument(document);
+    resetDocument(document, name);
 }
 
 bool ConfigController::save(QString *errorString)

@@ -36,8 +36,11 @@ public:
 
     // Documents
     void newDocument(const QString &gatewayName = QStringLiteral("appgw1"));
-    bool open(const QString &path, QString *errorString = nullptr);
-    void setDocument(const Config::ConfigDocument &document); // e.g. the demo's
+    // parametersPath: an ARM parameters file giving the template's parameters their values.
+    bool open(const QString &path, QString *errorString = nullptr,
+              const QString &parametersPath = {});
+    // e.g. the demo's; name: what the title calls a document without a file ("Demo gateway").
+    void setDocument(const Config::ConfigDocument &document, const QString &name = {});
     bool save(QString *errorString = nullptr);
     bool saveAs(const QString &path, QString *errorString = nullptr);
 
@@ -76,13 +79,14 @@ signals:
 private:
     void revalidate();
     void afterChange();
-    void resetDocument(const Config::ConfigDocument &document);
+    void resetDocument(const Config::ConfigDocument &document, const QString &name = {});
 
     Config::ConfigDocument m_document;
     Config::Diagnostics m_diagnostics;
     QUndoStack *m_undo;
     QString m_recoveryDir;
     QString m_recoveryId;
+    QString m_untitledName; // the title of a document without a file (setDocument's name)
     QTimer m_autosave;
     bool m_lastModified = false;
 };

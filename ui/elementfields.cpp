@@ -1,5 +1,6 @@
 #include "elementfields.h"
 
+#include "config/configvalidator.h"
 #include "configelements.h"
 
 #include <QCoreApplication>
@@ -689,6 +690,12 @@ QList<FieldSpec> build(ElementKind kind)
             BackendAddressPool *p = findElement(c.backendAddressPools, r.name);
             if (!p)
                 return QString();
+            // Refused at the field, with the fix: what cannot work never reaches the document.
+            for (const QString &line : splitList(v.toString())) {
+                const QString problem = Config::backendAddressProblem(line);
+                if (!problem.isEmpty())
+                    return problem;
+            }
             p->backendAddresses.clear();
             for (const QString &line : splitList(v.toString())) {
                 BackendAddress a;

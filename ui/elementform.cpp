@@ -14,10 +14,33 @@
 #include <QPlainTextEdit>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <QWheelEvent>
 
 namespace Gateway::Ui {
 
 using Type = FieldSpec::Type;
+
+namespace {
+
+// A wheel over a form scrolls the form: a combo box or spin box only takes the wheel when it has
+// the focus (clicked or tabbed into), so scrolling past it never changes a value.
+template<class Base>
+class FocusWheel final : public Base
+{
+public:
+    FocusWheel() { Base::setFocusPolicy(Qt::StrongFocus); }
+
+protected:
+    void wheelEvent(QWheelEvent *event) override
+    {
+        if (Base::hasFocus())
+            Base::wheelEvent(event);
+        else
+            event->ignore(); // goes to the scroll area
+    }
+};
+
+} // namespace
 
 ElementForm::ElementForm(ElementKind kind, ConfigController *controller, QWidget *parent)
     : QWidget(parent)
@@ -86,7 +109,7 @@ QWidget *ElementForm::createEditor(Row &row)
         return edit;
     }
     case Type::Integer: {
-        auto *spin = new QSpinBox;
+        auto *spin = new FocusWheel<QSpinBox>;
         spin->setRange(spec.minimum, spec.maximum);
         spin->setKeyboardTracking(false);
         spin->setSpecialValueText(spec.specialValueText);
@@ -107,7 +130,7 @@ QWidget *ElementForm::createEditor(Row &row)
     }
     case Type::Choice:
     case Type::Reference: {
-        auto *combo = new QComboBox;
+        auto *combo = new FocusWheel<QComboBox>;
         combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
         combo->setMinimumContentsLength(12);
         connect(combo, &QComboBox::activated, this, [this, combo] {

@@ -1,5 +1,6 @@
 #include "eventlogwidget.h"
 
+#include "columnfit.h"
 #include "eventlogmodel.h"
 #include "eventsortmodel.h"
 #include "icons.h"
@@ -51,9 +52,11 @@ EventLogWidget::EventLogWidget(EventLogModel *model, QWidget *parent)
     m_view->setUniformRowHeights(true);
     m_view->setAllColumnsShowFocus(true);
     m_view->setAlternatingRowColors(true);
+    m_view->setObjectName(QStringLiteral("eventLogView"));
     const int em = fontMetrics().horizontalAdvance(QLatin1Char('M'));
     m_view->header()->resizeSection(EventLogModel::TimeColumn, 7 * em);
     m_view->header()->resizeSection(EventLogModel::TypeColumn, 10 * em);
+    ColumnFitter::install(m_view);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

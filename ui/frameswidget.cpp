@@ -1,5 +1,6 @@
 #include "frameswidget.h"
 
+#include "columnfit.h"
 #include "framesortmodel.h"
 #include "frametablemodel.h"
 #include "icons.h"
@@ -77,6 +78,7 @@ FramesWidget::FramesWidget(QWidget *parent)
     m_view->header()->resizeSection(FrameTableModel::SizeColumn, 5 * em);
     m_view->header()->resizeSection(FrameTableModel::TimeColumn, 7 * em);
     m_view->header()->resizeSection(FrameTableModel::FlagsColumn, 8 * em);
+    ColumnFitter::install(m_view);
 
     const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     for (QPlainTextEdit *edit : {m_text, m_hex, m_json}) {
@@ -100,6 +102,7 @@ FramesWidget::FramesWidget(QWidget *parent)
     leftLayout->setSpacing(2);
     leftLayout->addLayout(bar);
     auto *vsplit = new QSplitter(Qt::Vertical, left);
+    vsplit->setObjectName(QStringLiteral("framesVerticalSplitter"));
     vsplit->addWidget(m_view);
     vsplit->addWidget(m_previewTabs);
     vsplit->setStretchFactor(0, 3);
@@ -107,6 +110,7 @@ FramesWidget::FramesWidget(QWidget *parent)
     leftLayout->addWidget(vsplit, 1);
 
     auto *split = new QSplitter(Qt::Horizontal, this);
+    split->setObjectName(QStringLiteral("framesSplitter"));
     split->addWidget(left);
     split->addWidget(m_routing);
     split->setStretchFactor(0, 3);
@@ -194,8 +198,9 @@ void FramesWidget::updateSession(const Session::SessionSnapshot &s,
                                 : setting->affinityCookieName);
     }
     auto row = [](const QString &k, const QString &v) {
-        return QStringLiteral("<tr><td style='color:#6b7280;padding-right:8px'>%1</td>"
-                              "<td><b>%2</b></td></tr>")
+        return QStringLiteral(
+                   "<tr><td style='color:#6b7280;padding-right:8px;white-space:nowrap'>%1</td>"
+                   "<td style='white-space:nowrap'><b>%2</b></td></tr>")
             .arg(k, v);
     };
     QString html = QStringLiteral("<h4 style='margin:2px'>%1</h4><table>").arg(tr("Routing context"));

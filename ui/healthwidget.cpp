@@ -1,5 +1,6 @@
 #include "healthwidget.h"
 
+#include "columnfit.h"
 #include "healthdelegate.h"
 #include "healthtreemodel.h"
 #include "icons.h"
@@ -47,6 +48,7 @@ HealthWidget::HealthWidget(HealthTreeModel *model, QWidget *parent)
     m_view->header()->resizeSection(HealthTreeModel::LatencyColumn, 4 * em);
     m_view->header()->resizeSection(HealthTreeModel::StatusColumn, 4 * em);
     m_view->header()->resizeSection(HealthTreeModel::HistoryColumn, 9 * em);
+    ColumnFitter::install(m_view);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

@@ -2,6 +2,7 @@
 
 #include "config/configvalidator.h"
 #include "configcontroller.h"
+#include "configdiff.h"
 #include "configelements.h"
 #include "configtreemodel.h"
 #include "elementeditor.h"
@@ -34,18 +35,24 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
+#include <QScreen>
 #include <QSettings>
+#include <QShowEvent>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
 #include <QUndoStack>
+#include <QVBoxLayout>
 
 namespace Gateway::Ui {
 
@@ -87,10 +94,14 @@ MainWindow::MainWindow(QWidget *parent)
         QTimer::singleShot(0, this, &MainWindow::refreshTopology);
         updateActions();
         m_sessions->setListeners(elementNames(m_controller->config(), ElementKind::HttpListener));
+        updateDifference();
     });
     connect(m_controller, &ConfigController::diagnosticsChanged, this, &MainWindow::updateProblems);
     connect(m_controller, &ConfigController::modifiedChanged, this, &MainWindow::updateTitle);
     connect(m_controller, &ConfigController::documentChanged, this, [this] {
+        if (m_state == GatewayState::Failed)
+            setState(GatewayState::Stopped); // the failure was the previous document's
+        updateDifference();
         updateTitle();
         updateProblems();
         m_topology->fitAll();
@@ -143,6 +154,9 @@ void MainWindow::createActions()
                        tr("Start a new gateway template"));
     m_openAction = make(Icons::Name::Open, tr("&Open…"), QKeySequence::Open,
                         tr("Open an ARM template or resource JSON"));
+    m_openParametersAction = make(
+        Icons::Name::Open, tr("Open with &Parameters…"), QKeySequence(),
+        tr("Open an ARM template with a parameters file giving its parameters values"));
     m_saveAction = make(Icons::Name::Save, tr("&Save"), QKeySequence::Save,
                         tr("Save the configuration"));
     m_saveAsAction = make(Icons::Name::SaveAs, tr("Save &As…"), QKeySequence::SaveAs,
@@ -174,8 +188,23 @@ void MainWindow::createActions()
     m_fitAction = make(Icons::Name::Fit, tr("&Fit Topology"), QKeySequence(Qt::CTRL | Qt::Key_0),
                        tr("Fit the topology canvas to the window"));
 
-    connect(m_newAction, &QAction::triggered, this, &MainWindow::newFile);
+    connect(m_newAction, &QAction::triggered, this, &MainWindow::newDocument);
     connect(m_openAction, &QAction::triggered, this, &MainWindow::open);
+    connect(m_openParametersAction, &QAction::triggered, this, [this] {
+        if (!maybeSave())
+            return;
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open template"),
+                                                          QFileInfo(m_controller->filePath()).path(),
+                                                          tr(FileFilter));
+        if (path.isEmpty())
+            return;
+        const QString parameters = QFileDialog::getOpenFileName(
+            this, tr("Parameters for %1").arg(QFileInfo(path).fileName()), QFileInfo(path).path(),
+            tr("ARM parameters files (*.parameters.json *.json);;All files (*)"));
+        if (parameters.isEmpty())
+            statusBar()->showMessage(tr("No parameters file chosen; opening without one."), 6000);
+        openFile(path, parameters);
+    });
     connect(m_saveAction, &QAction::triggered, this, &MainWindow::save);
     connect(m_saveAsAction, &QAction::triggered, this, &MainWindow::saveAs);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
@@ -209,6 +238,39 @@ void MainWindow::createActions()
             openElement(ElementRef{ref.kind, name.trimmed(), ref.parent});
     });
     connect(m_startAction, &QAction::triggered, this, [this] {
+        if (isGatewayRunning()) {
+            // F5 on a running gateway answers: what runs, and Apply when the editor differs.
+            if (m_state == GatewayState::Stopping) {
+                statusBar()->showMessage(tr("The gateway is stopping; start it again once it has "
+                                            "stopped, or press Stop again to stop it now."),
+                                         8000);
+                return;
+            }
+            const QString serves = isGatewayDetached()
+                                       ? tr("The gateway is already running, detached: it serves "
+                                            "%1, not the open document.")
+                                             .arg(m_detachedFrom)
+                                       : tr("The gateway is already running this document.");
+            if (!isGatewayDetached() && !differsFromRunning()) {
+                statusBar()->showMessage(serves + QLatin1Char(' ')
+                                             + tr("The editor and the gateway agree; nothing "
+                                                  "to apply."),
+                                         8000);
+                return;
+            }
+            const QString what = isGatewayDetached()
+                                     ? tr("Apply makes it serve the open document instead.")
+                                     : tr("The editor differs from it:\n%1\n\nApply the "
+                                          "edits to the running gateway?")
+                                           .arg(m_runningDiff.join(QLatin1Char('\n')));
+            statusBar()->showMessage(serves + QLatin1Char(' ') + tr("Apply (Ctrl+R) to update it."),
+                                     8000);
+            if (ask(tr("Start"), serves + QStringLiteral("\n\n") + what,
+                    {tr("Not now"), tr("Apply")})
+                == 1)
+                applyToGateway();
+            return;
+        }
         QString error;
         if (!startGateway(&error) && !error.isEmpty())
             QMessageBox::critical(this, tr("Start"), error);
@@ -338,7 +400,19 @@ void MainWindow::createDocks()
                                     Qt::BottomDockWidgetArea);
     QDockWidget *frames = addDock(QStringLiteral("framesDock"), tr("Frames"), m_frames,
                                   Qt::BottomDockWidgetArea);
-    QDockWidget *problems = addDock(QStringLiteral("problemsDock"), tr("Problems"), m_problemsView,
+    // The problems, grouped by cause, under a one-line summary with the next step.
+    auto *problemsPane = new QWidget(this);
+    auto *problemsLayout = new QVBoxLayout(problemsPane);
+    problemsLayout->setContentsMargins(0, 0, 0, 0);
+    problemsLayout->setSpacing(2);
+    m_problemsSummary = new QLabel(problemsPane);
+    m_problemsSummary->setObjectName(QStringLiteral("problemsSummary"));
+    m_problemsSummary->setWordWrap(true);
+    m_problemsSummary->setContentsMargins(6, 4, 6, 2);
+    m_problemsSummary->hide();
+    problemsLayout->addWidget(m_problemsSummary);
+    problemsLayout->addWidget(m_problemsView, 1);
+    QDockWidget *problems = addDock(QStringLiteral("problemsDock"), tr("Problems"), problemsPane,
                                     Qt::BottomDockWidgetArea);
     QDockWidget *timeouts = addDock(QStringLiteral("timeoutsDock"), tr("Timeout Warnings"),
                                     m_timeouts, Qt::BottomDockWidgetArea);
@@ -360,11 +434,33 @@ void MainWindow::createDocks()
     splitDockWidget(properties, health, Qt::Vertical);
     tabifyDockWidget(health, stats);
     health->raise();
-    resizeDocks({m_docks.value(QStringLiteral("elementsDock"))}, {200}, Qt::Horizontal);
-    resizeDocks({properties}, {400}, Qt::Horizontal);
-    resizeDocks({sessions}, {360}, Qt::Vertical);
-    resizeDocks({sessions, frames}, {780, 780}, Qt::Horizontal);
-    resizeDocks({properties, health}, {380, 300}, Qt::Vertical);
+}
+
+void MainWindow::applyDefaultLayout()
+{
+    // Sized to the window the first time it shows (no saved layout): the Properties dock gets a
+    // third of the width so its forms are not cramped at 1366 px, the canvas keeps the middle and
+    // the live views about 40 % of the height.
+    const int w = width();
+    const int h = height();
+    QDockWidget *properties = m_docks.value(QStringLiteral("propertiesDock"));
+    QDockWidget *health = m_docks.value(QStringLiteral("healthDock"));
+    QDockWidget *sessions = m_docks.value(QStringLiteral("sessionsDock"));
+    QDockWidget *frames = m_docks.value(QStringLiteral("framesDock"));
+    resizeDocks({m_docks.value(QStringLiteral("elementsDock")), properties},
+                {std::clamp(w / 8, 170, 240), std::clamp(w * 30 / 100, 400, 620)}, Qt::Horizontal);
+    resizeDocks({sessions}, {std::clamp(h * 38 / 100, 240, 440)}, Qt::Vertical);
+    resizeDocks({sessions, frames}, {w / 2, w / 2}, Qt::Horizontal);
+    resizeDocks({properties, health}, {h * 68 / 100, h * 32 / 100}, Qt::Vertical);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_layoutRestored && !m_defaultLayoutDone) {
+        m_defaultLayoutDone = true;
+        applyDefaultLayout();
+    }
 }
 
 void MainWindow::createMenus()
@@ -372,6 +468,7 @@ void MainWindow::createMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_newAction);
     file->addAction(m_openAction);
+    file->addAction(m_openParametersAction);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
     file->addAction(m_saveAction);
@@ -473,6 +570,11 @@ void MainWindow::createMenus()
         if (QWidget *w = tb->widgetForAction(a))
             if (auto *button = qobject_cast<QToolButton *>(w))
                 button->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    // The whole Add button opens its menu (its action has nothing to do by itself).
+    if (auto *button = qobject_cast<QToolButton *>(tb->widgetForAction(addButton))) {
+        button->setPopupMode(QToolButton::InstantPopup);
+        button->setObjectName(QStringLiteral("addButton"));
+    }
     updateRecentMenu();
 }
 
@@ -483,10 +585,16 @@ void MainWindow::createStatusBar()
     m_rateLabel = new QLabel(this);
     m_healthLabel = new QLabel(this);
     m_configLabel = new QLabel(this);
+    m_differsLabel = new QLabel(this);
+    m_differsLabel->setObjectName(QStringLiteral("differsStatus"));
+    m_differsLabel->setText(tr("≠ Differs from running"));
+    m_differsLabel->setStyleSheet(QStringLiteral("color:#a15c00; font-weight:bold"));
+    m_differsLabel->hide();
     m_listenersLabel->setObjectName(QStringLiteral("listenersStatus"));
     m_sessionsLabel->setObjectName(QStringLiteral("sessionsStatus"));
     m_healthLabel->setObjectName(QStringLiteral("healthStatus"));
     statusBar()->addPermanentWidget(m_listenersLabel, 1);
+    statusBar()->addPermanentWidget(m_differsLabel);
     statusBar()->addPermanentWidget(m_sessionsLabel);
     statusBar()->addPermanentWidget(m_rateLabel);
     statusBar()->addPermanentWidget(m_healthLabel);
@@ -530,6 +638,14 @@ void MainWindow::connectGateway()
         emit gatewayStarted();
     });
     connect(g, &Proxy::Gateway::stopped, this, [this] {
+        const bool wasStopping = m_state == GatewayState::Stopping;
+        m_detachedFrom.clear();
+        m_stopDeadline = 0;
+        if (m_state != GatewayState::Failed)
+            setState(GatewayState::Stopped);
+        if (wasStopping)
+            statusBar()->showMessage(tr("Gateway stopped."), 6000);
+        updateDifference();
         m_listenerAddresses.clear();
         updateActions();
         updateStatus();
@@ -571,14 +687,26 @@ bool MainWindow::startGateway(QString *errorString)
     m_lastBytes.clear();
     m_frames->clearSession();
     createGateway();
+    m_detachedFrom.clear();
+    setState(GatewayState::Starting);
     QString error;
     if (!m_gateway->start(m_controller->config(), &error)) {
-        statusBar()->showMessage(tr("Could not start: %1").arg(error), 15000);
+        // Say what to do next, not only what went wrong.
+        const QString next =
+            error.contains(QLatin1String("in use"), Qt::CaseInsensitive)
+                ? tr("Stop what uses that port, or map the frontend port to a free local port "
+                     "(gateway settings: localGateway.frontendPortMap), then press F5 again.")
+                : tr("Fix it in the Properties (the Problems list shows where), then press F5 "
+                     "again.");
+        m_failure = error;
+        setState(GatewayState::Failed);
+        statusBar()->showMessage(tr("Could not start: %1 %2").arg(error, next), 15000);
         if (errorString)
-            *errorString = error;
+            *errorString = error + QStringLiteral("\n\n") + next;
         updateActions();
         return false;
     }
+    setState(GatewayState::Running);
     m_listenerAddresses.clear();
     for (const Proxy::ListenerInfo &l : m_gateway->listeners()) {
         const QString address = QStringLiteral("%1:%2").arg(l.address).arg(l.port);
@@ -591,34 +719,143 @@ bool MainWindow::startGateway(QString *errorString)
     refreshTopology();
     updateActions();
     updateStatus();
-    statusBar()->showMessage(tr("Gateway started."), 4000);
+    const int listeners = m_gateway->listeners().size();
+    statusBar()->showMessage(listeners == 0
+                                 ? tr("Gateway started with no listener: nothing accepts "
+                                      "connections. Add an HTTP listener or fix its errors "
+                                      "(Problems).")
+                                 : tr("Gateway started."),
+                             listeners == 0 ? 15000 : 4000);
+    updateDifference();
     emit gatewayStarted();
     return true;
 }
 
+int MainWindow::drainSeconds() const
+{
+    if (!m_gateway)
+        return 0;
+    int seconds = 0;
+    for (const Config::BackendHttpSettings &s : m_gateway->config().backendHttpSettingsCollection)
+        if (s.connectionDraining.enabled)
+            seconds = std::max(seconds, s.connectionDraining.drainTimeoutInSec);
+    return seconds;
+}
+
 void MainWindow::stopGateway()
 {
-    if (!isGatewayRunning())
+    if (!isGatewayRunning()) {
+        statusBar()->showMessage(tr("The gateway is not running."), 4000);
         return;
+    }
+    if (m_state == GatewayState::Stopping) {
+        // A second Stop while draining: close the remaining sessions now.
+        statusBar()->showMessage(tr("Stopping now: open sessions close with reason shutdown."),
+                                 6000);
+        m_gateway->stopNow();
+        return;
+    }
+    // Open sessions (WebSocket tunnels) get the backend settings' connection-draining time before
+    // they are closed, as Azure drains them; the countdown shows in the status bar and a second
+    // Stop ends it at once.
+    const int open = m_sessionModel->openCount();
+    const int drain = open > 0 ? drainSeconds() : 0;
+    m_stopDeadline = drain > 0 ? QDateTime::currentMSecsSinceEpoch() + qint64(drain) * 1000 : 0;
+    setState(GatewayState::Stopping);
     m_gateway->stop();
     statusBar()->showMessage(
-        tr("Stopping: in-flight requests finish, sessions close after draining."), 6000);
+        drain > 0 ? tr("Stopping: %n open session(s) drain for up to %1 s (connectionDraining). "
+                       "Press Stop again to close them now.",
+                       nullptr, open)
+                        .arg(drain)
+                  : tr("Stopping: in-flight requests finish, then the gateway stops."),
+        8000);
     updateActions();
 }
 
 void MainWindow::applyToGateway()
 {
-    if (!isGatewayRunning())
-        return;
-    QString error;
-    if (!m_gateway->apply(m_controller->config(), &error)) {
-        QMessageBox::warning(this, tr("Apply"),
-                             tr("The configuration was not applied: %1").arg(error));
+    if (!isGatewayRunning()) {
+        statusBar()->showMessage(
+            tr("The gateway is not running: nothing to apply. Start (F5) runs this configuration."),
+            6000);
         return;
     }
+    if (m_state == GatewayState::Stopping) {
+        statusBar()->showMessage(tr("The gateway is stopping; nothing was applied."), 6000);
+        return;
+    }
+    const QList<ConfigChange> changes = configChanges(m_gateway->config(), m_controller->config());
+    if (changes.isEmpty() && !isGatewayDetached()) {
+        statusBar()->showMessage(
+            tr("Nothing to apply: the running gateway already serves this configuration."), 6000);
+        return;
+    }
+    const int open = m_sessionModel->openCount();
+    QString error;
+    setState(GatewayState::Applying);
+    const bool ok = m_gateway->apply(m_controller->config(), &error);
+    setState(GatewayState::Running);
+    if (!ok) {
+        const QString text =
+            tr("The configuration was not applied: %1. The gateway keeps serving the previous "
+               "configuration; fix the cause and apply again.")
+                .arg(error);
+        statusBar()->showMessage(text, 15000);
+        m_eventModel->appendEvents({Events::GatewayEvent{
+            QDateTime::currentMSecsSinceEpoch(), QStringLiteral("gateway.applyFailed"),
+            QJsonObject{{QStringLiteral("message"), text}}}});
+        if (!m_nonInteractive)
+            QMessageBox::warning(this, tr("Apply"), text);
+        return;
+    }
+    const bool wasDetached = isGatewayDetached();
+    m_detachedFrom.clear();
     if (Health::HealthMonitor *health = m_gateway->health())
         m_healthModel->setServers(health->servers());
-    statusBar()->showMessage(tr("Applied to the running gateway."), 4000);
+    m_listenerAddresses.clear();
+    for (const Proxy::ListenerInfo &l : m_gateway->listeners()) {
+        const QString address = QStringLiteral("%1:%2").arg(l.address).arg(l.port);
+        for (const QString &name : l.name.split(QLatin1Char(','), Qt::SkipEmptyParts))
+            m_listenerAddresses.insert(name.trimmed(), address);
+    }
+    refreshTopology();
+
+    // What changed, and what it did to the sessions already open: they keep the runtime (timeouts,
+    // backend, rule) they started with; only new sessions use the applied configuration.
+    QStringList what;
+    for (const ConfigChange &c : changes)
+        what << c.text();
+    QString summary = wasDetached
+                          ? tr("Applied: the running gateway now serves %1.")
+                                .arg(m_controller->displayName())
+                          : tr("Applied %n change(s): %1.", nullptr, int(changes.size()))
+                                .arg(configChangeLines(changes, 3).join(QStringLiteral("; ")));
+    QString sessions;
+    if (open > 0) {
+        QStringList kept;
+        for (const ConfigChange &c : changes)
+            if (c.collection == QLatin1String("backendHttpSettingsCollection")
+                && !c.property.isEmpty())
+                kept << QStringLiteral("%1 %2").arg(c.property, c.before);
+        sessions = kept.isEmpty()
+                       ? tr("%n open session(s) kept; they continue with the configuration they "
+                            "started with, new sessions use the applied one.",
+                            nullptr, open)
+                       : tr("%n open session(s) kept; they still use the settings they started "
+                            "with (%1), new sessions use the applied ones.",
+                            nullptr, open)
+                             .arg(kept.join(QStringLiteral(", ")));
+    }
+    const QString message = sessions.isEmpty() ? summary : summary + QLatin1Char(' ') + sessions;
+    statusBar()->showMessage(message, 15000);
+    m_eventModel->appendEvents({Events::GatewayEvent{
+        QDateTime::currentMSecsSinceEpoch(), QStringLiteral("gateway.applied"),
+        QJsonObject{{QStringLiteral("message"), message},
+                    {QStringLiteral("changes"), QJsonArray::fromStringList(what)},
+                    {QStringLiteral("openSessionsKept"), open}}}});
+    updateDifference();
+    updateActions();
 }
 
 void MainWindow::onSessionsAdded(const QList<SessionSnapshot> &sessions)
@@ -731,6 +968,8 @@ void MainWindow::liveTick()
         d->setWindowTitle(n > 0 ? tr("Timeout Warnings (%1)").arg(n) : tr("Timeout Warnings"));
     }
     updateStatus();
+    if (m_state == GatewayState::Stopping)
+        updateTitle();
 }
 
 // ---- config ----------------------------------------------------------------------------------
@@ -753,6 +992,13 @@ void MainWindow::updateProblems()
                       : QStringLiteral("%1 %2").arg(kindLabel(ref.kind), ref.name));
     }
     m_problemsModel->setDiagnostics(m_controller->diagnostics(), names);
+    const QString summary = m_problemsModel->summary();
+    m_problemsSummary->setText(summary);
+    m_problemsSummary->setToolTip(summary);
+    m_problemsSummary->setVisible(!summary.isEmpty());
+    m_problemsSummary->setStyleSheet(m_controller->errorCount() > 0
+                                         ? QStringLiteral("color:#b02a20; font-weight:bold")
+                                         : QStringLiteral("color:#a15c00"));
     if (QDockWidget *d = m_docks.value(QStringLiteral("problemsDock")))
         d->setWindowTitle(m_controller->diagnostics().isEmpty()
                               ? tr("Problems")
@@ -790,20 +1036,132 @@ void MainWindow::addElement(ElementKind kind)
         openElement(ref);
 }
 
+QString MainWindow::gatewayStateText() const
+{
+    switch (m_state) {
+    case GatewayState::Stopped: return tr("Stopped");
+    case GatewayState::Starting: return tr("Starting…");
+    case GatewayState::Running:
+        return isGatewayDetached() ? tr("Running detached (%1)").arg(m_detachedFrom)
+                                   : tr("Running");
+    case GatewayState::Applying: return tr("Applying…");
+    case GatewayState::Stopping: {
+        if (m_stopDeadline <= 0)
+            return tr("Stopping…");
+        const qint64 left = std::max<qint64>(
+            0, (m_stopDeadline - QDateTime::currentMSecsSinceEpoch() + 999) / 1000);
+        return tr("Stopping… sessions drain, %1 s left").arg(left);
+    }
+    case GatewayState::Failed: return tr("Failed");
+    }
+    return QString();
+}
+
+void MainWindow::setState(GatewayState state)
+{
+    m_state = state;
+    if (state != GatewayState::Failed)
+        m_failure.clear();
+    if (state != GatewayState::Stopping)
+        m_stopDeadline = 0;
+    updateStatus();
+    updateTitle();
+    updateActions();
+    // Starting and Applying last as long as a synchronous call: paint them now.
+    if (state == GatewayState::Starting || state == GatewayState::Applying)
+        m_listenersLabel->repaint();
+}
+
+void MainWindow::updateDifference()
+{
+    QStringList diff;
+    if (isGatewayRunning() && !isGatewayDetached())
+        diff = configChangeLines(configChanges(m_gateway->config(), m_controller->config()));
+    if (diff != m_runningDiff) {
+        m_runningDiff = diff;
+        updateTitle();
+    }
+    m_differsLabel->setVisible(!diff.isEmpty());
+    m_differsLabel->setToolTip(
+        diff.isEmpty()
+            ? QString()
+            : tr("<p>The editor differs from the configuration the running gateway serves. "
+                 "Apply (Ctrl+R) makes the gateway serve the editor's.</p><p>%1</p>")
+                  .arg(diff.join(QLatin1Char('\n'))
+                           .toHtmlEscaped()
+                           .replace(QLatin1Char('\n'), QStringLiteral("<br>"))));
+}
+
+int MainWindow::ask(const QString &title, const QString &text, const QStringList &buttons)
+{
+    if (m_question)
+        return m_question(title, text, buttons);
+    if (m_nonInteractive)
+        return 0;
+    QMessageBox box(QMessageBox::Question, title, text, QMessageBox::NoButton, this);
+    QList<QAbstractButton *> added;
+    for (int i = 0; i < buttons.size(); ++i)
+        added << box.addButton(buttons.at(i), i == buttons.size() - 1 && buttons.size() > 1
+                                                      && buttons.at(i) == tr("Cancel")
+                                                  ? QMessageBox::RejectRole
+                                                  : QMessageBox::AcceptRole);
+    box.setDefaultButton(qobject_cast<QPushButton *>(added.value(0)));
+    box.exec();
+    const int index = int(added.indexOf(box.clickedButton()));
+    if (index < 0 || (buttons.value(index) == tr("Cancel")))
+        return -1;
+    return index;
+}
+
+bool MainWindow::releaseGateway(const QString &action)
+{
+    if (!isGatewayRunning() || isGatewayDetached())
+        return true;
+    const int answer = ask(
+        action,
+        tr("The gateway is running %1 (%2). Stop it, or keep it running detached from the "
+           "editor? A detached gateway keeps serving until you stop it or apply another "
+           "document to it.")
+            .arg(m_controller->displayName(), gatewayStateText()),
+        {tr("Stop the gateway"), tr("Keep it running detached"), tr("Cancel")});
+    if (answer == 0) {
+        m_gateway->stopNow();
+        setState(GatewayState::Stopped);
+        statusBar()->showMessage(
+            tr("Stopped the gateway that ran %1.").arg(m_controller->displayName()), 6000);
+        return true;
+    }
+    if (answer == 1) {
+        m_detachedFrom = m_controller->displayName();
+        setState(GatewayState::Running);
+        return true;
+    }
+    return false;
+}
+
 void MainWindow::updateTitle()
 {
-    setWindowTitle(QStringLiteral("%1[*] — %2")
-                       .arg(m_controller->displayName(), tr("Application Gateway Console")));
+    QString state;
+    if (isGatewayRunning() || m_state == GatewayState::Failed)
+        state = QStringLiteral(" — ") + gatewayStateText();
+    if (!m_runningDiff.isEmpty())
+        state += tr(" · differs from running");
+    setWindowTitle(QStringLiteral("%1[*]%2 — %3")
+                       .arg(m_controller->displayName(), state, tr("Application Gateway Console")));
     setWindowModified(m_controller->isModified());
     setWindowFilePath(m_controller->filePath());
 }
 
 void MainWindow::updateActions()
 {
+    // Start, Stop and Apply stay enabled: each answers in every state (F5 on a running gateway
+    // says so and offers Apply; a second Stop while draining stops at once).
     const bool running = isGatewayRunning();
-    m_startAction->setEnabled(!running);
-    m_stopAction->setEnabled(running);
-    m_applyAction->setEnabled(running);
+    const bool stopping = m_state == GatewayState::Stopping;
+    m_stopAction->setText(stopping ? tr("S&top Now") : tr("S&top"));
+    m_stopAction->setStatusTip(stopping ? tr("Close the draining sessions now")
+                                        : tr("Stop the gateway (sessions close with reason "
+                                             "shutdown)"));
     m_probeAction->setEnabled(running && m_gateway->health());
     m_health->setProbingAvailable(running && m_gateway->health());
     const ElementRef ref = m_editor->element();
@@ -816,18 +1174,29 @@ void MainWindow::updateActions()
 
 void MainWindow::updateStatus()
 {
-    if (isGatewayRunning()) {
+    if (m_state == GatewayState::Failed) {
+        m_listenersLabel->setText(tr("✖ Failed: %1").arg(m_failure));
+        m_listenersLabel->setStyleSheet(QStringLiteral("color:#b02a20"));
+    } else if (isGatewayRunning() && m_state != GatewayState::Stopped) {
         QStringList parts;
         for (const Proxy::ListenerInfo &l : m_gateway->listeners())
             parts << QStringLiteral("%1 %2://%3:%4")
                          .arg(l.name, l.protocol.toLower(), l.address)
                          .arg(l.port);
-        m_listenersLabel->setText(tr("● Running · %1").arg(parts.join(QStringLiteral(" · "))));
-        m_listenersLabel->setStyleSheet(QStringLiteral("color:#1f7a3a"));
+        if (parts.isEmpty())
+            parts << tr("no listener");
+        const bool running = m_state == GatewayState::Running;
+        m_listenersLabel->setText(QStringLiteral("%1 %2 · %3")
+                                      .arg(running ? QStringLiteral("●") : QStringLiteral("◌"),
+                                           gatewayStateText(), parts.join(QStringLiteral(" · "))));
+        m_listenersLabel->setStyleSheet(running && !isGatewayDetached()
+                                            ? QStringLiteral("color:#1f7a3a")
+                                            : QStringLiteral("color:#a15c00"));
     } else {
-        m_listenersLabel->setText(tr("○ Stopped"));
+        m_listenersLabel->setText(QStringLiteral("○ ") + gatewayStateText());
         m_listenersLabel->setStyleSheet(QString());
     }
+    m_listenersLabel->setToolTip(m_listenersLabel->text());
     m_sessionsLabel->setText(tr("%n open session(s)", nullptr, m_sessionModel->openCount()));
     m_rateLabel->setText(tr("%1 req/s").arg(m_stats->lastRequestsPerSecond(), 0, 'f', 0));
     const int healthy = m_healthModel->healthyCount();
@@ -898,7 +1267,7 @@ bool MainWindow::saveAs()
 
 void MainWindow::open()
 {
-    if (!maybeSave())
+    if (!maybeSave() || !releaseGateway(tr("Open")))
         return;
     const QString path = QFileDialog::getOpenFileName(this, tr("Open"),
                                                       QFileInfo(m_controller->filePath()).path(),
@@ -907,10 +1276,22 @@ void MainWindow::open()
         openFile(path);
 }
 
-bool MainWindow::openFile(const QString &path)
+bool MainWindow::openFile(const QString &path, const QString &parametersPath)
 {
+    if (!releaseGateway(tr("Open")))
+        return false;
+    // The parameters file is remembered per template.
+    QSettings settings;
+    const QString key = QStringLiteral("templateParameters/")
+                        + QString::fromLatin1(QFileInfo(path).absoluteFilePath().toUtf8().toHex());
+    QString parameters = parametersPath;
+    if (parameters.isEmpty()) {
+        parameters = settings.value(key).toString();
+        if (!parameters.isEmpty() && !QFileInfo::exists(parameters))
+            parameters.clear();
+    }
     QString error;
-    if (!m_controller->open(path, &error)) {
+    if (!m_controller->open(path, &error, parameters)) {
         if (m_nonInteractive)
             qWarning("%s", qPrintable(error));
         else
@@ -918,15 +1299,38 @@ bool MainWindow::openFile(const QString &path)
         return false;
     }
     addRecentFile(path);
+    if (!parametersPath.isEmpty())
+        settings.setValue(key, QFileInfo(parametersPath).absoluteFilePath());
     updateTitle();
+    if (!parameters.isEmpty() && m_controller->errorCount() == 0)
+        statusBar()->showMessage(tr("Opened %1 with the parameters of %2.")
+                                     .arg(m_controller->displayName(),
+                                          QFileInfo(parameters).fileName()),
+                                 8000);
+    if (m_controller->errorCount() > 0) {
+        statusBar()->showMessage(
+            tr("Opened %1: %2").arg(m_controller->displayName(), m_problemsModel->summary()), 20000);
+        if (QDockWidget *d = m_docks.value(QStringLiteral("problemsDock"))) {
+            d->show();
+            d->raise();
+        }
+    }
     return true;
 }
 
-void MainWindow::newFile()
+bool MainWindow::newDocument()
 {
-    if (!maybeSave())
-        return;
+    if (!maybeSave() || !releaseGateway(tr("New")))
+        return false;
     m_controller->newDocument();
+    statusBar()->showMessage(
+        isGatewayDetached()
+            ? tr("New gateway template. The gateway of %1 keeps running detached.")
+                  .arg(m_detachedFrom)
+            : tr("New gateway template: add a listener, a backend pool, a backend setting and a "
+                 "rule (Add), then Start (F5)."),
+        10000);
+    return true;
 }
 
 void MainWindow::addRecentFile(const QString &path)
@@ -994,12 +1398,24 @@ void MainWindow::readSettings()
 {
     QSettings settings;
     const QByteArray geometry = settings.value(QStringLiteral("mainWindow/geometry")).toByteArray();
-    if (geometry.isEmpty())
-        resize(1560, 960);
-    else
+    if (geometry.isEmpty()) {
+        // 90 % of the screen, within 1200x720 .. 1800x1100.
+        const QRect screen = this->screen() ? this->screen()->availableGeometry()
+                                            : QRect(0, 0, 1600, 1000);
+        resize(std::clamp(screen.width() * 9 / 10, std::min(1200, screen.width()), 1800),
+               std::clamp(screen.height() * 9 / 10, std::min(720, screen.height()), 1100));
+    } else {
         restoreGeometry(geometry);
-    restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray(), 1);
+    }
+    m_layoutRestored = restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray(),
+                                    1);
     m_sessions->restoreState(QStringLiteral("sessionsView"));
+    for (QSplitter *splitter : findChildren<QSplitter *>()) {
+        const QByteArray state =
+            settings.value(QStringLiteral("splitters/") + splitter->objectName()).toByteArray();
+        if (!splitter->objectName().isEmpty() && !state.isEmpty())
+            splitter->restoreState(state);
+    }
 }
 
 void MainWindow::writeSettings()
@@ -1008,6 +1424,10 @@ void MainWindow::writeSettings()
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("mainWindow/state"), saveState(1));
     m_sessions->saveState(QStringLiteral("sessionsView"));
+    for (QSplitter *splitter : findChildren<QSplitter *>())
+        if (!splitter->objectName().isEmpty())
+            settings.setValue(QStringLiteral("splitters/") + splitter->objectName(),
+                              splitter->saveState());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -1015,6 +1435,19 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (!maybeSave()) {
         event->ignore();
         return;
+    }
+    if (isGatewayRunning()) {
+        const int answer = ask(tr("Quit"),
+                               tr("The gateway is running (%1, %n open session(s)). Quitting "
+                                  "stops it and closes its sessions.",
+                                  nullptr, m_sessionModel->openCount())
+                                   .arg(gatewayStateText()),
+                               {tr("Stop and quit"), tr("Cancel")});
+        if (answer != 0) {
+            event->ignore();
+            statusBar()->showMessage(tr("Still running; not quitting."), 4000);
+            return;
+        }
     }
     writeSettings();
     if (m_gateway && m_gateway->isRunning())

@@ -10,7 +10,9 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QStringList>
 
+#include <functional>
 #include <memory>
 
 class QAction;
@@ -62,8 +64,31 @@ public:
     FramesWidget *framesWidget() const { return m_frames; }
     SessionsWidget *sessionsWidget() const { return m_sessions; }
     TopologyView *topology() const { return m_topology; }
+    ProblemsModel *problemsModel() const { return m_problemsModel; }
 
-    bool openFile(const QString &path);
+    // The running gateway's life, as the status bar and the title show it.
+    enum class GatewayState { Stopped, Starting, Running, Applying, Stopping, Failed };
+    GatewayState gatewayState() const { return m_state; }
+    QString gatewayStateText() const; // "Running", "Stopping… 8 s", …
+    // True while the gateway serves a document that is no longer open (New/Open answered "keep
+    // it running detached").
+    bool isGatewayDetached() const { return !m_detachedFrom.isEmpty(); }
+    // The editor's configuration differs from the one the running gateway serves.
+    bool differsFromRunning() const { return !m_runningDiff.isEmpty(); }
+    QStringList runningDifferences() const { return m_runningDiff; }
+
+    // Every question the window asks about the running gateway goes through this function:
+    // (title, text, button labels) -> index of the chosen button, -1 for cancel/escape. The
+    // default shows a QMessageBox; non-interactive windows answer 0. Tests replace it.
+    using Question =
+        std::function<int(const QString &title, const QString &text, const QStringList &buttons)>;
+    void setQuestionHandler(Question question) { m_question = std::move(question); }
+
+    // parametersPath empty: the parameters file last used with this template, if any.
+    bool openFile(const QString &path, const QString &parametersPath = {});
+    // File > New: asks about unsaved edits and a running gateway first.
+    bool newDocument();
+    void applyToGateway();
     // Starts the gateway with the current configuration; false with a message on failure.
     bool startGateway(QString *errorString = nullptr);
     void stopGateway();
@@ -90,6 +115,7 @@ private:
     void createDocks();
     void createStatusBar();
     void createGateway();
+    void showEvent(QShowEvent *event) override;
     void connectGateway();
     void readSettings();
     void writeSettings();
@@ -97,8 +123,14 @@ private:
     bool save();
     bool saveAs();
     void open();
-    void newFile();
-    void applyToGateway();
+    int ask(const QString &title, const QString &text, const QStringList &buttons);
+    // Before the document is replaced: stop the running gateway or keep it running detached.
+    // False: the user cancelled.
+    bool releaseGateway(const QString &action);
+    void setState(GatewayState state);
+    void updateDifference();
+    int drainSeconds() const;
+    void applyDefaultLayout();
     void addRecentFile(const QString &path);
     void updateRecentMenu();
     void updateTitle();
@@ -143,9 +175,12 @@ private:
     QLabel *m_rateLabel;
     QLabel *m_healthLabel;
     QLabel *m_configLabel;
+    QLabel *m_differsLabel;
+    QLabel *m_problemsSummary = nullptr;
 
     QAction *m_newAction = nullptr;
     QAction *m_openAction = nullptr;
+    QAction *m_openParametersAction = nullptr;
     QAction *m_saveAction = nullptr;
     QAction *m_saveAsAction = nullptr;
     QAction *m_quitAction = nullptr;
@@ -168,6 +203,14 @@ private:
     bool m_nonInteractive = false;
     bool m_noStartPrompt = false;
     bool m_topologyDirty = true;
+    bool m_layoutRestored = false;
+    bool m_defaultLayoutDone = false;
+    GatewayState m_state = GatewayState::Stopped;
+    QString m_failure;         // Failed: why
+    qint64 m_stopDeadline = 0; // Stopping: when draining ends (ms since epoch), 0 none
+    QString m_detachedFrom;    // the document a detached gateway serves
+    QStringList m_runningDiff;
+    Question m_question;
 };
 
 } // namespace Gateway::Ui

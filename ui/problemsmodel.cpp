@@ -2,6 +2,11 @@
 
 #include "icons.h"
 
+#include <QHash>
+#include <QRegularExpression>
+
+#include <numeric>
+
 namespace Gateway::Ui {
 
 ProblemsModel::ProblemsModel(QObject *parent)
@@ -59,6 +64,49 @@ QVariant ProblemsModel::headerData(int section, Qt::Orientation orientation, int
     return {};
 }
 
+QString ProblemsModel::causeOf(const Config::Diagnostic &d, QString *nextStep)
+{
+    static const QRegularExpression noValue(QStringLiteral("parameter '([^']*)' has no value"));
+    static const QRegularExpression keyVault(QStringLiteral("parameter '([^']*)' is a Key Vault"));
+    QString step;
+    QString cause;
+    if (const auto m = noValue.match(d.message); m.hasMatch()) {
+        cause = tr("parameter '%1' has no value").arg(m.captured(1));
+        step = tr("choose a parameters file that gives it a value (File › Open with "
+                  "Parameters…, appgw --parameters), or add a defaultValue to the template");
+    } else if (const auto k = keyVault.match(d.message); k.hasMatch()) {
+        cause = tr("parameter '%1' is a Key Vault reference").arg(k.captured(1));
+        step = tr("give it a literal value in a parameters file");
+    } else if (d.message.contains(QLatin1String("copy"), Qt::CaseInsensitive)
+               && d.message.contains(QLatin1String("loop"), Qt::CaseInsensitive)) {
+        cause = tr("this template uses ARM copy loops");
+    } else {
+        // Same message apart from names and numbers: one cause.
+        static const QRegularExpression quoted(QStringLiteral("'[^']*'"));
+        static const QRegularExpression number(QStringLiteral("\\b\\d+\\b"));
+        cause = QString(d.message)
+                    .replace(quoted, QStringLiteral("'…'"))
+                    .replace(number, QStringLiteral("#"));
+    }
+    if (nextStep)
+        *nextStep = step;
+    return cause;
+}
+
+QString ProblemsModel::summary() const
+{
+    if (m_causes.isEmpty())
+        return QString();
+    const Cause &top = m_causes.first();
+    QString line = tr("%n problem(s)", nullptr, int(m_diagnostics.size()));
+    line += m_causes.size() == 1 ? tr(", one cause: ")
+                                 : tr(", %1 causes; most: ").arg(m_causes.size());
+    line += top.count > 1 ? tr("%1 (%2 places)").arg(top.text).arg(top.count) : top.text;
+    if (!top.nextStep.isEmpty())
+        line += QStringLiteral(" — ") + top.nextStep;
+    return line;
+}
+
 void ProblemsModel::setDiagnostics(const Config::Diagnostics &diagnostics,
                                    const QStringList &elementNames)
 {
@@ -71,6 +119,39 @@ void ProblemsModel::setDiagnostics(const Config::Diagnostics &diagnostics,
         names << elementNames.value(int(diagnostics.indexOf(d)));
     if (sorted == m_diagnostics && names == m_elements)
         return;
+    m_causes.clear();
+    for (const Config::Diagnostic &d : std::as_const(sorted)) {
+        QString step;
+        const QString cause = causeOf(d, &step);
+        auto it = std::find_if(m_causes.begin(), m_causes.end(),
+                               [&cause](const Cause &c) { return c.text == cause; });
+        if (it == m_causes.end())
+            m_causes.append(Cause{cause, step, 1, d.isError()});
+        else
+            ++it->count;
+    }
+    std::stable_sort(m_causes.begin(), m_causes.end(), [](const Cause &a, const Cause &b) {
+        return a.error != b.error ? a.error : a.count > b.count;
+    });
+    // Rows grouped by cause (errors first), each cause in file order.
+    QList<int> order(sorted.size());
+    std::iota(order.begin(), order.end(), 0);
+    QHash<QString, int> rank;
+    for (int i = 0; i < m_causes.size(); ++i)
+        rank.insert(m_causes.at(i).text, i);
+    QList<int> causeRank;
+    for (const auto &d : std::as_const(sorted))
+        causeRank << rank.value(causeOf(d));
+    std::stable_sort(order.begin(), order.end(),
+                     [&causeRank](int a, int b) { return causeRank.at(a) < causeRank.at(b); });
+    Config::Diagnostics grouped;
+    QStringList groupedNames;
+    for (int i : order) {
+        grouped << sorted.at(i);
+        groupedNames << names.value(i);
+    }
+    sorted = grouped;
+    names = groupedNames;
     beginResetModel();
     m_diagnostics = sorted;
     m_elements = names;

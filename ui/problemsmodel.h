@@ -29,9 +29,24 @@ public:
     void setDiagnostics(const Config::Diagnostics &diagnostics, const QStringList &elementNames);
     const Config::Diagnostic &diagnostic(int row) const { return m_diagnostics.at(row); }
 
+    // The problems grouped by cause, most frequent first: "parameter 'x' has no value" for 51
+    // references to one undefined parameter. summary() is the one line shown above the list,
+    // with the next step for the biggest cause.
+    struct Cause
+    {
+        QString text;     // the cause in one line
+        QString nextStep; // what to do about it (may be empty)
+        int count = 0;
+        bool error = false;
+    };
+    QList<Cause> causes() const { return m_causes; }
+    QString summary() const;
+    static QString causeOf(const Config::Diagnostic &diagnostic, QString *nextStep = nullptr);
+
 private:
     Config::Diagnostics m_diagnostics;
     QStringList m_elements;
+    QList<Cause> m_causes;
     QIcon m_error;
     QIcon m_warning;
 };

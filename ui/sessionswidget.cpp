@@ -1,5 +1,6 @@
 #include "sessionswidget.h"
 
+#include "columnfit.h"
 #include "icons.h"
 #include "sessiondelegate.h"
 #include "sessionsortmodel.h"
@@ -83,6 +84,7 @@ SessionsWidget::SessionsWidget(SessionTableModel *model, QWidget *parent)
     const int widths[SessionTableModel::ColumnCount] = {7, 13, 9, 9, 16, 14, 6, 7, 7, 6, 6, 8, 10};
     for (int c = 0; c < SessionTableModel::ColumnCount; ++c)
         header->resizeSection(c, widths[c] * em);
+    ColumnFitter::install(m_view);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

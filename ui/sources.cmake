@@ -20,9 +20,11 @@ target_sources(gateway_ui PRIVATE
     timeoutwarningsmodel.cpp timeoutwarningsmodel.h
     timeoutwarningswidget.cpp timeoutwarningswidget.h
     statswidget.cpp statswidget.h
+    columnfit.cpp columnfit.h
 )
 target_sources(gateway_ui PRIVATE
     configcontroller.cpp configcontroller.h
+    configdiff.cpp configdiff.h
     elementfields.cpp elementfields.h
     elementform.cpp elementform.h
     elementeditor.cpp elementeditor.h

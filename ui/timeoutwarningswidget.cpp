@@ -1,5 +1,6 @@
 #include "timeoutwarningswidget.h"
 
+#include "columnfit.h"
 #include "timeoutwarningsmodel.h"
 
 #include <QHeaderView>
@@ -27,6 +28,7 @@ TimeoutWarningsWidget::TimeoutWarningsWidget(TimeoutWarningsModel *model, QWidge
     m_view->header()->resizeSection(TimeoutWarningsModel::TimeColumn, 7 * em);
     m_view->header()->resizeSection(TimeoutWarningsModel::KindColumn, 20 * em);
     m_view->header()->resizeSection(TimeoutWarningsModel::SessionColumn, 5 * em);
+    ColumnFitter::install(m_view);
     m_explanation->setOpenLinks(false);
     m_explanation->setObjectName(QStringLiteral("timeoutExplanation"));
     m_explanation->setPlaceholderText(
@@ -34,6 +36,7 @@ TimeoutWarningsWidget::TimeoutWarningsWidget(TimeoutWarningsModel *model, QWidge
            "appear here, with the reason and a link to the setting."));
 
     auto *split = new QSplitter(Qt::Horizontal, this);
+    split->setObjectName(QStringLiteral("timeoutsSplitter"));
     split->addWidget(m_view);
     split->addWidget(m_explanation);
     split->setStretchFactor(0, 3);

@@ -7,6 +7,7 @@
 #include <QGraphicsPathItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
+#include <QHostAddress>
 #include <QPainterPath>
 #include <QScrollBar>
 #include <QTimer>
@@ -143,7 +144,11 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
                     5, QStringLiteral("server/%1/%2").arg(name.toLower(), address.toLower()),
                     ElementRef{ElementKind::BackendAddressPool, name, {}},
                     address.isEmpty() ? tr("(no address)") : address,
-                    mapped.isEmpty() ? tr("not mapped locally") : tr("→ %1").arg(mapped));
+                    !mapped.isEmpty() ? tr("→ %1").arg(mapped)
+                    : QHostAddress(address).isLoopback()
+                            || address.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0
+                        ? tr("local server")
+                        : tr("not mapped locally"));
                 addEdge(node, server);
             }
         }
@@ -160,12 +165,19 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
 
     for (const HttpListener &l : c.httpListeners) {
         const FrontendPort *port = findElement(c.frontendPorts, l.frontendPort.name);
-        QString sub = QStringLiteral("%1 :%2").arg(l.protocol).arg(port ? port->port : 0);
-        const QString local = m_addresses.value(l.name.toLower());
+        // The local address first: it is the one number a user needs, and what elides is the
+        // end of the line (Azure's port and host names stay in the tooltip).
+        const QString azure = QStringLiteral("%1 :%2").arg(l.protocol).arg(port ? port->port : 0);
+        QString local = m_addresses.value(l.name.toLower());
+        if (local.isEmpty())
+            local = m_addresses.value(l.name);
+        QString sub = azure;
         if (!local.isEmpty())
-            sub += QStringLiteral(" → ") + local;
+            sub = local + QStringLiteral(" ← ") + azure;
         else if (port && c.localGateway.frontendPortMap.contains(port->port))
-            sub += QStringLiteral(" → :%1").arg(c.localGateway.frontendPortMap.value(port->port));
+            sub = QStringLiteral(":%1 ← %2")
+                      .arg(c.localGateway.frontendPortMap.value(port->port))
+                      .arg(azure);
         if (!l.hostName.isEmpty())
             sub += QStringLiteral(" · ") + l.hostName;
         else if (!l.hostNames.isEmpty())

@@ -102,7 +102,52 @@ QString prettyJson(const QByteArray &data, bool *ok)
         *ok = good;
     if (!good)
         return {};
-    return QString::fromUtf8(doc.toJson(QJsonDocument::Indented));
+    // Re-indent the text as sent instead of writing the parsed document: QJsonObject sorts its
+    // keys, and a frame's JSON reads in the order its sender wrote it.
+    const QString text = QString::fromUtf8(data);
+    QString out;
+    out.reserve(text.size() * 2);
+    int depth = 0;
+    auto newline = [&out, &depth] {
+        out += QLatin1Char('\n');
+        out += QString(depth * 4, QLatin1Char(' '));
+    };
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar ch = text.at(i);
+        if (ch == QLatin1Char('"')) {
+            const qsizetype start = i++;
+            while (i < text.size() && text.at(i) != QLatin1Char('"'))
+                i += text.at(i) == QLatin1Char('\\') ? 2 : 1;
+            out += QStringView(text).mid(start, i - start + 1);
+        } else if (ch == QLatin1Char('{') || ch == QLatin1Char('[')) {
+            // Empty containers stay on one line: {} []
+            qsizetype j = i + 1;
+            while (j < text.size() && text.at(j).isSpace())
+                ++j;
+            const QChar close = ch == QLatin1Char('{') ? QLatin1Char('}') : QLatin1Char(']');
+            if (j < text.size() && text.at(j) == close) {
+                out += ch;
+                out += close;
+                i = j;
+                continue;
+            }
+            out += ch;
+            ++depth;
+            newline();
+        } else if (ch == QLatin1Char('}') || ch == QLatin1Char(']')) {
+            --depth;
+            newline();
+            out += ch;
+        } else if (ch == QLatin1Char(',')) {
+            out += ch;
+            newline();
+        } else if (ch == QLatin1Char(':')) {
+            out += QStringLiteral(": ");
+        } else if (!ch.isSpace()) {
+            out += ch;
+        }
+    }
+    return out + QLatin1Char('\n');
 }
 
 QString timeoutExplanation(const Session::SessionSnapshot &s)

@@ -175,8 +175,26 @@ std::optional<Gateway::Config::ConfigDocument> load(const Options &options, bool
             ++errors;
         else
             ++warnings;
-        if (diagnostic.isError() || printWarnings)
+        if (diagnostic.isError() || (printWarnings && diagnostic.standIn.isEmpty()))
             out() << Gateway::Config::formatDiagnostic(options.file, diagnostic) << "\n";
+        else if (!printWarnings && !diagnostic.standIn.isEmpty())
+            // run: what stands in for Azure (a development certificate, an address that is not
+            // contacted, a placeholder) is said once at start.
+            err() << Gateway::Config::formatDiagnostic(options.file, diagnostic) << "\n";
+    }
+    if (printWarnings) {
+        // One place that shows how the local run differs from Azure (issue 15): placeholders,
+        // development certificates, unmapped addresses; in the same FILE: path: message form.
+        QStringList standIns;
+        for (const auto &diagnostic : std::as_const(diagnostics))
+            if (!diagnostic.standIn.isEmpty())
+                standIns << options.file + QStringLiteral(": ") + diagnostic.path
+                                + QStringLiteral(": stood in (") + diagnostic.standIn
+                                + QStringLiteral("): ") + diagnostic.message;
+        if (!standIns.isEmpty())
+            out() << options.file << ": stood in locally, " << standIns.size()
+                  << " difference(s) from Azure:\n"
+                  << standIns.join(QLatin1Char('\n')) << "\n";
     }
     out().flush();
     if (errors > 0 || !document.isLoaded()) {
@@ -442,12 +460,11 @@ int certCommand(const QStringList &args)
     const QString caPath = base + QStringLiteral("-ca.crt");
 
     QString error;
-    Gateway::Tls::CertificateRequest caRequest;
-    caRequest.commonName = QStringLiteral("appgw development CA (%1)")
-                               .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
-    caRequest.isCa = true;
-    caRequest.validDays = 825;
-    const Gateway::Tls::KeyPair ca = Gateway::Tls::CertificateFactory::create(caRequest, {}, &error);
+    // The local development CA (made once, kept in the user's data folder): the same CA signs
+    // the development certificates the gateway makes for listeners whose certificate cannot be
+    // had locally, so trusting it once covers both.
+    QString caFile;
+    const Gateway::Tls::KeyPair ca = Gateway::Tls::developmentCa(&caFile, &error);
     Gateway::Tls::CertificateRequest leafRequest;
     leafRequest.commonName = hosts.first();
     leafRequest.hosts = hosts;

@@ -36,7 +36,7 @@ bool startConsoleDemo(MainWindow *window, QString *errorString)
         delete demo;
         return false;
     }
-    window->controller()->setDocument(document);
+    window->controller()->setDocument(document, QObject::tr("Demo gateway"));
     window->setNonInteractiveStart(true);
     const bool started = window->startGateway(errorString);
     window->setNonInteractiveStart(false);

@@ -281,11 +281,19 @@ void Validator::run()
             if (a.ipAddress.isEmpty() && a.fqdn.isEmpty())
                 error(prop(p, QStringLiteral("backendAddresses[%1]").arg(i)),
                       QStringLiteral("a backend address needs ipAddress or fqdn"));
+            else if (!a.fqdn.isEmpty() && !backendAddressProblem(a.fqdn).isEmpty())
+                error(prop(p, QStringLiteral("backendAddresses[%1].fqdn").arg(i)),
+                      backendAddressProblem(a.fqdn));
             else if (!a.ipAddress.isEmpty() && QHostAddress(a.ipAddress).isNull())
                 warning(prop(p, QStringLiteral("backendAddresses[%1].ipAddress").arg(i)),
                         QStringLiteral("'%1' is not an IP address; it is resolved as a host name "
                                        "(use fqdn for names)")
                             .arg(a.ipAddress));
+            if (const QString why = unmappedBackendReason(c.localGateway, a.address());
+                !why.isEmpty())
+                out.append({Diagnostic::Severity::Warning,
+                            prop(p, QStringLiteral("backendAddresses[%1]").arg(i)), why,
+                            QStringLiteral("unmapped address")});
         }
     }
 
@@ -543,25 +551,9 @@ void Validator::run()
         }
     }
 
-    // Certificates the local gateway can actually load.
-    for (const SslCertificate &cert : c.sslCertificates) {
-        const bool hasFiles = c.localGateway.certificateFiles.contains(cert.name);
-        if (hasFiles)
-            continue;
-        if (!cert.keyVaultSecretId.isEmpty() && cert.data.isEmpty())
-            warning(
-                prop(cert, QStringLiteral("keyVaultSecretId")),
-                QStringLiteral("certificate '%1' is in Key Vault, which cannot be read locally; "
-                               "add a metadata.localGateway.certificateFiles entry for it")
-                    .arg(cert.name));
-        else if (cert.data.isEmpty())
-            warning(
-                prop(cert, QStringLiteral("data")),
-                QStringLiteral(
-                    "certificate '%1' has no data and no metadata.localGateway.certificateFiles "
-                    "entry; listeners using it cannot start locally")
-                    .arg(cert.name));
-    }
+    // Certificates the local gateway cannot load (Key Vault, no data, a wrong password...) get a
+    // development certificate when they are loaded (Tls::loadCertificates reports it as a
+    // stand-in); nothing to say here.
 
     // Rewrite rule sets (reliability-cases C03: framing and routing headers are not rewritable,
     // values must not smuggle line breaks).
@@ -717,6 +709,37 @@ Diagnostics validate(const GatewayConfig &config)
     Validator v(config);
     v.run();
     return v.out;
+}
+
+QString backendAddressProblem(const QString &address)
+{
+    const QString a = address.trimmed();
+    if (a.isEmpty() || !QHostAddress(a).isNull())
+        return QString();
+    const qsizetype scheme = a.indexOf(QLatin1String("://"));
+    if (scheme > 0) {
+        const QString host = a.mid(scheme + 3).section(QLatin1Char('/'), 0, 0);
+        return QStringLiteral("'%1' has a scheme: write only the address (%2); the protocol and "
+                              "the port belong in the backend setting")
+            .arg(a, host.section(QLatin1Char(':'), 0, 0));
+    }
+    if (a.contains(QLatin1Char('/')))
+        return QStringLiteral("'%1' has a path: write only the address (%2); paths belong in the "
+                              "backend setting's path override")
+            .arg(a, a.section(QLatin1Char('/'), 0, 0));
+    const qsizetype colon = a.lastIndexOf(QLatin1Char(':'));
+    if (colon > 0) {
+        QString host = a.left(colon);
+        if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+            host = host.mid(1, host.size() - 2);
+        return QStringLiteral("'%1' has a port: the port belongs in the backend setting "
+                              "(backendHttpSettingsCollection port = %2); write %3 here")
+            .arg(a, a.mid(colon + 1), host);
+    }
+    QString why;
+    if (!isValidHostName(a, false, &why))
+        return why;
+    return QString();
 }
 
 bool isValidHostName(const QString &hostName, bool allowWildcards, QString *why)

@@ -16,6 +16,10 @@ Diagnostics validate(const GatewayConfig &config);
 // Single-purpose checks the editor reuses for inline validation.
 bool isValidHostName(const QString &hostName, bool allowWildcards, QString *why = nullptr);
 bool isValidPathPattern(const QString &path, QString *why = nullptr);
+// Why a backend pool member (an IP address or a host name) cannot work, with the fix; empty when
+// it can. "127.0.0.1:9050" is refused: the port belongs in the backend setting (Azure takes it
+// as an fqdn and every request gets 502).
+QString backendAddressProblem(const QString &address);
 
 // "FILE: json.path: message" lines, as `appgw validate` prints them.
 QString formatDiagnostic(const QString &file, const Diagnostic &diagnostic);

@@ -381,6 +381,8 @@ QJsonObject ConfigWriter::localGatewayJson(const LocalGateway &l) const
         }
         o.insert(QStringLiteral("certificateFiles"), m);
     }
+    if (l.allowUnmappedBackends)
+        o.insert(QStringLiteral("allowUnmappedBackends"), true);
     return o;
 }
 

@@ -257,8 +257,17 @@ struct LocalGateway
     // template (or a status code name such as "HttpStatus502"), value a file path relative to
     // the configuration file.
     QMap<QString, QString> customErrorPageFiles;
+    // Reach backend addresses outside loopback that backendAddressMap does not map (off: they are
+    // not contacted; their health is Unknown and requests to them get 502).
+    bool allowUnmappedBackends = false;
     bool operator==(const LocalGateway &) const = default;
 };
+
+// Why a pool member is not contacted locally: an address outside loopback (an IP literal or a
+// name other than localhost) that backendAddressMap does not map, while allowUnmappedBackends is
+// off. Empty when the gateway may contact it. The text names the key to add, e.g.
+// "10.0.0.7 exists in Azure's virtual network; map it with metadata.localGateway.backendAddressMap".
+QString unmappedBackendReason(const LocalGateway &local, const QString &address);
 
 struct GatewayConfig
 {
@@ -311,6 +320,9 @@ struct Diagnostic
     Severity severity = Severity::Error;
     QString path; // JSON path, e.g. "resources[2].properties.httpListeners[0].properties.hostName"
     QString message; // one sentence, Azure's wording where Azure has one
+    // Set on warnings about what the local run does differently from Azure (`appgw validate`
+    // lists them together): "placeholder", "development certificate", "unmapped address".
+    QString standIn;
     bool isError() const { return severity == Severity::Error; }
     bool operator==(const Diagnostic &) const = default;
 };

@@ -623,6 +623,7 @@ void ModelReader::readGateway(const QJsonObject &gw, const QString &gwPath, Gate
 void ModelReader::readLocalGateway(const QJsonObject &lg, const QString &path, LocalGateway *l)
 {
     l->bindAddress = str(lg, QStringLiteral("bindAddress"), path, l->bindAddress);
+    l->allowUnmappedBackends = boolean(lg, QStringLiteral("allowUnmappedBackends"), path, false);
     const QString fpath = join(path, QStringLiteral("frontendPortMap"));
     const QJsonObject fpm = object(lg, QStringLiteral("frontendPortMap"), path);
     for (auto it = fpm.begin(); it != fpm.end(); ++it) {
@@ -677,6 +678,162 @@ void ModelReader::readLocalGateway(const QJsonObject &lg, const QString &path, L
         l->certificateFiles.insert(it.key(), f);
     }
 }
+
+// Finds the application gateways of a template as Azure would deploy them: resource copy loops,
+// `condition`, and nested deployments (Microsoft.Resources/deployments with an inline template,
+// as Bicep modules compile to) with inner or outer expression scope, at any depth.
+class ResourceWalker
+{
+public:
+    struct Hit
+    {
+        QJsonObject evaluated;
+        QString path;
+        QList<StandIn> standIns;
+    };
+
+    explicit ResourceWalker(Diagnostics *d) : m_diags(d) {}
+
+    QList<Hit> hits;
+
+    void walk(ArmEvaluator &ev, const QJsonValue &resources, const QString &path, int depth)
+    {
+        QList<QPair<QString, QJsonObject>> items;
+        if (resources.isArray()) {
+            const QJsonArray a = resources.toArray();
+            for (int i = 0; i < a.size(); ++i)
+                items.append({index(path, i), a.at(i).toObject()});
+        } else if (resources.isObject()) { // languageVersion 2.0: symbolic names
+            const QJsonObject o = resources.toObject();
+            for (auto it = o.begin(); it != o.end(); ++it)
+                items.append({join(path, it.key()), it.value().toObject()});
+        }
+        for (const auto &[rpath, r] : std::as_const(items)) {
+            if (valueCi(r, QStringLiteral("existing")).toBool())
+                continue; // a reference to a resource deployed elsewhere
+            const QJsonValue copy = valueCi(r, QStringLiteral("copy"));
+            if (!copy.isObject()) {
+                visit(ev, r, rpath, depth);
+                continue;
+            }
+            const QJsonObject c = copy.toObject();
+            const QString loop = ev.evaluateTree(valueCi(c, QStringLiteral("name")),
+                                                 join(rpath, QStringLiteral("copy.name")), m_diags)
+                                     .toString();
+            const QJsonValue count = ev.evaluateTree(valueCi(c, QStringLiteral("count")),
+                                                     join(rpath, QStringLiteral("copy.count")),
+                                                     m_diags);
+            if (!count.isDouble() || count.toDouble() < 0 || count.toDouble() > 800) {
+                m_diags->append(
+                    {Diagnostic::Severity::Error, join(rpath, QStringLiteral("copy.count")),
+                     QStringLiteral("the copy count must be an integer from 0 to 800")});
+                continue;
+            }
+            for (int i = 0; i < int(count.toDouble()); ++i) {
+                ev.pushLoop(loop, i);
+                visit(ev, r, rpath, depth);
+                ev.popLoop();
+            }
+        }
+    }
+
+private:
+    static QJsonObject without(QJsonObject o, std::initializer_list<const char *> keys)
+    {
+        for (const char *k : keys) {
+            QString actual;
+            valueCi(o, QString::fromLatin1(k), &actual);
+            if (!actual.isEmpty())
+                o.remove(actual);
+        }
+        return o;
+    }
+
+    void visit(ArmEvaluator &ev, const QJsonObject &r, const QString &path, int depth)
+    {
+        const QJsonValue condition = valueCi(r, QStringLiteral("condition"));
+        if (!condition.isUndefined()) {
+            const QJsonValue c = ev.evaluateTree(condition, join(path, QStringLiteral("condition")),
+                                                 m_diags);
+            if (c.isBool() && !c.toBool())
+                return; // Azure skips the resource
+            if (!c.isBool()) {
+                if (!c.isNull())
+                    m_diags->append({Diagnostic::Severity::Error,
+                                     join(path, QStringLiteral("condition")),
+                                     QStringLiteral("the condition must be true or false")});
+                return;
+            }
+        }
+        QString error;
+        const QString type = ev.evaluateString(valueCi(r, QStringLiteral("type")).toString(), &error)
+                                 .toString();
+        if (type.compare(QLatin1String("Microsoft.Network/applicationGateways"), Qt::CaseInsensitive)
+            == 0) {
+            const qsizetype before = ev.standIns().size();
+            // dependsOn orders the deployment in Azure; it does not change what is evaluated here.
+            const QJsonObject resource = without(r, {"dependsOn", "copy", "condition"});
+            Hit hit;
+            hit.path = path;
+            hit.evaluated = ev.evaluateTree(resource, path, m_diags, true).toObject();
+            hit.standIns = ev.standIns().mid(before);
+            hits.append(hit);
+            return;
+        }
+        if (type.compare(QLatin1String("Microsoft.Resources/deployments"), Qt::CaseInsensitive) != 0)
+            return;
+        if (depth >= 16) {
+            m_diags->append({Diagnostic::Severity::Error, path,
+                             QStringLiteral("nested deployments are nested too deeply")});
+            return;
+        }
+        const QJsonObject props = valueCi(r, QStringLiteral("properties")).toObject();
+        const QString ppath = join(path, QStringLiteral("properties"));
+        const QJsonValue tmpl = valueCi(props, QStringLiteral("template"));
+        if (!tmpl.isObject()) {
+            if (valueCi(props, QStringLiteral("templateLink")).isObject())
+                m_diags->append({Diagnostic::Severity::Warning,
+                                 join(ppath, QStringLiteral("templateLink")),
+                                 QStringLiteral("a linked template (templateLink) is not fetched "
+                                                "locally; an application gateway inside it is not "
+                                                "run (inline the template, or open it directly)")});
+            return;
+        }
+        const QString tpath = join(ppath, QStringLiteral("template"));
+        const QString name = ev.evaluateString(valueCi(r, QStringLiteral("name")).toString(), &error)
+                                 .toString();
+        const QString scope = valueCi(valueCi(props, QStringLiteral("expressionEvaluationOptions"))
+                                          .toObject(),
+                                      QStringLiteral("scope"))
+                                  .toString();
+        if (scope.compare(QLatin1String("inner"), Qt::CaseInsensitive) != 0) {
+            // Outer scope (the default): the nested template sees the parent's parameters and
+            // variables.
+            walk(ev, valueCi(tmpl.toObject(), QStringLiteral("resources")),
+                 join(tpath, QStringLiteral("resources")), depth + 1);
+            return;
+        }
+        // Inner scope: its own parameters (given by the parent, evaluated in the parent's scope)
+        // and variables.
+        const QJsonValue given = ev.evaluateTree(valueCi(props, QStringLiteral("parameters")),
+                                                 join(ppath, QStringLiteral("parameters")),
+                                                 m_diags);
+        ArmEvaluator inner(tmpl.toObject(), given.toObject());
+        inner.shareStandIns(ev);
+        inner.setNow(ev.now());
+        inner.setDeploymentName(name);
+        for (const QString &undeclared : inner.undeclaredParameters())
+            m_diags->append({Diagnostic::Severity::Warning,
+                             join(join(ppath, QStringLiteral("parameters")), undeclared),
+                             QStringLiteral("the nested template declares no parameter '%1' (Azure "
+                                            "rejects the deployment)")
+                                 .arg(undeclared)});
+        walk(inner, valueCi(tmpl.toObject(), QStringLiteral("resources")),
+             join(tpath, QStringLiteral("resources")), depth + 1);
+    }
+
+    Diagnostics *m_diags;
+};
 
 QString describeParseError(const QByteArray &json, const QJsonParseError &pe)
 {
@@ -749,49 +906,41 @@ void TemplateReader::read(ConfigDocument &doc, const QByteArray &json,
     ArmEvaluator evaluator(root, parameterValues);
     QJsonObject gateway;
     QString gatewayPath;
+    QList<StandIn> standIns;
     if (!resources.isUndefined()) {
         doc.m_kind = ConfigDocument::Kind::Template;
-        if (!resources.isArray()) {
+        if (!resources.isArray() && !resources.isObject()) {
             diags.append({Diagnostic::Severity::Error, QStringLiteral("resources"),
-                          QStringLiteral("expected an array of resources")});
+                          QStringLiteral("expected an array of resources (or, with "
+                                         "languageVersion 2.0, an object of them)")});
             doc.m_loadedModel = doc.m_model;
             return;
         }
-        const QJsonArray list = resources.toArray();
-        int found = -1;
-        for (int i = 0; i < list.size(); ++i) {
-            const QJsonObject r = list.at(i).toObject();
-            QString error;
-            const QJsonValue type = evaluator.evaluateString(
-                valueCi(r, QStringLiteral("type")).toString(), &error);
-            if (type.toString().compare(QLatin1String("Microsoft.Network/applicationGateways"),
-                                        Qt::CaseInsensitive)
-                == 0) {
-                if (found < 0)
-                    found = i;
-                else
-                    diags.append(
-                        {Diagnostic::Severity::Warning, index(QStringLiteral("resources"), i),
-                         QStringLiteral("a second application gateway resource is ignored; only "
-                                        "the first one (resources[%1]) is run")
-                             .arg(found)});
-            }
-        }
-        if (found < 0) {
-            diags.append(
-                {Diagnostic::Severity::Error, QStringLiteral("resources"),
-                 QStringLiteral(
-                     "the template has no Microsoft.Network/applicationGateways resource")});
+        ResourceWalker walker(&diags);
+        walker.walk(evaluator, resources, QStringLiteral("resources"), 0);
+        if (walker.hits.isEmpty()) {
+            diags.append({Diagnostic::Severity::Error, QStringLiteral("resources"),
+                          QStringLiteral(
+                              "the template has no Microsoft.Network/applicationGateways resource "
+                              "(searched every resource, copy loop and nested deployment whose "
+                              "condition holds)")});
             doc.m_loadedModel = doc.m_model;
             return;
         }
-        gatewayPath = index(QStringLiteral("resources"), found);
-        gateway = evaluator.evaluateTree(list.at(found), gatewayPath, &diags, true).toObject();
+        for (int i = 1; i < walker.hits.size(); ++i)
+            diags.append({Diagnostic::Severity::Warning, walker.hits.at(i).path,
+                          QStringLiteral("a second application gateway resource is ignored; only "
+                                         "the first one (%1) is run")
+                              .arg(walker.hits.first().path)});
+        gatewayPath = walker.hits.first().path;
+        gateway = walker.hits.first().evaluated;
+        standIns = walker.hits.first().standIns;
     } else if (!valueCi(root, QStringLiteral("properties")).isUndefined()) {
         doc.m_kind = ConfigDocument::Kind::BareResource;
         QJsonObject resource = root;
         resource.remove(QStringLiteral("metadata"));
         gateway = evaluator.evaluateTree(resource, QString(), &diags, true).toObject();
+        standIns = evaluator.standIns();
     } else {
         diags.append({Diagnostic::Severity::Error, QString(),
                       QStringLiteral("neither an ARM template (no \"resources\") nor an "
@@ -805,6 +954,12 @@ void TemplateReader::read(ConfigDocument &doc, const QByteArray &json,
                       QStringLiteral("the parameters file gives '%1', which the template does not "
                                      "declare; it is ignored (Azure rejects it)")
                           .arg(name)});
+    for (const StandIn &standIn : std::as_const(standIns))
+        diags.append({Diagnostic::Severity::Warning, standIn.path,
+                      QStringLiteral("%1 is only known in Azure; the local run uses the "
+                                     "placeholder '%1' instead")
+                          .arg(standIn.text),
+                      QStringLiteral("placeholder")});
     reader.readGateway(gateway, gatewayPath, &doc.m_model);
     const QJsonObject metadata = valueCi(root, QStringLiteral("metadata")).toObject();
     const QJsonValue local = valueCi(metadata, QStringLiteral("localGateway"));

@@ -112,6 +112,7 @@ struct Target
     QPointer<HealthProbe> inFlight;
     bool pendingRun = false;
     QList<QHostAddress> lastKnown; // FQDN backends: the last address that resolved (DNS cache)
+    QString refusal; // not empty: never probed (Config::unmappedBackendReason), health Unknown
 };
 
 } // namespace
@@ -281,6 +282,13 @@ std::vector<std::unique_ptr<Target>> HealthMonitorPrivate::buildTargets(
                          + QLatin1Char(':') + QString::number(port) + spec.path;
             h.state = HealthState::Unknown;
             h.detail = Messages::unknown();
+            // An address the user did not map is not contacted (product.md §3): Unknown for good,
+            // with the map key to add as the detail; it counts as a first result.
+            t->refusal = Config::unmappedBackendReason(config.localGateway, server);
+            if (!t->refusal.isEmpty()) {
+                h.detail = t->refusal;
+                t->hasResult = true;
+            }
             result.push_back(std::move(t));
         }
     }
@@ -290,6 +298,8 @@ std::vector<std::unique_ptr<Target>> HealthMonitorPrivate::buildTargets(
 void HealthMonitorPrivate::schedule(Target *t, qint64 deadlineMs)
 {
     cancelTimer(t);
+    if (!t->refusal.isEmpty())
+        return;
     const quint64 token = ++t->timerToken;
     const quint64 id = t->id;
     t->timerId = clock->schedule(deadlineMs, q, [this, id, token] {
@@ -315,6 +325,8 @@ void HealthMonitorPrivate::cancelTimer(Target *t)
 
 void HealthMonitorPrivate::runProbe(Target *t)
 {
+    if (!t->refusal.isEmpty())
+        return;
     if (t->inFlight) {
         t->pendingRun = true; // the previous probe is still waiting for its timeout
         return;
@@ -507,6 +519,8 @@ void HealthMonitor::setConfig(const Config::GatewayConfig &config, const QString
         }
         // Same target: keep its id, state, history and (if the probe is unchanged) its schedule.
         t->id = previous->id;
+        if (!t->refusal.isEmpty())
+            continue; // not contacted: Unknown with the refusal, whatever it was before
         const int threshold = t->transition.unhealthyThreshold();
         t->transition = previous->transition;
         t->transition.setUnhealthyThreshold(threshold);

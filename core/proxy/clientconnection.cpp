@@ -343,14 +343,16 @@ void ClientConnection::handleRequest()
     m_attempts = 0;
     m_retriedTimeout = false;
     m_triedServers.clear();
+    m_refusal.clear();
     m_sent100 = false;
     m_respHeadSent = false;
     m_responseBytes = 0;
     m_serverIndex = -1;
     m_pinnedByCookie = -1;
     m_keepAlive = m_req.keepAlive;
-    m_reqBodyDone = m_req.bodyKind == Http::BodyKind::None;
     ex().reqBody = Http::BodyDecoder(m_req.bodyKind, m_req.contentLength);
+    // Done at once without a body and with Content-Length: 0; no byte will come to finish it.
+    m_reqBodyDone = ex().reqBody.isDone();
     m_firstByteMs = 0;
 
     m_route = m_runtime->routes->route(m_socket.frontendPort, m_req.host, m_req.path, m_req.query);
@@ -536,8 +538,17 @@ void ClientConnection::connectToServer(int serverIndex)
 {
     m_serverIndex = serverIndex;
     m_triedServers.append(serverIndex);
-    ++m_attempts;
     const Routing::BackendServer &server = m_route.pool->servers.at(serverIndex);
+    if (!server.refusal.isEmpty()) {
+        // An address outside loopback that nothing maps is never contacted (product.md §3): the
+        // next member, else 502 with the reason in the access event.
+        m_refusal = server.refusal;
+        m_snapshot.server = server.address;
+        m_backendReused = false;
+        backendFailed(false, true);
+        return;
+    }
+    ++m_attempts;
     const int port = server.portFor(*m_route.setting);
     if (port != m_serverEndpointPort || server.connectHost != m_serverEndpointHost) {
         // Keep-alive requests mostly go to the same member again: build its key only on change.
@@ -888,12 +899,17 @@ bool ClientConnection::feedResponseBody(QByteArrayView data)
         return false;
     }
     if (result.done) {
-        const bool extra = result.consumed < data.size(); // B09: bytes past the body: never reuse
-        releaseBackend(!extra && ex().resp.keepAlive && m_reqBodyDone);
-        completeResponse(true);
+        responseBodyDone(result.consumed < data.size());
         return false;
     }
     return true;
+}
+
+void ClientConnection::responseBodyDone(bool bytesPastBody)
+{
+    // B09: bytes past the body: never reuse that backend connection.
+    releaseBackend(!bytesPastBody && ex().resp.keepAlive && m_reqBodyDone);
+    completeResponse(true);
 }
 
 void ClientConnection::completeResponse(bool framed)
@@ -1018,12 +1034,13 @@ bool ClientConnection::handleResponseHead()
                                               ? std::numeric_limits<qint64>::max()
                                               : ex().resp.contentLength);
         setPhase(Phase::Responding);
-        if (ex().resp.bodyKind == Http::BodyKind::None) {
+        if (ex().respBody.isDone()) {
+            // The head ends the response: no body by status or method (1xx were consumed above,
+            // 204, 304, HEAD) or Content-Length: 0. No further backend byte belongs to it, so it
+            // is completed here; waiting for one would stall the client's next request.
             const bool extra = !m_backIn.isEmpty();
             m_backIn.clear();
-            releaseBackend(!extra && ex().resp.keepAlive && m_reqBodyDone);
-            accessLog(ex().resp.status, ex().resp.status);
-            finishExchange();
+            responseBodyDone(extra);
             return false;
         }
         return true;
@@ -1457,6 +1474,8 @@ void ClientConnection::accessLog(int status, int serverStatus)
     };
     if (m_stage.active && !m_stage.rewrites.isEmpty())
         event.fields.insert(QStringLiteral("rewritesApplied"), toJson(m_stage.rewrites));
+    if (!m_refusal.isEmpty())
+        event.fields.insert(QStringLiteral("detail"), m_refusal);
     m_worker->publishEvent(std::move(event));
 }
 

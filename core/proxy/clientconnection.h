@@ -104,6 +104,7 @@ private:
     void onBackendClosed();
     bool handleResponseHead();
     bool feedResponseBody(QByteArrayView data); // false: the exchange ended (or failed)
+    void responseBodyDone(bool bytesPastBody);  // framed body complete (or none): next request
     void completeResponse(bool framed);
     void sendRequestHead();
     void backendFailed(bool timedOut, bool connectFailure);
@@ -168,6 +169,7 @@ private:
     int m_attempts = 0;
     bool m_retriedTimeout = false;
     QList<int> m_triedServers;
+    QString m_refusal; // why a member was not contacted (unmapped address); in the access event
     QByteArray m_traceId;
     qint64 m_requestStartMs = 0;
     qint64 m_firstByteMs = 0;

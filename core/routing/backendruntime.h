@@ -20,6 +20,9 @@ struct BackendServer
     QByteArray addressBytes; // the same, as bytes (Host header for pickHostNameFromBackendAddress)
     QString connectHost; // where to connect: localGateway.backendAddressMap's host, else address
     int connectPort = 0; // the map's port; 0 = the backend setting's port
+    // Not empty: the member is not contacted (an address outside loopback that backendAddressMap
+    // does not map, Config::unmappedBackendReason); the text says which map key to add.
+    QString refusal;
 
     int portFor(const BackendSettingRuntime &setting) const;
 };

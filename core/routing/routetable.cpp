@@ -330,6 +330,7 @@ std::shared_ptr<const RouteTable> RouteTable::build(const Config::GatewayConfig 
             }
             server.addressBytes = server.address.toUtf8();
             server.connectHost = server.address;
+            server.refusal = Config::unmappedBackendReason(config.localGateway, server.address);
             const auto mapped = addressMap.constFind(server.address.toLower());
             if (mapped != addressMap.constEnd() && !mapped->isEmpty()) {
                 QString host = *mapped;

@@ -2,7 +2,11 @@
 
 #include "tls/opensslutil.h"
 
+#include <QDir>
+#include <QFile>
 #include <QHostAddress>
+#include <QSaveFile>
+#include <QStandardPaths>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -152,6 +156,52 @@ QByteArray CertificateFactory::toPkcs12(const KeyPair &leaf, const QList<QByteAr
     QByteArray der = Ssl::bioToBytes(bio);
     BIO_free(bio);
     return der;
+}
+
+KeyPair developmentCa(QString *certificatePath, QString *error)
+{
+    const QString dir = qEnvironmentVariableIsSet("APPGW_DATA_DIR")
+                            ? qEnvironmentVariable("APPGW_DATA_DIR")
+                            : QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
+                                  + QStringLiteral("/appgw");
+    const QString crtPath = dir + QStringLiteral("/development-ca.crt");
+    const QString keyPath = dir + QStringLiteral("/development-ca.key");
+    if (certificatePath)
+        *certificatePath = crtPath;
+    QFile crt(crtPath), key(keyPath);
+    if (crt.open(QIODevice::ReadOnly) && key.open(QIODevice::ReadOnly)) {
+        KeyPair ca{crt.readAll(), key.readAll()};
+        if (!ca.certificatePem.isEmpty() && !ca.keyPem.isEmpty())
+            return ca;
+    }
+    crt.close();
+    key.close();
+    CertificateRequest request;
+    request.commonName = QStringLiteral("appgw development CA (%1)")
+                             .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
+    request.isCa = true;
+    request.validDays = 3650;
+    const KeyPair ca = CertificateFactory::create(request, {}, error);
+    if (ca.isNull())
+        return {};
+    if (!QDir().mkpath(dir)) {
+        fail(error, QStringLiteral("cannot create the folder %1").arg(dir));
+        return {};
+    }
+    QSaveFile keyOut(keyPath);
+    if (!keyOut.open(QIODevice::WriteOnly)) {
+        fail(error, QStringLiteral("cannot write %1: %2").arg(keyPath, keyOut.errorString()));
+        return {};
+    }
+    keyOut.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    keyOut.write(ca.keyPem);
+    QSaveFile crtOut(crtPath);
+    if (!keyOut.commit() || !crtOut.open(QIODevice::WriteOnly)
+        || crtOut.write(ca.certificatePem) < 0 || !crtOut.commit()) {
+        fail(error, QStringLiteral("cannot write the development CA into %1").arg(dir));
+        return {};
+    }
+    return ca;
 }
 
 } // namespace Gateway::Tls

@@ -41,4 +41,11 @@ public:
                                const QString &password, QString *error = nullptr);
 };
 
+// The local development CA: made once, kept in the user's data folder
+// ($APPGW_DATA_DIR, else QStandardPaths' GenericDataLocation/appgw) as development-ca.crt and
+// development-ca.key (owner-only). `appgw cert create` and the development certificates of
+// listeners whose certificate cannot be had locally are signed by it. *certificatePath receives
+// the CA certificate's file (what the user trusts).
+KeyPair developmentCa(QString *certificatePath, QString *error = nullptr);
+
 } // namespace Gateway::Tls

@@ -1,6 +1,7 @@
 #include "tls/certificatestore.h"
 
 #include "routing/hostmatch.h"
+#include "tls/certificatefactory.h"
 #include "tls/opensslutil.h"
 
 #include <QDir>
@@ -267,6 +268,53 @@ void CertificateStore::applyPolicy(QSslConfiguration *configuration, const QStri
     }
 }
 
+// A development certificate for every host name of the HTTPS listeners that use the
+// certificate `name` (plus localhost and 127.0.0.1), signed by the local development CA.
+// *message says what was made and how to trust the CA, or why nothing could be made.
+static bool developmentCertificate(const Config::GatewayConfig &config, const QString &name,
+                                   ServerCertificate *out, QString *message)
+{
+    QStringList hosts;
+    for (const Config::HttpListener &l : config.httpListeners) {
+        if (l.sslCertificate.name.compare(name, Qt::CaseInsensitive) != 0)
+            continue;
+        if (!l.hostName.isEmpty() && !hosts.contains(l.hostName, Qt::CaseInsensitive))
+            hosts << l.hostName;
+        for (const QString &h : l.hostNames)
+            if (!hosts.contains(h, Qt::CaseInsensitive))
+                hosts << h;
+    }
+    hosts << QStringLiteral("localhost") << QStringLiteral("127.0.0.1");
+    QString caPath, error;
+    const KeyPair ca = developmentCa(&caPath, &error);
+    if (ca.isNull()) {
+        *message = error;
+        return false;
+    }
+    CertificateRequest request;
+    request.commonName = hosts.first();
+    request.hosts = hosts;
+    request.validDays = 90;
+    const KeyPair leaf = CertificateFactory::create(request, ca, &error);
+    if (leaf.isNull()) {
+        *message = error;
+        return false;
+    }
+    const QString reason = readPem(leaf.certificatePem + ca.certificatePem, leaf.keyPem, QString(),
+                                   out);
+    if (!reason.isEmpty()) {
+        *message = reason;
+        return false;
+    }
+    out->name = name;
+    *message = QStringLiteral("a development certificate for %1, signed by the local development "
+                              "CA %2 (trust it once: sudo cp %2 "
+                              "/usr/local/share/ca-certificates/appgw-development-ca.crt && sudo "
+                              "update-ca-certificates; or curl --cacert %2)")
+                   .arg(hosts.join(QStringLiteral(", ")), caPath);
+    return true;
+}
+
 Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const QString &configDir,
                                      CertificateStore *out)
 {
@@ -431,14 +479,40 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
                     problemPath = join(certPath, QStringLiteral("data"));
             }
         }
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const QString where = problemPath.isEmpty() ? join(certPath, QStringLiteral("data"))
+                                                    : problemPath;
+        if (!found && cert) {
+            // The template's own certificate cannot be had locally (Key Vault, a placeholder,
+            // expired data, a missing password): a development certificate for the listeners'
+            // host names stands in (issue 15). certificateFiles entries are the user's real
+            // choice: their problems stay errors.
+            QString why = problem;
+            if (why.isEmpty() && loaded.certificate.expiryDate() < now)
+                why = QStringLiteral("certificate '%1' expired on %2")
+                          .arg(name, loaded.certificate.expiryDate().toString(Qt::ISODate));
+            else if (why.isEmpty() && loaded.certificate.effectiveDate() > now)
+                why = QStringLiteral("certificate '%1' is not valid before %2")
+                          .arg(name, loaded.certificate.effectiveDate().toString(Qt::ISODate));
+            if (!why.isEmpty()) {
+                QString message;
+                if (developmentCertificate(config, name, &loaded, &message)) {
+                    diagnostics.append({Config::Diagnostic::Severity::Warning, where,
+                                        QStringLiteral("%1; the local run uses %2").arg(why, message),
+                                        QStringLiteral("development certificate")});
+                    out->m_certificates.insert(name.toLower(), loaded);
+                } else {
+                    error(where, QStringLiteral("%1; no development certificate either: %2")
+                                     .arg(why, message));
+                }
+                continue;
+            }
+        }
         if (!problem.isEmpty()) {
             if (problem != QLatin1String("-"))
                 error(problemPath, problem);
             continue;
         }
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        const QString where = problemPath.isEmpty() ? join(certPath, QStringLiteral("data"))
-                                                    : problemPath;
         if (loaded.certificate.expiryDate() < now) {
             error(where, QStringLiteral("certificate '%1' expired on %2 (valid %3 to %4)")
                              .arg(name, loaded.certificate.expiryDate().toString(Qt::ISODate),
@@ -504,6 +578,20 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
             const Config::TrustedRootCertificate *root = config.trustedRootCertificate(ref.name);
             if (!root)
                 continue; // the validator reports dangling references
+            if (root->data.trimmed().isEmpty() && !root->keyVaultSecretId.isEmpty()) {
+                // Issue 15: only Azure can read Key Vault; the system store stands in.
+                diagnostics.append(
+                    {Config::Diagnostic::Severity::Warning,
+                     join(join(root->jsonPath, QStringLiteral("properties")),
+                          QStringLiteral("keyVaultSecretId")),
+                     QStringLiteral(
+                         "trusted root certificate '%1' is in Key Vault, which cannot be "
+                         "read locally; backend setting '%2' verifies its backend "
+                         "against the system CA store only")
+                         .arg(root->name, setting.name),
+                     QStringLiteral("system CA store")});
+                continue;
+            }
             const QList<QSslCertificate> parsed = parseRoot(root->data);
             if (parsed.isEmpty()) {
                 error(join(join(root->jsonPath, QStringLiteral("properties")),

@@ -7,10 +7,7 @@
 
 namespace TestSupport {
 
-namespace {
-
-// Splits one request (head + CL or chunked body) from the front of buf; false when incomplete.
-bool takeRequest(QByteArray &buf, ReceivedRequest *out)
+bool takeMessage(QByteArray &buf, ReceivedRequest *out)
 {
     const qsizetype end = buf.indexOf("\r\n\r\n");
     if (end < 0)
@@ -55,8 +52,6 @@ bool takeRequest(QByteArray &buf, ReceivedRequest *out)
     *out = r;
     return true;
 }
-
-} // namespace
 
 QByteArray ReceivedRequest::header(const QByteArray &name) const
 {
@@ -119,6 +114,17 @@ void FakeBackend::setHandler(Handler handler)
     m_handler = std::move(handler);
 }
 
+void FakeBackend::setReplyHandler(ReplyHandler handler)
+{
+    QMutexLocker lock(&m_mutex);
+    m_replyHandler = std::move(handler);
+}
+
+void FakeBackend::releasePart()
+{
+    m_partGate.release();
+}
+
 FakeBackend::Handler FakeBackend::respondWith(int status, const QByteArray &body,
                                               const QByteArray &extraHeaders)
 {
@@ -172,13 +178,15 @@ void FakeBackend::onReadyRead(QTcpSocket *socket)
     const QByteArray data = socket->readAll();
     QByteArray buffer = socket->property("buffer").toByteArray() + data;
     Handler handler;
+    ReplyHandler replyHandler;
     {
         QMutexLocker lock(&m_mutex);
         m_all += data;
         handler = m_handler;
+        replyHandler = m_replyHandler;
     }
     ReceivedRequest request;
-    while (takeRequest(buffer, &request)) {
+    while (takeMessage(buffer, &request)) {
         {
             QMutexLocker lock(&m_mutex);
             m_requests.append(request);
@@ -188,6 +196,21 @@ void FakeBackend::onReadyRead(QTcpSocket *socket)
         if (m_behaviour == Behaviour::CloseOnRequest) {
             socket->abort();
             return;
+        }
+        if (replyHandler) {
+            const Reply reply = replyHandler(request);
+            socket->setSocketOption(QAbstractSocket::LowDelayOption, 1); // no Nagle between parts
+            for (qsizetype i = 0; i < reply.parts.size(); ++i) {
+                if (i > 0 && !m_partGate.tryAcquire(1, 5000))
+                    qWarning("FakeBackend: part %lld was never released", qlonglong(i));
+                socket->write(reply.parts.at(i));
+                socket->flush();
+            }
+            if (reply.closeAfter) {
+                socket->disconnectFromHost();
+                return;
+            }
+            continue;
         }
         const QByteArray response = handler(request);
         if (response.isNull()) {

@@ -8,6 +8,7 @@
 #include <QList>
 #include <QMutex>
 #include <QObject>
+#include <QSemaphore>
 #include <QThread>
 
 #include <functional>
@@ -38,6 +39,17 @@ public:
         Refuse          // not listening (port is closed)
     };
     using Handler = std::function<QByteArray(const ReceivedRequest &request)>;
+    // A response written in parts: the first at once, each further one only after the test
+    // called releasePart() (waits at most 5 s), so each part reaches the peer in a read of its
+    // own (a body after its head, the rest of a split body, a last chunk). With closeAfter the
+    // backend closes the connection after the last part (a close-delimited body); requests
+    // pipelined behind it are dropped unanswered, as a real server would.
+    struct Reply
+    {
+        QList<QByteArray> parts;
+        bool closeAfter = false;
+    };
+    using ReplyHandler = std::function<Reply(const ReceivedRequest &request)>;
 
     FakeBackend();
     ~FakeBackend() override;
@@ -45,6 +57,8 @@ public:
     quint16 port() const { return m_port; }
     void setBehaviour(Behaviour behaviour);
     void setHandler(Handler handler);
+    void setReplyHandler(ReplyHandler handler); // replaces the Handler
+    void releasePart();
     // Simple handler: fixed status and body, with Content-Length; echoes nothing.
     static Handler respondWith(int status, const QByteArray &body,
                                const QByteArray &extraHeaders = {});
@@ -64,10 +78,17 @@ private:
     mutable QMutex m_mutex;
     Behaviour m_behaviour = Behaviour::Respond;
     Handler m_handler;
+    ReplyHandler m_replyHandler;
+    QSemaphore m_partGate;
     QByteArray m_all;
     QList<ReceivedRequest> m_requests;
     int m_connections = 0;
 };
+
+// Splits one message (head, then a Content-Length or chunked body; none without either) from the
+// front of buf into *out; false while it is incomplete. Requests, and responses whose framing
+// the caller has checked (not HEAD, 1xx, 204, 304 or close-delimited).
+bool takeMessage(QByteArray &buf, ReceivedRequest *out);
 
 // Sends bytes to 127.0.0.1:port and reads until the peer closes the connection; timeoutMs only
 // guards against a hang (then *closed is false). Blocking: for tests.

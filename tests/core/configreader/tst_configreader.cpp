@@ -464,7 +464,7 @@ void tst_ConfigReader::brokenFiles_data()
         R"({ "frontendPorts": [ { "name": "p", "properties": { "port": "[frobnicate(1)]" } } ] })")
                                       << QByteArray()
                                       << "resources[1].properties.frontendPorts[0].properties.port"
-                                      << "unknown template function 'frobnicate'" << true;
+                                      << "template function 'frobnicate' is not valid" << true;
     QTest::newRow("missing-parameter") << templateWith(
         R"({ "frontendPorts": [ { "name": "p", "properties": { "port": "[parameters('port')]" } } ] })",
         R"({ "port": { "type": "int" } })")
@@ -516,10 +516,10 @@ void tst_ConfigReader::brokenFiles_data()
                         R"({ "a": "[variables('a')]" })")
         << QByteArray() << "resources[1].properties.frontendPorts[0].name"
         << "refers to itself" << true;
-    QTest::newRow("reference-function")
-        << templateWith(R"({ "frontendPorts": [ { "name": "[reference('ip').ipAddress]" } ] })")
-        << QByteArray() << "resources[1].properties.frontendPorts[0].name"
-        << "cannot be evaluated locally" << true;
+    QTest::newRow("utcNow-outside-parameter-default")
+        << templateWith(R"({ "frontendPorts": [ { "name": "[utcNow()]" } ] })") << QByteArray()
+        << "resources[1].properties.frontendPorts[0].name"
+        << "can only be used with parameter default value" << true;
     QTest::newRow("mixed-case-key-path") << templateWith(
         R"({ "FrontendPorts": [ { "Name": "p", "Properties": { "Port": "[parameters('port')]" } } ] })",
         R"({ "port": { "type": "int" } })")
@@ -537,7 +537,7 @@ void tst_ConfigReader::brokenFiles_data()
     QTest::newRow("bad-index") << templateWith(
         R"({ "frontendPorts": [ { "name": "[createArray('a')[3]]" } ] })")
                                << QByteArray() << "resources[1].properties.frontendPorts[0].name"
-                               << "out of range" << true;
+                               << "out of bounds" << true;
     QTest::newRow("bad-parameters-file")
         << templateWith(R"({ "frontendPorts": [] })") << QByteArray("{ nope") << "parameters"
         << "parameters file is not usable" << true;

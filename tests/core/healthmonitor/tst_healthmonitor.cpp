@@ -208,7 +208,71 @@ private slots:
         const auto entry = f.table->get("pool1", "bhs1", "10.0.0.5");
         QCOMPARE(state(entry.state), QStringLiteral("Unknown"));
         QVERIFY(entry.routable);
-        QCOMPARE(f.server("10.0.0.5").detail, Messages::unknown());
+        // 10.0.0.5 is mapped nowhere: never probed, and the detail names the key to add.
+        QCOMPARE(f.server("10.0.0.5").detail,
+                 Config::unmappedBackendReason(b.c.localGateway, QStringLiteral("10.0.0.5")));
+        QVERIFY(f.server("10.0.0.5")
+                    .detail.startsWith(QStringLiteral(
+                        "10.0.0.5 exists in Azure's virtual network; map it with "
+                        "metadata.localGateway.backendAddressMap (add the key \"10.0.0.5\")")));
+        QCOMPARE(f.server("10.0.0.4").detail, Messages::unknown());
+    }
+
+    // product.md §3: a backend address outside loopback that nothing maps is not contacted.
+    // Its health is Unknown for good with the refusal as the detail, it never holds back the
+    // first results, and no probe ever starts for it (only loopback is reachable from here, so
+    // the test asserts the refusal rather than watching 10.0.0.7).
+    void unmappedAddressIsNeverProbed_data()
+    {
+        QTest::addColumn<QString>("server");
+        QTest::addColumn<QString>("fragment");
+        QTest::newRow("vnet address") << "10.0.0.7"
+                                      << "10.0.0.7 exists in Azure's virtual network";
+        QTest::newRow("public address") << "20.1.2.3"
+                                        << "20.1.2.3 is an address outside this machine";
+        QTest::newRow("azure name") << "app.azurewebsites.net"
+                                    << "app.azurewebsites.net is a name";
+        QTest::newRow("placeholder") << "reference(sites/web1).defaultHostName"
+                                     << "is only known in Azure";
+    }
+    void unmappedAddressIsNeverProbed()
+    {
+        QFETCH(QString, server);
+        QFETCH(QString, fragment);
+        ScriptedHttpBackend local;
+        ConfigBuilder b;
+        b.pool("pool1", {server, "127.0.0.1"});
+        b.setting("bhs1", local.port());
+        b.rule("rule1", "pool1", "bhs1");
+        Fixture f;
+        QStringList lookups;
+        f.monitor.setNameResolver([&](const QString &name) {
+            lookups.append(name);
+            return QList<QHostAddress>{QHostAddress(QHostAddress::LocalHost)};
+        });
+        QSignalSpy events(&f.bus, &Events::EventBus::eventsPublished);
+        f.monitor.setConfig(b.c);
+        f.monitor.start();
+        QTRY_COMPARE(f.completed.size(), 1); // only the loopback member is probed
+        for (int i = 0; i < 3; ++i)
+            f.clock.advance(30'000);
+        QTRY_COMPARE(f.completed.size(), 4);
+        QVERIFY(lookups.isEmpty()); // not even its name is looked up
+        for (const QList<QVariant> &done : std::as_const(f.completed))
+            QCOMPARE(done.at(0).value<ServerHealth>().server, QStringLiteral("127.0.0.1"));
+        const ServerHealth s = f.server(server);
+        QCOMPARE(state(s.state), QStringLiteral("Unknown"));
+        QVERIFY2(s.detail.contains(fragment), qPrintable(s.detail));
+        QVERIFY(s.detail.contains(
+            QStringLiteral("backendAddressMap (add the key \"%1\")").arg(server)));
+        QVERIFY(s.history.isEmpty());
+        QVERIFY(f.monitor.hasFirstResults());
+
+        // Mapped now: probed at the mapped address.
+        b.map(server, QStringLiteral("127.0.0.1:%1").arg(local.port()));
+        f.monitor.setConfig(b.c);
+        QTRY_VERIFY(!f.server(server).history.isEmpty());
+        QCOMPARE(state(f.server(server).state), QStringLiteral("Healthy"));
     }
 
     void thresholdsAndRecovery()
@@ -661,6 +725,8 @@ private slots:
         b.rule("rule1", "pool1", "bhs1");
         if (!mapTo.isEmpty())
             b.map(server, mapTo);
+        else
+            b.c.localGateway.allowUnmappedBackends = true; // the user reaches names on purpose
         Fixture f;
         QSignalSpy events(&f.bus, &Events::EventBus::eventsPublished);
         f.monitor.setConfig(b.c);
@@ -950,6 +1016,8 @@ private slots:
         b.rule("rule1", "pool1", "bhs1");
         if (mapped)
             b.map(server, QStringLiteral("db.internal:%1").arg(backend.port()));
+        else
+            b.c.localGateway.allowUnmappedBackends = true; // the test's resolver answers loopback
         Fixture f;
         bool resolves = true;
         QStringList lookups;
@@ -1038,6 +1106,7 @@ private slots:
         b.pool("pool1", {"app.contoso.internal"});
         b.setting("bhs1", 80);
         b.rule("rule1", "pool1", "bhs1");
+        b.c.localGateway.allowUnmappedBackends = true; // the user reaches names on purpose
         Fixture f;
         f.monitor.setNameResolver([](const QString &) { return QList<QHostAddress>{}; });
         f.monitor.setConfig(b.c);

@@ -99,6 +99,190 @@ QTcpSocket *getToRawBackend(QTcpSocket &client, quint16 port, QTcpServer &raw)
     return backend;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Differential framing test: the same requests straight to a scripted backend and through the
+// gateway, for every way a response can end.
+
+// One way for a backend to answer, and the requests that get it. A new framing is one row.
+struct Framing
+{
+    const char *name;
+    // The backend's answer, written part by part (the gateway reads each part separately);
+    // "%p" becomes the request's path, so every answer names the request it belongs to.
+    QList<QByteArray> parts;
+    bool closeAfter = false; // the backend closes after it (a close-delimited body)
+    // Request heads, taken in turn ("%p": /r1, /r2, ...).
+    QList<QByteArray> requests = {"GET %p HTTP/1.1\r\nHost: a\r\n\r\n"};
+};
+
+const QList<Framing> &framings()
+{
+    static const QByteArray get = "GET %p HTTP/1.1\r\nHost: a\r\n\r\n";
+    static const QList<Framing> rows = {
+        {"204 no body by status", {"HTTP/1.1 204 No Content\r\nX-Path: %p\r\n\r\n"}},
+        {"304 no body by status",
+         {"HTTP/1.1 304 Not Modified\r\nX-Path: %p\r\nETag: \"1\"\r\n\r\n"}},
+        {"1xx then 200 empty",
+         {"HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\nHTTP/1.1 200 OK\r\nX-Path: %p\r\n"
+          "Content-Length: 0\r\n\r\n"}},
+        {"HEAD with a length",
+         {"HTTP/1.1 200 OK\r\nX-Path: %p\r\nContent-Length: 42\r\n\r\n"},
+         false,
+         {"HEAD %p HTTP/1.1\r\nHost: a\r\n\r\n"}},
+        {"200 length 0",
+         {"HTTP/1.1 200 OK\r\nX-Backend: raw\r\nX-Path: %p\r\nContent-Length: 0\r\n\r\n"}},
+        {"201 length 0", {"HTTP/1.1 201 Created\r\nX-Path: %p\r\nContent-Length: 0\r\n\r\n"}},
+        {"302 length 0",
+         {"HTTP/1.1 302 Found\r\nLocation: /else\r\nX-Path: %p\r\nContent-Length: 0\r\n\r\n"}},
+        {"length with the head",
+         {"HTTP/1.1 200 OK\r\nX-Path: %p\r\nContent-Length: 5\r\n\r\nhello"}},
+        {"length after the head",
+         {"HTTP/1.1 200 OK\r\nX-Path: %p\r\nContent-Length: 5\r\n\r\n", "hello"}},
+        {"length split",
+         {"HTTP/1.1 200 OK\r\nX-Path: %p\r\nContent-Length: 10\r\n\r\nhello", "world"}},
+        {"chunked, last chunk with the head",
+         {"HTTP/1.1 200 OK\r\nX-Path: %p\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"
+          "0\r\n\r\n"}},
+        {"chunked, last chunk later",
+         {"HTTP/1.1 200 OK\r\nX-Path: %p\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+          "0\r\n\r\n"}},
+        {"chunked, empty",
+         {"HTTP/1.1 200 OK\r\nX-Path: %p\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"}},
+        {"close-delimited", {"HTTP/1.1 200 OK\r\nX-Path: %p\r\n\r\nuntil close"}, true},
+        {"close-delimited, empty", {"HTTP/1.1 200 OK\r\nX-Path: %p\r\n\r\n"}, true},
+        {"close-delimited, body later", {"HTTP/1.1 200 OK\r\nX-Path: %p\r\n\r\n", "later"}, true},
+        // The request side of the same class of bug.
+        {"request length 0",
+         {"HTTP/1.1 200 OK\r\nX-Path: %p\r\nContent-Length: 2\r\n\r\nok"},
+         false,
+         {"POST %p HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"}},
+        {"request and response length 0",
+         {"HTTP/1.1 201 Created\r\nX-Path: %p\r\nContent-Length: 0\r\n\r\n"},
+         false,
+         {"PUT %p HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"}},
+        {"upgrade refused with 426 length 0, then a plain request",
+         {"HTTP/1.1 426 Upgrade Required\r\nX-Path: %p\r\nContent-Length: 0\r\n\r\n"},
+         false,
+         {"GET %p HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+          get}},
+    };
+    return rows;
+}
+
+struct Answer
+{
+    int status = 0;
+    TestSupport::ReceivedRequest message; // head and decoded body
+};
+
+// Reads one final response (interim 1xx skipped) from `buffer`, topped up from `socket`: no
+// body after HEAD, 204 or 304; Content-Length or chunked; else until the peer closes. *eof says
+// the peer closed. onProgress runs once the final head is in and on every read after it.
+bool readAnswer(QTcpSocket &socket, QByteArray &buffer, bool *eof, bool headRequest,
+                const std::function<void()> &onProgress, Answer *out, int timeoutMs = 5000)
+{
+    QElapsedTimer timer;
+    timer.start();
+    for (;;) {
+        buffer += socket.readAll();
+        if (socket.state() != QAbstractSocket::ConnectedState && socket.bytesAvailable() == 0)
+            *eof = true;
+        const qsizetype end = buffer.indexOf("\r\n\r\n");
+        if (end >= 0) {
+            const int status = statusOf(buffer);
+            if (status >= 100 && status < 200) {
+                buffer.remove(0, end + 4);
+                continue;
+            }
+            TestSupport::ReceivedRequest head;
+            head.head = buffer.left(end + 4);
+            const bool bodiless = headRequest || status == 204 || status == 304;
+            const bool untilClose = !bodiless && head.header("Content-Length").isEmpty()
+                                    && head.header("Transfer-Encoding").isEmpty();
+            out->status = status;
+            if (bodiless) {
+                out->message = head;
+                buffer.remove(0, end + 4);
+                return true;
+            }
+            if (untilClose && *eof) {
+                out->message = head;
+                out->message.body = buffer.mid(end + 4);
+                buffer.clear();
+                return true;
+            }
+            if (!untilClose && TestSupport::takeMessage(buffer, &out->message))
+                return true;
+            if (onProgress)
+                onProgress();
+        }
+        if (*eof || timer.elapsed() >= timeoutMs)
+            return false;
+        socket.waitForReadyRead(int(std::max<qint64>(1, timeoutMs - timer.elapsed())));
+    }
+}
+
+struct Outcome
+{
+    QList<Answer> answers;
+    int clientConnections = 0;
+    QString failure;
+};
+
+// Sends `count` requests of the row (one after the other, or all pipelined in one write) over
+// keep-alive connections to `port`, and reads every answer. A closed connection is reopened for
+// the requests still unanswered, as a client does.
+Outcome drive(quint16 port, const Framing &f, int count, bool pipelined, FakeBackend &backend)
+{
+    const auto request = [&f](int i) {
+        const QByteArray path = "/r" + QByteArray::number(i + 1);
+        return QByteArray(f.requests.at(i % f.requests.size())).replace("%p", path);
+    };
+    Outcome o;
+    QTcpSocket client;
+    QByteArray buffer;
+    bool eof = true;
+    for (int i = 0; i < count; ++i) {
+        if (eof) {
+            client.abort();
+            client.connectToHost(QHostAddress::LocalHost, port);
+            if (!client.waitForConnected(5000)) {
+                o.failure = QStringLiteral("connect failed");
+                return o;
+            }
+            ++o.clientConnections;
+            eof = false;
+            buffer.clear();
+            if (pipelined) {
+                QByteArray all;
+                for (int j = i; j < count; ++j)
+                    all += request(j);
+                client.write(all);
+            }
+        }
+        if (!pipelined)
+            client.write(request(i));
+        int released = 0;
+        const auto progress = [&] {
+            if (released < f.parts.size() - 1) {
+                ++released;
+                backend.releasePart();
+            }
+        };
+        Answer answer;
+        if (!readAnswer(client, buffer, &eof, request(i).startsWith("HEAD"), progress, &answer)) {
+            o.failure = QStringLiteral("request %1 of %2 not answered (got %3 bytes: %4)")
+                            .arg(i + 1)
+                            .arg(count)
+                            .arg(buffer.size())
+                            .arg(QString::fromLatin1(buffer.left(200)));
+            return o;
+        }
+        o.answers.append(answer);
+    }
+    return o;
+}
 } // namespace
 
 class tst_Proxy final : public QObject
@@ -116,6 +300,7 @@ private slots:
     void roundRobin();
     void backendDown502();
     void emptyPool502();
+    void unmappedAddressIsNotContacted();
     void connectionRefusedTriesNextMember();
     void timeoutRetriesOnceThen504();
     void postTimeoutIsNotRetried();
@@ -130,6 +315,8 @@ private slots:
     void accessEvents();
     void eventsLeaveBeforeTheTickWhenManyArePending();
     void pathOverrideAndHostOverride();
+    void responseFramingsKeepTheConnection_data();
+    void responseFramingsKeepTheConnection();
     void cleanupTestCase()
     {
         m_caseRun.gateway.reset();
@@ -341,6 +528,51 @@ void tst_Proxy::emptyPool502()
     const QByteArray response = TestSupport::exchange(
         run.port, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
     QCOMPARE(statusOf(response), 502);
+}
+
+// product.md §3: a member outside loopback that backendAddressMap does not map is never
+// contacted: the next member serves; with none left, 502 and the reason in the access event.
+void tst_Proxy::unmappedAddressIsNotContacted()
+{
+    FakeBackend up;
+    up.setHandler(FakeBackend::respondWith(200, "up"));
+    Config::GatewayConfig config = loadConfig(gatewayTemplate({up.port()}));
+    QCOMPARE(config.backendAddressPools.size(), 1);
+    Config::BackendAddress vnet;
+    vnet.ipAddress = QStringLiteral("10.0.0.7");
+    config.backendAddressPools[0].backendAddresses.prepend(vnet);
+    auto run = startGateway(config);
+    QVERIFY(run.port);
+    for (int i = 0; i < 2; ++i) { // round robin would pick 10.0.0.7 for one of them
+        const QByteArray response = TestSupport::exchange(
+            run.port, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        QCOMPARE(statusOf(response), 200);
+    }
+    QCOMPARE(up.requests().size(), 2);
+
+    config.backendAddressPools[0].backendAddresses = {vnet};
+    auto alone = startGateway(config);
+    QSignalSpy spy(alone.gateway->events(), &Events::EventBus::eventsPublished);
+    const QByteArray response = TestSupport::exchange(
+        alone.port, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    QCOMPARE(statusOf(response), 502);
+    Events::GatewayEvent access;
+    const auto findAccess = [&] {
+        for (const auto &args : spy)
+            for (const auto &e : args.at(0).value<QList<Events::GatewayEvent>>())
+                if (e.type == QLatin1String("access")) {
+                    access = e;
+                    return true;
+                }
+        return false;
+    };
+    QTRY_VERIFY(findAccess());
+    QCOMPARE(access.fields.value(QStringLiteral("httpStatus")).toInt(), 502);
+    QCOMPARE(access.fields.value(QStringLiteral("serverRouted")).toString(), QString());
+    const QString detail = access.fields.value(QStringLiteral("detail")).toString();
+    QVERIFY2(detail.startsWith(QStringLiteral("10.0.0.7 exists in Azure's virtual network; map it "
+                                              "with metadata.localGateway.backendAddressMap")),
+             qPrintable(detail));
 }
 
 void tst_Proxy::connectionRefusedTriesNextMember()
@@ -713,6 +945,96 @@ void tst_Proxy::pathOverrideAndHostOverride()
     QCOMPARE(request.header("Host"), QByteArray("backend.internal"));
     QCOMPARE(request.header("X-Original-Host"), QByteArray("front"));
     QCOMPARE(request.header("X-Original-URL"), QByteArray("/home/?a=b"));
+}
+
+void tst_Proxy::responseFramingsKeepTheConnection_data()
+{
+    QTest::addColumn<int>("row");
+    QTest::addColumn<int>("count");
+    QTest::addColumn<bool>("pipelined");
+    for (int i = 0; i < framings().size(); ++i) {
+        for (const int count : {2, 3}) {
+            for (const bool pipelined : {false, true}) {
+                QTest::addRow("%s, %d %s", framings().at(i).name, count,
+                              pipelined ? "pipelined" : "sequential")
+                    << i << count << pipelined;
+            }
+        }
+    }
+}
+
+void tst_Proxy::responseFramingsKeepTheConnection()
+{
+    // Every way a response can end, each followed by more requests on the same connection: the
+    // gateway must answer each one once, log it once, keep the client's connection and give the
+    // backend connection back to its pool, like a direct connection to the backend does.
+    QFETCH(int, row);
+    QFETCH(int, count);
+    QFETCH(bool, pipelined);
+    const Framing &f = framings().at(row);
+    FakeBackend backend;
+    backend.setReplyHandler([&f](const TestSupport::ReceivedRequest &r) {
+        const QByteArray path = r.requestLine().split(' ').value(1);
+        FakeBackend::Reply reply{f.parts, f.closeAfter};
+        for (QByteArray &part : reply.parts)
+            part.replace("%p", path);
+        return reply;
+    });
+    // Each connection to the backend serves one request when it closes after it, else all.
+    const int backendConnections = f.closeAfter ? count : 1;
+
+    const Outcome direct = drive(backend.port(), f, count, pipelined, backend);
+    QVERIFY2(direct.failure.isEmpty(),
+             qPrintable(QString(QStringLiteral("direct: ") + direct.failure)));
+    QCOMPARE(backend.connectionCount(), backendConnections);
+    backend.clear();
+
+    auto run = startGateway(loadConfig(gatewayTemplate({backend.port()})));
+    QVERIFY(run.port);
+    QSignalSpy published(run.gateway->events(), &Events::EventBus::eventsPublished);
+    QElapsedTimer timer;
+    timer.start();
+    const Outcome proxied = drive(run.port, f, count, pipelined, backend);
+    QVERIFY2(proxied.failure.isEmpty(),
+             qPrintable(QString(QStringLiteral("gateway: ") + proxied.failure)));
+    // Well inside the request timeout (20 s): nothing waited for it.
+    QVERIFY2(timer.elapsed() < 5000, QByteArray::number(timer.elapsed()).constData());
+    QCOMPARE(proxied.clientConnections, 1); // close-delimited bodies are re-chunked
+    QCOMPARE(proxied.answers.size(), direct.answers.size());
+    for (int i = 0; i < count; ++i) {
+        const Answer &want = direct.answers.at(i);
+        const Answer &got = proxied.answers.at(i);
+        const QByteArray path = "/r" + QByteArray::number(i + 1);
+        QCOMPARE(want.message.header("X-Path"), path);
+        QCOMPARE(got.message.header("X-Path"), path);
+        QCOMPARE(got.status, want.status);
+        QCOMPARE(got.message.body, want.message.body);
+    }
+    QCOMPARE(backend.requests().size(), count);              // each forwarded once
+    QCOMPARE(backend.connectionCount(), backendConnections); // reused from the keep-alive pool
+    // Exactly one access event per request.
+    QList<Events::GatewayEvent> access;
+    const auto countAccess = [&] {
+        access.clear();
+        for (const auto &args : published)
+            for (const auto &e : args.at(0).value<QList<Events::GatewayEvent>>())
+                if (e.type == QLatin1String("access"))
+                    access.append(e);
+        return access.size();
+    };
+    QTRY_COMPARE(countAccess(), count);
+    for (int i = 0; i < count; ++i) {
+        const QString path = QStringLiteral("/r%1").arg(i + 1);
+        int seen = 0;
+        for (const auto &e : access) {
+            if (e.fields.value(QStringLiteral("requestUri")).toString() == path) {
+                ++seen;
+                QCOMPARE(e.fields.value(QStringLiteral("httpStatus")).toInt(),
+                         direct.answers.at(i).status);
+            }
+        }
+        QCOMPARE(seen, 1);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Proxy)

@@ -233,6 +233,7 @@ private slots:
     void wssEcho();
     void backendHttps_data();
     void backendHttps();
+    void keyVaultTrustedRootUsesSystemStore();
 
 private:
     GatewayJson twoSites() const;
@@ -246,11 +247,14 @@ private:
     QByteArray m_pfx;              // m_leaf, password "Secret1"
     QList<QSslCertificate> m_caCerts;
     TestSupport::FakeBackend m_backend;
+    QTemporaryDir m_dataDir; // APPGW_DATA_DIR: the development CA of these tests
 };
 
 void tst_TlsGateway::initTestCase()
 {
     QVERIFY(QSslSocket::supportsSsl());
+    QVERIFY(m_dataDir.isValid());
+    qputenv("APPGW_DATA_DIR", m_dataDir.path().toLocal8Bit());
     QString error;
     m_ca = Tls::CertificateFactory::create({QStringLiteral("test CA"), {}, 30, 0, true}, {}, &error);
     QVERIFY2(!m_ca.isNull(), qPrintable(error));
@@ -323,6 +327,11 @@ void tst_TlsGateway::certificateErrors_data()
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("path");
     QTest::addColumn<QString>("message");
+    // Rows whose certificate is the template's own (data, password, Key Vault) get a development
+    // certificate instead of an error (issue 15); certificateFiles problems stay errors.
+    QTest::newRow("key vault") << "keyVault"
+                               << "properties.sslCertificates[0].properties.keyVaultSecretId"
+                               << "is in Key Vault";
     QTest::newRow("wrong password") << "wrongPassword"
                                     << "properties.sslCertificates[0].properties.password"
                                     << "password is wrong";
@@ -368,7 +377,15 @@ void tst_TlsGateway::certificateErrors()
     g.addSetting(QStringLiteral("bs"), 80, false);
     g.addListener(QStringLiteral("l"), QStringLiteral("cert"));
     qunsetenv("APPGW_TEST_PFX_PASSWORD");
-    if (kind == QLatin1String("wrongPassword")) {
+    if (kind == QLatin1String("keyVault")) {
+        g.addCertificate(QStringLiteral("cert"), QByteArray(), QString());
+        QJsonObject c = g.certificates.at(0).toObject();
+        QJsonObject p = c.value(QStringLiteral("properties")).toObject();
+        p.insert(QStringLiteral("keyVaultSecretId"),
+                 QStringLiteral("https://kv1.vault.azure.net/secrets/appgw"));
+        c.insert(QStringLiteral("properties"), p);
+        g.certificates[0] = c;
+    } else if (kind == QLatin1String("wrongPassword")) {
         g.addCertificate(QStringLiteral("cert"), m_pfx, QStringLiteral("Wrong1"));
     } else if (kind == QLatin1String("notPfx")) {
         g.addCertificate(QStringLiteral("cert"), "this is not a pfx", QString());
@@ -417,6 +434,48 @@ void tst_TlsGateway::certificateErrors()
     }
     QCOMPARE(diagnostics.size(), 1);
     QCOMPARE(diagnostics.first().path, path);
+    const bool standIn = !path.startsWith(QLatin1String("metadata."));
+    if (standIn) {
+        const Config::Diagnostic &d = diagnostics.first();
+        QVERIFY2(d.message.contains(message), qPrintable(d.message));
+        QCOMPARE(d.severity, Config::Diagnostic::Severity::Warning);
+        QCOMPARE(d.standIn, QStringLiteral("development certificate"));
+        const QString caPath = m_dataDir.filePath(QStringLiteral("development-ca.crt"));
+        QVERIFY2(d.message.contains(QStringLiteral("signed by the local development CA ") + caPath),
+                 qPrintable(d.message));
+        QVERIFY(!d.message.contains(QLatin1String("Secret1")));
+        QVERIFY(!d.message.contains(QLatin1String("Wrong1")));
+        const Tls::ServerCertificate *dev = store.certificate(QStringLiteral("cert"));
+        QVERIFY(dev);
+        QVERIFY(dev->certificate.subjectAlternativeNames()
+                    .values(QSsl::DnsEntry)
+                    .contains(QStringLiteral("localhost")));
+        QFile ca(caPath);
+        QVERIFY(ca.open(QIODevice::ReadOnly));
+        const QSslCertificate caCert(ca.readAll(), QSsl::Pem);
+        QVERIFY(caCert.subjectInfo(QSslCertificate::CommonName)
+                    .value(0)
+                    .startsWith(QLatin1String("appgw development CA")));
+        QCOMPARE(dev->certificate.issuerDisplayName(), caCert.subjectDisplayName());
+        // Made once: a second load signs with the same CA file.
+        Tls::CertificateStore again;
+        Tls::loadCertificates(modelOf(g), dir.path(), &again);
+        QCOMPARE(again.certificate(QStringLiteral("cert"))->certificate.issuerDisplayName(),
+                 caCert.subjectDisplayName());
+        // The gateway starts and serves the listener with it.
+        quint16 port = 0;
+        auto gateway = startGateway(modelOf(g), &port, dir.path());
+        QVERIFY(gateway);
+        QSslSocket client;
+        QSslConfiguration tls = client.sslConfiguration();
+        tls.setCaCertificates({caCert});
+        client.setSslConfiguration(tls);
+        client.connectToHostEncrypted(QStringLiteral("localhost"), port);
+        QVERIFY2(client.waitForEncrypted(10000), qPrintable(client.errorString()));
+        // Each load makes a fresh leaf; the CA that signs it is the one kept on disk.
+        QCOMPARE(client.peerCertificate().issuerDisplayName(), caCert.subjectDisplayName());
+        return;
+    }
     QVERIFY2(diagnostics.first().message.contains(message), qPrintable(diagnostics.first().message));
     QVERIFY(diagnostics.first().message.contains(QLatin1String("'cert'")));
     QVERIFY(!diagnostics.first().message.contains(QLatin1String("Secret1")));
@@ -731,6 +790,33 @@ void tst_TlsGateway::backendHttps()
     QVERIFY2(r.encrypted, qPrintable(r.error));
     QCOMPARE(statusOf(r.response), status);
     QCOMPARE(r.response.endsWith("backendTLS"), trusted);
+}
+
+// Issue 15: a trusted root in Key Vault cannot be read locally: a warning (a stand-in), and the
+// backend is verified against the system store only, so a private backend CA is not trusted.
+void tst_TlsGateway::keyVaultTrustedRootUsesSystemStore()
+{
+    GatewayJson g;
+    g.addCertificate(QStringLiteral("cert"), m_pfx, QStringLiteral("Secret1"));
+    g.roots.append(QJsonObject{
+        {QStringLiteral("name"), QStringLiteral("vaultRoot")},
+        {QStringLiteral("properties"),
+         QJsonObject{{QStringLiteral("keyVaultSecretId"),
+                      QStringLiteral("https://kv1.vault.azure.net/secrets/root")}}}});
+    g.addSetting(QStringLiteral("bs"), 443, true, {QStringLiteral("vaultRoot")});
+    g.addSetting(QStringLiteral("plain"), 443, true);
+    g.addListener(QStringLiteral("l"), QStringLiteral("cert"));
+    Tls::CertificateStore store;
+    const Config::Diagnostics d = Tls::loadCertificates(modelOf(g), QString(), &store);
+    QCOMPARE(d.size(), 1);
+    QCOMPARE(d.first().severity, Config::Diagnostic::Severity::Warning);
+    QCOMPARE(d.first().standIn, QStringLiteral("system CA store"));
+    QVERIFY(d.first().path.endsWith(QLatin1String("trustedRootCertificates[0].properties."
+                                                  "keyVaultSecretId")));
+    QVERIFY2(d.first().message.contains(QLatin1String("'vaultRoot' is in Key Vault")),
+             qPrintable(d.first().message));
+    QCOMPARE(store.backendConfiguration(QStringLiteral("bs")).caCertificates(),
+             store.backendConfiguration(QStringLiteral("plain")).caCertificates());
 }
 
 QTEST_GUILESS_MAIN(tst_TlsGateway)

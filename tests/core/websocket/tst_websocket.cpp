@@ -729,6 +729,7 @@ private slots:
     void backendDiesMidSession_data();
     void backendDiesMidSession();
     void earlyDataAfterHandshake();
+    void firstTunnelBytesWithThe101();
     void upgradeRequestRecognition_data();
     void upgradeRequestRecognition();
     void upgradeHeadersPassUntouched();
@@ -1339,6 +1340,36 @@ void tst_WebSocket::earlyDataAfterHandshake()
     QVERIFY(client.takeFrame(&b));
     QCOMPARE(b.opcode, quint8(0x2));
     QCOMPARE(b.payload, QByteArray(300, '\x7f'));
+}
+
+void tst_WebSocket::firstTunnelBytesWithThe101()
+{
+    // The backend's first frame in the same packet as its 101: the bytes after the head are the
+    // tunnel's first, relayed at once (not parsed as a body, not waited for), and the tunnel
+    // then carries the client's frames too.
+    TestSupport::FakeBackend backend;
+    const QByteArray greeting = encodeFrame(0x1, "hello from the backend", true, false);
+    backend.setHandler([greeting](const TestSupport::ReceivedRequest &) {
+        QByteArray r = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n";
+        r += "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+        r += greeting;
+        return r;
+    });
+    RawClient client;
+    GatewayUnderTest gw;
+    QString error;
+    QVERIFY2(gw.start({backend.port()}, 20, &error), qPrintable(error));
+    QVERIFY(client.connectTo(gw.port));
+    client.write(upgradeRequest());
+    QCOMPARE(statusOf(client.takeHead()), 101);
+    Frame first;
+    QVERIFY(client.takeFrame(&first));
+    QCOMPARE(first.opcode, quint8(0x1));
+    QCOMPARE(first.payload, QByteArray("hello from the backend"));
+    const QByteArray reply = encodeFrame(0x1, "hello from the client");
+    client.write(reply);
+    QTRY_VERIFY(backend.allBytes().endsWith(reply));
+    QTRY_COMPARE(gw.eventsOf(QStringLiteral("session.upgraded")).size(), 1);
 }
 
 void tst_WebSocket::upgradeRequestRecognition_data()

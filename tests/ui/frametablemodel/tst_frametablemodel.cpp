@@ -1,5 +1,6 @@
 #include "framesortmodel.h"
 #include "frametablemodel.h"
+#include "uiformat.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -32,6 +33,7 @@ private slots:
     void display_data();
     void display();
     void filters();
+    void jsonPreviewKeepsKeyOrder();
 };
 
 void tst_FrameTableModel::appendsInBatches()
@@ -133,6 +135,22 @@ void tst_FrameTableModel::filters()
     sort.setOpcode(-1);
     sort.setText({});
     QCOMPARE(sort.rowCount(), 6);
+}
+
+void tst_FrameTableModel::jsonPreviewKeepsKeyOrder()
+{
+    // The JSON tab shows a frame's keys in the order the sender wrote them (QJsonDocument would
+    // sort them), numbers and strings as sent.
+    bool ok = false;
+    const QString pretty = Gateway::Ui::prettyJson(
+        R"({"type":"chat","seq":12.50,"body":{"z":[],"a":"x, \"y\": {z}"}})", &ok);
+    QVERIFY(ok);
+    QCOMPARE(pretty,
+             QStringLiteral("{\n    \"type\": \"chat\",\n    \"seq\": 12.50,\n    \"body\": {\n"
+                            "        \"z\": [],\n        \"a\": \"x, \\\"y\\\": {z}\"\n"
+                            "    }\n}\n"));
+    Gateway::Ui::prettyJson("{not json", &ok);
+    QVERIFY(!ok);
 }
 
 QTEST_MAIN(tst_FrameTableModel)
