@@ -474,7 +474,12 @@ void ClientConnection::respondRedirect()
 
 void ClientConnection::finishExchange()
 {
-    m_stage.active = false; // a 400 for the next, unparsed request carries no stage results
+    m_stage.active = false;        // a 400 for the next, unparsed request carries no stage results
+    if (m_serverDrainDeadlineMs) { // done before the deadline: the member is not used again
+        m_serverDrainDeadlineMs = 0;
+        m_snapshot.drainDeadlineMs = 0;
+        m_dirty = true;
+    }
     if (m_phase == Phase::Closed)
         return;
     if (!m_keepAlive || m_clientEof || m_worker->stopping()) {
@@ -539,6 +544,11 @@ void ClientConnection::connectToServer(int serverIndex)
     m_serverIndex = serverIndex;
     m_triedServers.append(serverIndex);
     const Routing::BackendServer &server = m_route.pool->servers.at(serverIndex);
+    if (m_serverDrainDeadlineMs && server.address != m_snapshot.server) {
+        m_serverDrainDeadlineMs = 0; // a retry on another member: that one is not draining
+        m_snapshot.drainDeadlineMs = 0;
+        m_dirty = true;
+    }
     if (!server.refusal.isEmpty()) {
         // An address outside loopback that nothing maps is never contacted (product.md §3): the
         // next member, else 502 with the reason in the access event.
@@ -1268,6 +1278,12 @@ void ClientConnection::checkTimeout(qint64 now)
         abort(QStringLiteral("gateway"), m_drainReason);
         return;
     }
+    if (m_serverDrainDeadlineMs && now >= m_serverDrainDeadlineMs) {
+        // Azure ends what is still open on a removed member at the drain timeout: both
+        // connections dropped, no close frame (the client of a session sees 1006).
+        abort(QStringLiteral("gateway"), QStringLiteral("draining"));
+        return;
+    }
     switch (m_phase) {
     case Phase::Tunnel:
         if ((m_clientEof || m_backendEof) && now >= m_deadlineMs) {
@@ -1345,6 +1361,24 @@ void ClientConnection::beginDrain(qint64 deadlineMs, const QString &reason)
                                                  : std::max(deadlineMs, m_worker->now() + 30'000);
     if (m_phase == Phase::ReadingHead && m_in.isEmpty())
         finishSession(QStringLiteral("gateway"), reason);
+}
+
+void ClientConnection::drainServer(const QList<DrainingServer> &servers)
+{
+    const bool onServer = m_phase == Phase::Connecting || m_phase == Phase::Forwarding
+                          || m_phase == Phase::Responding || m_phase == Phase::Tunnel;
+    if (!onServer || m_snapshot.server.isEmpty())
+        return;
+    for (const DrainingServer &entry : servers) {
+        if (entry.pool.compare(m_route.poolName, Qt::CaseInsensitive) != 0
+            || entry.setting.compare(m_route.settingName, Qt::CaseInsensitive) != 0
+            || entry.server.compare(m_snapshot.server, Qt::CaseInsensitive) != 0)
+            continue;
+        if (!m_serverDrainDeadlineMs || entry.deadlineMs < m_serverDrainDeadlineMs)
+            m_serverDrainDeadlineMs = entry.deadlineMs;
+        m_snapshot.drainDeadlineMs = m_serverDrainDeadlineMs;
+        m_dirty = true;
+    }
 }
 
 void ClientConnection::abort(const QString &closedBy, const QString &reason)

@@ -55,6 +55,10 @@ public:
     // Graceful stop: idle keep-alive connections close now, in-flight requests finish, tunnels
     // are closed at deadline with reason.
     void beginDrain(qint64 deadlineMs, const QString &reason);
+    // An apply removed these members: an exchange or session open on one of them (same pool,
+    // setting and address) ends at its deadline with reason "draining"; a request that finishes
+    // earlier lets the connection go on with the new configuration.
+    void drainServer(const QList<DrainingServer> &servers);
 
     quint64 id() const { return m_snapshot.id; }
     bool isClosed() const { return m_phase == Phase::Closed; }
@@ -198,6 +202,7 @@ private:
     QString m_firstCloser;
     qint64 m_drainDeadlineMs = 0;
     QString m_drainReason;
+    qint64 m_serverDrainDeadlineMs = 0; // drainServer(): the current exchange's member drains
     QString m_warnedFor;
 };
 
