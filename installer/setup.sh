@@ -24,12 +24,12 @@ esac
 
 # Build and runtime dependencies. Keep in sync with installer/CMakeLists.txt's
 # CPACK_DEBIAN_PACKAGE_DEPENDS and the README. libqt6opengl6-dev: Qt6Charts' CMake config needs
-# Qt6OpenGL's, which qt6-base-dev does not ship. netbase: /etc/hosts, so that "localhost"
+# Qt6OpenGL's, which qt6-base-dev does not ship. dpkg-dev, file: dpkg-shlibdeps for the package. netbase: /etc/hosts, so that "localhost"
 # resolves (a minimal Debian root has none).
 packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev qt6-tools-dev-tools libgl-dev
-    libssl-dev liburing-dev netbase dpkg-dev file
+    libssl-dev liburing-dev libre2-dev netbase dpkg-dev file
 )
 # Test-only: a non-Qt WebSocket peer, clang + its runtime for the libFuzzer targets, clang-format
 # for the lint_format test (tests/lint; on by default).

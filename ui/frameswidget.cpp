@@ -224,6 +224,9 @@ void FramesWidget::updateSession(const Session::SessionSnapshot &s,
         html += row(tr("Ping interval"),
                     tr("%1 s observed").arg(double(s.heartbeatIntervalMs) / 1000.0, 0, 'f', 1));
     html += row(tr("Client"), esc(s.clientAddress));
+    if (!s.rewrites.isEmpty()) // rule set/rule, target, before -> after (the last request)
+        html += row(tr("Rewrites"), esc(s.rewrites.join(QLatin1Char('\n')))
+                                        .replace(QLatin1Char('\n'), QLatin1String("<br>")));
     html += QStringLiteral("</table>");
     if (s.heartbeatWarning && s.state != Session::SessionState::Closed) {
         html += QStringLiteral("<p style='color:#b45309'>&#9888; %1</p>")

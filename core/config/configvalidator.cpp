@@ -1,5 +1,9 @@
 #include "config/configvalidator.h"
 
+#include "filter/rewrite/rewriteengine.h"
+#include "filter/rewrite/servervariables.h"
+#include "http/customerrorpages.h"
+
 #include <QHash>
 #include <QHostAddress>
 #include <QRegularExpression>
@@ -604,12 +608,64 @@ void Validator::run()
                     true);
             headers(rule.responseHeaderConfigurations,
                     QStringLiteral("responseHeaderConfigurations"), false);
+            for (int j = 0; j < rule.conditions.size(); ++j) {
+                const RewriteCondition &cond = rule.conditions.at(j);
+                const QString cpath = join(rulePath, QStringLiteral("conditions[%1]").arg(j));
+                const QString v = cond.variable.trimmed();
+                const bool known = (v.startsWith(QLatin1String("http_req_"), Qt::CaseInsensitive)
+                                    && v.size() > 9)
+                                   || (v.startsWith(QLatin1String("http_resp_"), Qt::CaseInsensitive)
+                                       && v.size() > 10)
+                                   || (v.startsWith(QLatin1String("var_"), Qt::CaseInsensitive)
+                                       && Filter::Rewrite::isServerVariable(v.mid(4).toLatin1()));
+                if (!known)
+                    error(join(cpath, QStringLiteral("variable")),
+                          QStringLiteral("'%1' is not http_req_<header>, http_resp_<header> or "
+                                         "var_<server variable>")
+                              .arg(cond.variable));
+                const QString reError = Filter::Rewrite::patternError(cond.pattern, cond.ignoreCase);
+                if (!reError.isEmpty())
+                    error(join(cpath, QStringLiteral("pattern")),
+                          QStringLiteral("not a valid RE2 pattern: %1").arg(reError));
+            }
             if (rule.urlConfiguration.reroute && basicRewriteSets.contains(set.name.toLower()))
                 error(join(rulePath, QStringLiteral("actionSet.urlConfiguration.reroute")),
                       QStringLiteral("reroute (re-evaluate the path map) is not allowed in a rule "
                                      "set used by a Basic rule"));
         }
     }
+
+    // Custom error pages: Azure's status codes; a page the local gateway can have (a mapped file
+    // or a loopback URL; nothing else is ever contacted).
+    auto errorPages = [&](const QList<CustomErrorConfiguration> &list, const QString &base) {
+        for (int i = 0; i < list.size(); ++i) {
+            const CustomErrorConfiguration &ce = list.at(i);
+            const QString path = join(base, QStringLiteral("customErrorConfigurations[%1]").arg(i));
+            if (!Http::CustomErrorPages::statusFromName(ce.statusCode)) {
+                warning(join(path, QStringLiteral("statusCode")),
+                        QStringLiteral("'%1' has no custom error page on Application Gateway v2 "
+                                       "(HttpStatus400, 403, 405, 408, 500, 502, 503, 504); it "
+                                       "is not applied")
+                            .arg(ce.statusCode));
+                continue;
+            }
+            const auto &files = c.localGateway.customErrorPageFiles;
+            if (files.contains(ce.customErrorPageUrl.trimmed())
+                || files.contains(ce.statusCode.trimmed())
+                || Http::CustomErrorPages::isLoopbackUrl(ce.customErrorPageUrl))
+                continue;
+            warning(join(path, QStringLiteral("customErrorPageUrl")),
+                    QStringLiteral("custom error page %1 is not on this machine and is never "
+                                   "fetched; Azure's default page is used locally. Map it to a "
+                                   "local file in metadata.localGateway.customErrorPageFiles")
+                        .arg(ce.customErrorPageUrl));
+        }
+    };
+    errorPages(c.customErrorConfigurations,
+               c.gatewayJsonPath.isEmpty() ? QStringLiteral("properties")
+                                           : join(c.gatewayJsonPath, QStringLiteral("properties")));
+    for (const HttpListener &l : c.httpListeners)
+        errorPages(l.customErrorConfigurations, join(l.jsonPath, QStringLiteral("properties")));
 
     // Local settings.
     const LocalGateway &lg = c.localGateway;

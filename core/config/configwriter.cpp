@@ -131,6 +131,13 @@ QJsonObject ConfigWriter::gatewayJson(const GatewayConfig &c) const
         sku.insert(QStringLiteral("capacity"), c.skuCapacity);
     p.insert(QStringLiteral("sku"), sku);
     p.insert(QStringLiteral("enableHttp2"), c.enableHttp2);
+    if (!c.customErrorConfigurations.isEmpty()) {
+        QJsonArray a;
+        for (const CustomErrorConfiguration &ce : c.customErrorConfigurations)
+            a.append(QJsonObject{{QStringLiteral("statusCode"), ce.statusCode},
+                                 {QStringLiteral("customErrorPageUrl"), ce.customErrorPageUrl}});
+        p.insert(QStringLiteral("customErrorConfigurations"), a);
+    }
     QJsonObject ssl;
     putString(ssl, "policyName", c.sslPolicyName);
     putString(ssl, "policyType", c.sslPolicyType);
@@ -362,6 +369,12 @@ QJsonObject ConfigWriter::localGatewayJson(const LocalGateway &l) const
         for (auto it = l.backendAddressMap.begin(); it != l.backendAddressMap.end(); ++it)
             m.insert(it.key(), it.value());
         o.insert(QStringLiteral("backendAddressMap"), m);
+    }
+    if (!l.customErrorPageFiles.isEmpty()) {
+        QJsonObject m;
+        for (auto it = l.customErrorPageFiles.begin(); it != l.customErrorPageFiles.end(); ++it)
+            m.insert(it.key(), it.value());
+        o.insert(QStringLiteral("customErrorPageFiles"), m);
     }
     if (!l.certificateFiles.isEmpty()) {
         QJsonObject m;

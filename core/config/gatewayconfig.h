@@ -262,6 +262,10 @@ struct LocalGateway
     QMap<int, int> frontendPortMap;                  // Azure frontend port -> local port
     QMap<QString, QString> backendAddressMap;        // ip or fqdn -> "host:port" (or "host")
     QMap<QString, CertificateFile> certificateFiles; // sslCertificate name -> files
+    // Custom error pages served from this machine: key is a customErrorPageUrl exactly as in the
+    // template (or a status code name such as "HttpStatus502"), value a file path relative to
+    // the configuration file.
+    QMap<QString, QString> customErrorPageFiles;
     // Reach backend addresses outside loopback that backendAddressMap does not map (off: they are
     // not contacted; their health is Unknown and requests to them get 502).
     bool allowUnmappedBackends = false;
@@ -300,6 +304,7 @@ struct GatewayConfig
     QList<UrlPathMap> urlPathMaps;
     QList<RedirectConfiguration> redirectConfigurations;
     QList<RewriteRuleSet> rewriteRuleSets;
+    QList<CustomErrorConfiguration> customErrorConfigurations; // gateway level
     LocalGateway localGateway;
 
     bool operator==(const GatewayConfig &) const = default;

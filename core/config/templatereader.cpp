@@ -335,6 +335,14 @@ void ModelReader::readGateway(const QJsonObject &gw, const QString &gwPath, Gate
     c->skuTier = str(sku, QStringLiteral("tier"), skuPath, c->skuTier);
     c->skuCapacity = integer(sku, QStringLiteral("capacity"), skuPath, 0);
     c->enableHttp2 = boolean(p, QStringLiteral("enableHttp2"), pp, false);
+    const QJsonArray gatewayErrors = array(p, QStringLiteral("customErrorConfigurations"), pp);
+    for (int i = 0; i < gatewayErrors.size(); ++i) {
+        const QString epath = index(join(pp, QStringLiteral("customErrorConfigurations")), i);
+        const QJsonObject eo = gatewayErrors.at(i).toObject();
+        c->customErrorConfigurations
+            << CustomErrorConfiguration{str(eo, QStringLiteral("statusCode"), epath),
+                                        str(eo, QStringLiteral("customErrorPageUrl"), epath)};
+    }
     const QJsonObject ssl = object(p, QStringLiteral("sslPolicy"), pp);
     const QString sslPath = join(pp, QStringLiteral("sslPolicy"));
     c->sslPolicyName = str(ssl, QStringLiteral("policyName"), sslPath);
@@ -651,6 +659,16 @@ void ModelReader::readLocalGateway(const QJsonObject &lg, const QString &path, L
             continue;
         }
         l->backendAddressMap.insert(it.key(), it.value().toString());
+    }
+    const QString epath = join(path, QStringLiteral("customErrorPageFiles"));
+    const QJsonObject cep = object(lg, QStringLiteral("customErrorPageFiles"), path);
+    for (auto it = cep.begin(); it != cep.end(); ++it) {
+        if (!it.value().isString()) {
+            error(join(epath, it.key()),
+                  QStringLiteral("expected a file path, found %1").arg(typeName(it.value())));
+            continue;
+        }
+        l->customErrorPageFiles.insert(it.key(), it.value().toString());
     }
     const QString cpath = join(path, QStringLiteral("certificateFiles"));
     const QJsonObject cf = object(lg, QStringLiteral("certificateFiles"), path);

@@ -51,9 +51,11 @@ QByteArray errorPageBody(int status)
     return page(title, title);
 }
 
-QByteArray errorPageResponse(int status, bool keepAlive, const QByteArray &extraHeaders)
+QByteArray errorPageResponse(int status, bool keepAlive, const QByteArray &extraHeaders,
+                             const QByteArray &customBody)
 {
-    return response(status, errorPageBody(status), keepAlive, extraHeaders);
+    return response(status, customBody.isNull() ? errorPageBody(status) : customBody, keepAlive,
+                    extraHeaders);
 }
 
 QByteArray plainHttpToHttpsPortResponse()

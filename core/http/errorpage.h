@@ -15,7 +15,9 @@ QByteArray errorPageBody(int status);
 // A complete HTTP/1.1 response (status line, headers, body). keepAlive false adds
 // `Connection: close`. extraHeaders are complete field lines ("Name: value\r\n"...), appended
 // after the standard ones.
-QByteArray errorPageResponse(int status, bool keepAlive, const QByteArray &extraHeaders = {});
+// customBody: a custom error page (customerrorpages.h) to send instead of the default body.
+QByteArray errorPageResponse(int status, bool keepAlive, const QByteArray &extraHeaders = {},
+                             const QByteArray &customBody = {});
 
 // nginx's "400 The plain HTTP request was sent to HTTPS port" page (always Connection: close).
 QByteArray plainHttpToHttpsPortResponse();

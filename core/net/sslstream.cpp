@@ -1,5 +1,8 @@
 #include "net/sslstream.h"
 
+#include "net/tcpstream.h"
+
+#include <QSslCipher>
 #include <QSslSocket>
 
 #include <netinet/in.h>
@@ -238,6 +241,34 @@ void SslStream::setReadEnabled(bool enabled)
         m_readPending = false;
         notify(StreamOwner::Event::Readable);
     }
+}
+
+QByteArray SslStream::tlsProtocol() const
+{
+    if (!m_socket || !m_connected)
+        return {};
+    switch (m_socket->sessionProtocol()) {
+    case QSsl::TlsV1_3: return QByteArrayLiteral("TLSv1.3");
+    case QSsl::TlsV1_2:
+        return QByteArrayLiteral("TLSv1.2");
+        QT_WARNING_PUSH
+        QT_WARNING_DISABLE_DEPRECATED
+    case QSsl::TlsV1_1: return QByteArrayLiteral("TLSv1.1");
+    case QSsl::TlsV1_0: return QByteArrayLiteral("TLSv1"); QT_WARNING_POP
+    default: return {};
+    }
+}
+
+QByteArray SslStream::tlsCipher() const
+{
+    if (!m_socket || !m_connected)
+        return {};
+    return m_socket->sessionCipher().name().toLatin1();
+}
+
+qint64 SslStream::tcpRttUs() const
+{
+    return m_socket ? tcpRttOf(int(m_socket->socketDescriptor())) : -1;
 }
 
 } // namespace Gateway::Net

@@ -37,6 +37,9 @@ public:
     void shutdownWrite() override;
     void close() override;
     bool isEncrypted() const override { return m_connected; }
+    QByteArray tlsProtocol() const override;
+    QByteArray tlsCipher() const override;
+    qint64 tcpRttUs() const override;
     void setReadEnabled(bool enabled) override;
     bool isConnected() const override { return m_connected; }
     QString errorString() const override { return m_error; }

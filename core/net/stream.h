@@ -54,6 +54,12 @@ public:
         delete this;
     }
     virtual bool isEncrypted() const { return false; }
+    // TLS: the protocol ("TLSv1.3") and cipher the handshake agreed; empty on plain TCP.
+    virtual QByteArray tlsProtocol() const { return {}; }
+    virtual QByteArray tlsCipher() const { return {}; }
+    // The kernel's smoothed round-trip time of the connection in microseconds (TCP_INFO); -1
+    // when unknown.
+    virtual qint64 tcpRttUs() const { return -1; }
     // Coalescing: between cork() and uncork() small writes are gathered and sent with one
     // send() (a response head and the start of its body, a chunk header, its data and CRLF),
     // so one HTTP exchange costs one segment each way. Gathering stops at a few KiB; a stream

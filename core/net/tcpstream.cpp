@@ -491,4 +491,18 @@ void TcpStream::ioEvent(quint32 events)
     }
 }
 
+qint64 tcpRttOf(int fd)
+{
+    tcp_info info{};
+    socklen_t len = sizeof info;
+    if (fd < 0 || ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0)
+        return -1;
+    return qint64(info.tcpi_rtt);
+}
+
+qint64 TcpStream::tcpRttUs() const
+{
+    return tcpRttOf(m_fd);
+}
+
 } // namespace Gateway::Net

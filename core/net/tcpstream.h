@@ -16,6 +16,9 @@
 
 namespace Gateway::Net {
 
+// TCP_INFO round-trip time of socket fd in microseconds, -1 when unknown.
+qint64 tcpRttOf(int fd);
+
 class TcpStream final : public Stream, public IoHandler, public UringHandler
 {
 public:
@@ -40,6 +43,7 @@ public:
     void dispose() override; // deleted after the current epoll batch
     void setReadEnabled(bool enabled) override;
     bool isConnected() const override { return m_connected; }
+    qint64 tcpRttUs() const override;
     void cork() override { m_corked = true; }
     void uncork() override;
     QString errorString() const override { return m_error; }

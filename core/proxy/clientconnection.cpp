@@ -1,6 +1,7 @@
 #include "proxy/clientconnection.h"
 
 #include "health/healthtable.h"
+#include "http/customerrorpages.h"
 #include "http/errorpage.h"
 #include "net/clock.h"
 #include "net/tcpstream.h"
@@ -355,6 +356,9 @@ void ClientConnection::handleRequest()
     m_firstByteMs = 0;
 
     m_route = m_runtime->routes->route(m_socket.frontendPort, m_req.host, m_req.path, m_req.query);
+    startExchange(m_stage, *m_runtime, m_req, m_route, *m_client, m_socket, m_traceId,
+                  m_requestBytes);
+    const StageVerdict verdict = runRequestStages(*m_runtime, m_stage); // may reroute
     m_snapshot.rule = m_route.rule;
     m_snapshot.pool = m_route.poolName;
     m_snapshot.setting = m_route.settingName;
@@ -367,6 +371,10 @@ void ClientConnection::handleRequest()
         // The handshake served another listener's certificate (SNI chose it): this connection
         // may not carry requests for this host (reliability-cases T03, RFC 9110 §15.5.20).
         respondLocal(421);
+        return;
+    }
+    if (verdict.status) {
+        respondLocal(verdict.status);
         return;
     }
     switch (m_route.kind) {
@@ -432,7 +440,13 @@ void ClientConnection::respondLocal(int status, const QByteArray &extraHeaders, 
     // for the connection to end after a refused handshake.
     if (!m_reqBodyDone || forceClose || m_clientEof || m_req.upgradeWebSocket)
         m_keepAlive = false;
-    const QByteArray response = Http::errorPageResponse(status, m_keepAlive, extraHeaders);
+    const QByteArray custom = m_runtime->errorPages
+                                  ? m_runtime->errorPages->page(m_route.listener.isEmpty()
+                                                                    ? m_socket.listenerNames
+                                                                    : m_route.listener,
+                                                                status)
+                                  : QByteArray();
+    const QByteArray response = Http::errorPageResponse(status, m_keepAlive, extraHeaders, custom);
     m_client->write(response);
     m_snapshot.bytesOut += response.size();
     m_responseBytes = response.size();
@@ -460,6 +474,12 @@ void ClientConnection::respondRedirect()
 
 void ClientConnection::finishExchange()
 {
+    m_stage.active = false;        // a 400 for the next, unparsed request carries no stage results
+    if (m_serverDrainDeadlineMs) { // done before the deadline: the member is not used again
+        m_serverDrainDeadlineMs = 0;
+        m_snapshot.drainDeadlineMs = 0;
+        m_dirty = true;
+    }
     if (m_phase == Phase::Closed)
         return;
     if (!m_keepAlive || m_clientEof || m_worker->stopping()) {
@@ -524,6 +544,11 @@ void ClientConnection::connectToServer(int serverIndex)
     m_serverIndex = serverIndex;
     m_triedServers.append(serverIndex);
     const Routing::BackendServer &server = m_route.pool->servers.at(serverIndex);
+    if (m_serverDrainDeadlineMs && server.address != m_snapshot.server) {
+        m_serverDrainDeadlineMs = 0; // a retry on another member: that one is not draining
+        m_snapshot.drainDeadlineMs = 0;
+        m_dirty = true;
+    }
     if (!server.refusal.isEmpty()) {
         // An address outside loopback that nothing maps is never contacted (product.md §3): the
         // next member, else 502 with the reason in the access event.
@@ -635,45 +660,53 @@ void ClientConnection::sendRequestHead()
     Http::appendField(out, "Host", host);
     QByteArray xff;
     const bool expectContinue = m_req.expectContinue;
-    Http::appendEndToEndFields(out, m_req.headers, [&xff, expectContinue](const Http::Header &h) {
-        const QByteArrayView name = h.name;
-        if (!isAzureHeaderName(name) || nameIs(name, "Host") || nameIs(name, "X-Original-Host")
-            || nameIs(name, "X-Original-URL") || nameIs(name, "X-AppGW-Trace-Id")
-            || nameIs(name, "X-Forwarded-Proto") || nameIs(name, "X-Forwarded-Port"))
-            return true;
-        if (nameIs(name, "Expect") && !expectContinue)
-            return true; // an HTTP/1.0 expectation is ignored (RFC 9110 §10.1.1)
-        if (nameIs(name, "X-Forwarded-For")) {
-            if (!xff.isEmpty())
-                xff.append(", ");
-            xff.append(h.value);
-            return true;
+    if (m_stage.active) {
+        // The stages saw Azure's forwarded fields in the head (requeststage.h): send it as is.
+        Http::appendEndToEndFields(out, m_req.headers, [expectContinue](const Http::Header &h) {
+            return !isAzureHeaderName(h.name) || nameIs(h.name, "Host")
+                   || (nameIs(h.name, "Expect") && !expectContinue);
+        });
+    } else {
+        Http::appendEndToEndFields(out, m_req.headers, [&xff, expectContinue](const Http::Header &h) {
+            const QByteArrayView name = h.name;
+            if (!isAzureHeaderName(name) || nameIs(name, "Host") || nameIs(name, "X-Original-Host")
+                || nameIs(name, "X-Original-URL") || nameIs(name, "X-AppGW-Trace-Id")
+                || nameIs(name, "X-Forwarded-Proto") || nameIs(name, "X-Forwarded-Port"))
+                return true;
+            if (nameIs(name, "Expect") && !expectContinue)
+                return true; // an HTTP/1.0 expectation is ignored (RFC 9110 §10.1.1)
+            if (nameIs(name, "X-Forwarded-For")) {
+                if (!xff.isEmpty())
+                    xff.append(", ");
+                xff.append(h.value);
+                return true;
+            }
+            return false;
+        });
+        if (m_clientFor.isEmpty())
+            m_clientFor = forwardedFor(m_client->peerAddress, m_client->peerPort);
+        if (xff.isEmpty()) {
+            Http::appendField(out, "X-Forwarded-For", m_clientFor);
+        } else {
+            xff.append(", ").append(m_clientFor);
+            Http::appendField(out, "X-Forwarded-For", xff);
         }
-        return false;
-    });
-    if (m_clientFor.isEmpty())
-        m_clientFor = forwardedFor(m_client->peerAddress, m_client->peerPort);
-    if (xff.isEmpty()) {
-        Http::appendField(out, "X-Forwarded-For", m_clientFor);
-    } else {
-        xff.append(", ").append(m_clientFor);
-        Http::appendField(out, "X-Forwarded-For", xff);
+        Http::appendField(out, "X-Forwarded-Proto", m_socket.https ? "https" : "http");
+        char port[8];
+        const auto [portEnd, ec] = std::to_chars(port, port + sizeof port, m_socket.frontendPort);
+        Q_UNUSED(ec);
+        Http::appendField(out, "X-Forwarded-Port", QByteArrayView(port, portEnd - port));
+        Http::appendField(out, "X-Original-Host", m_req.hostHeader);
+        if (m_req.hasQuery) {
+            QByteArray originalUrl;
+            originalUrl.reserve(m_req.path.size() + m_req.query.size() + 1);
+            originalUrl.append(m_req.path).append('?').append(m_req.query);
+            Http::appendField(out, "X-Original-URL", originalUrl);
+        } else {
+            Http::appendField(out, "X-Original-URL", m_req.path);
+        }
+        Http::appendField(out, "X-AppGW-Trace-Id", m_traceId);
     }
-    Http::appendField(out, "X-Forwarded-Proto", m_socket.https ? "https" : "http");
-    char port[8];
-    const auto [portEnd, ec] = std::to_chars(port, port + sizeof port, m_socket.frontendPort);
-    Q_UNUSED(ec);
-    Http::appendField(out, "X-Forwarded-Port", QByteArrayView(port, portEnd - port));
-    Http::appendField(out, "X-Original-Host", m_req.hostHeader);
-    if (m_req.hasQuery) {
-        QByteArray originalUrl;
-        originalUrl.reserve(m_req.path.size() + m_req.query.size() + 1);
-        originalUrl.append(m_req.path).append('?').append(m_req.query);
-        Http::appendField(out, "X-Original-URL", originalUrl);
-    } else {
-        Http::appendField(out, "X-Original-URL", m_req.path);
-    }
-    Http::appendField(out, "X-AppGW-Trace-Id", m_traceId);
     m_reqChunkedOut = m_req.bodyKind == Http::BodyKind::Chunked;
     Http::appendHeadEnd(out, m_req.bodyKind, m_req.contentLength, m_req.upgradeWebSocket, true);
     if (!m_backend->write(ex().reqHeadBytes)) {
@@ -923,6 +956,7 @@ bool ClientConnection::handleResponseHead()
                 respondLocal(502, {}, true);
                 return false;
             }
+            runResponseStages(*m_runtime, m_stage, ex().resp); // the handshake, not the frames
             QByteArray head;
             head.reserve(Http::estimateHeadSize(ex().resp.headers) + ex().resp.reason.size());
             Http::appendStatusLine(head, 101, ex().resp.reason);
@@ -949,6 +983,7 @@ bool ClientConnection::handleResponseHead()
             continue;
         }
         // Final response head: re-frame it for the client.
+        runResponseStages(*m_runtime, m_stage, ex().resp);
         const Http::ResponseHead &resp = ex().resp;
         const bool client11 = m_req.versionMajor == 1 && m_req.versionMinor >= 1;
         Http::BodyKind framing = ex().resp.bodyKind;
@@ -1243,6 +1278,12 @@ void ClientConnection::checkTimeout(qint64 now)
         abort(QStringLiteral("gateway"), m_drainReason);
         return;
     }
+    if (m_serverDrainDeadlineMs && now >= m_serverDrainDeadlineMs) {
+        // Azure ends what is still open on a removed member at the drain timeout: both
+        // connections dropped, no close frame (the client of a session sees 1006).
+        abort(QStringLiteral("gateway"), QStringLiteral("draining"));
+        return;
+    }
     switch (m_phase) {
     case Phase::Tunnel:
         if ((m_clientEof || m_backendEof) && now >= m_deadlineMs) {
@@ -1320,6 +1361,24 @@ void ClientConnection::beginDrain(qint64 deadlineMs, const QString &reason)
                                                  : std::max(deadlineMs, m_worker->now() + 30'000);
     if (m_phase == Phase::ReadingHead && m_in.isEmpty())
         finishSession(QStringLiteral("gateway"), reason);
+}
+
+void ClientConnection::drainServer(const QList<DrainingServer> &servers)
+{
+    const bool onServer = m_phase == Phase::Connecting || m_phase == Phase::Forwarding
+                          || m_phase == Phase::Responding || m_phase == Phase::Tunnel;
+    if (!onServer || m_snapshot.server.isEmpty())
+        return;
+    for (const DrainingServer &entry : servers) {
+        if (entry.pool.compare(m_route.poolName, Qt::CaseInsensitive) != 0
+            || entry.setting.compare(m_route.settingName, Qt::CaseInsensitive) != 0
+            || entry.server.compare(m_snapshot.server, Qt::CaseInsensitive) != 0)
+            continue;
+        if (!m_serverDrainDeadlineMs || entry.deadlineMs < m_serverDrainDeadlineMs)
+            m_serverDrainDeadlineMs = entry.deadlineMs;
+        m_snapshot.drainDeadlineMs = m_serverDrainDeadlineMs;
+        m_dirty = true;
+    }
 }
 
 void ClientConnection::abort(const QString &closedBy, const QString &reason)
@@ -1403,6 +1462,12 @@ void ClientConnection::finishSession(const QString &closedBy, const QString &rea
 
 void ClientConnection::accessLog(int status, int serverStatus)
 {
+    if (m_stage.active && !m_stage.rewrites.isEmpty()) { // the session view's details
+        m_snapshot.rewrites.clear();
+        for (const Filter::Rewrite::AppliedRewrite &r : std::as_const(m_stage.rewrites))
+            m_snapshot.rewrites.append(r.describe());
+        m_dirty = true;
+    }
     if (!m_runtime->options.accessEvents)
         return;
     const qint64 now = m_worker->now();
@@ -1410,11 +1475,17 @@ void ClientConnection::accessLog(int status, int serverStatus)
     event.tsMs = now;
     event.type = QStringLiteral("access");
     const QByteArray uri = m_req.hasQuery ? m_req.path + '?' + m_req.query : m_req.path;
+    const Filter::Rewrite::ConnectionVariables &original = m_stage.variables;
+    const QByteArray originalUri = !m_stage.active ? uri
+                                   : original.originalHasQuery
+                                       ? original.originalPath + '?' + original.originalQuery
+                                       : original.originalPath;
     event.fields = QJsonObject{
         {QStringLiteral("clientIP"), addressText(m_client->peerAddress)},
         {QStringLiteral("clientPort"), m_client->peerPort},
         {QStringLiteral("httpMethod"), QString::fromLatin1(m_req.method)},
         {QStringLiteral("requestUri"), QString::fromLatin1(uri)},
+        {QStringLiteral("originalRequestUriWithArgs"), QString::fromLatin1(originalUri)},
         {QStringLiteral("httpVersion"),
          QStringLiteral("HTTP/%1.%2").arg(m_req.versionMajor).arg(m_req.versionMinor)},
         {QStringLiteral("host"), QString::fromLatin1(m_req.hostHeader)},
@@ -1435,6 +1506,8 @@ void ClientConnection::accessLog(int status, int serverStatus)
         {QStringLiteral("transactionId"), QString::fromLatin1(m_traceId)},
         {QStringLiteral("sessionId"), QString::number(m_snapshot.id)},
     };
+    if (m_stage.active && !m_stage.rewrites.isEmpty())
+        event.fields.insert(QStringLiteral("rewritesApplied"), toJson(m_stage.rewrites));
     if (!m_refusal.isEmpty())
         event.fields.insert(QStringLiteral("detail"), m_refusal);
     m_worker->publishEvent(std::move(event));

@@ -10,6 +10,7 @@
 
 #include "http/httpmessage.h"
 #include "net/stream.h"
+#include "proxy/requeststage.h"
 #include "proxy/runtime.h"
 #include "routing/routeresult.h"
 #include "session/sessiontypes.h"
@@ -54,6 +55,10 @@ public:
     // Graceful stop: idle keep-alive connections close now, in-flight requests finish, tunnels
     // are closed at deadline with reason.
     void beginDrain(qint64 deadlineMs, const QString &reason);
+    // An apply removed these members: an exchange or session open on one of them (same pool,
+    // setting and address) ends at its deadline with reason "draining"; a request that finishes
+    // earlier lets the connection go on with the new configuration.
+    void drainServer(const QList<DrainingServer> &servers);
 
     quint64 id() const { return m_snapshot.id; }
     bool isClosed() const { return m_phase == Phase::Closed; }
@@ -163,6 +168,7 @@ private:
     bool m_sent100 = false;
     bool m_keepAlive = true;
     Routing::RouteResult m_route;
+    ExchangeContext m_stage; // the request pipeline's stages (requeststage.h)
     int m_serverIndex = -1;
     int m_attempts = 0;
     bool m_retriedTimeout = false;
@@ -196,6 +202,7 @@ private:
     QString m_firstCloser;
     qint64 m_drainDeadlineMs = 0;
     QString m_drainReason;
+    qint64 m_serverDrainDeadlineMs = 0; // drainServer(): the current exchange's member drains
     QString m_warnedFor;
 };
 

@@ -2,11 +2,15 @@
 
 #include "config/configvalidator.h"
 #include "events/gatewayevent.h"
+#include "filter/rewrite/rewriteengine.h"
 #include "health/healthmonitor.h"
 #include "health/healthtable.h"
+#include "http/customerrorpages.h"
 #include "net/clock.h"
 #include "net/epolleventdispatcher.h"
 #include "proxy/backendresolver.h"
+#include "proxy/errorpageloader.h"
+#include "proxy/rewritestage.h"
 #include "proxy/runtime.h"
 #include "proxy/worker.h"
 #include "routing/routetable.h"
@@ -87,6 +91,68 @@ int bindListener(const QHostAddress &address, int port, QString *error, int *bou
     return fd;
 }
 
+// The members of the old configuration's pools that the new one no longer has (by pool name and
+// address), once per (pool, setting) pair a rule used. The drain timeout is the new
+// configuration's setting of that name when it still exists (the applied edit decides, as in
+// Azure), else the old one's; without connectionDraining enabled it is Azure's default 30 s.
+QList<DrainingServer> removedServers(const Routing::RouteTable &before,
+                                     const Routing::RouteTable &after, qint64 nowMs)
+{
+    QList<DrainingServer> out;
+    for (const Routing::BackendTargetRuntime &target : before.targets()) {
+        if (!target.pool || !target.setting)
+            continue;
+        const Routing::BackendPoolRuntime *kept = after.pool(target.pool->name);
+        const Routing::BackendSettingRuntime *setting = after.setting(target.setting->name);
+        if (!setting)
+            setting = target.setting;
+        for (const Routing::BackendServer &server : target.pool->servers) {
+            const bool stays = kept
+                               && std::any_of(kept->servers.cbegin(), kept->servers.cend(),
+                                              [&server](const Routing::BackendServer &s) {
+                                                  return s.address.compare(server.address,
+                                                                           Qt::CaseInsensitive)
+                                                         == 0;
+                                              });
+            if (stays)
+                continue;
+            DrainingServer entry;
+            entry.pool = target.pool->name;
+            entry.setting = target.setting->name;
+            entry.server = server.address;
+            entry.drainingEnabled = setting->connectionDrainingEnabled;
+            entry.drainTimeoutSec = setting->drainTimeoutMs / 1000;
+            entry.deadlineMs = nowMs + setting->drainTimeoutMs;
+            if (!out.contains(entry))
+                out.append(entry);
+        }
+    }
+    return out;
+}
+
+Events::GatewayEvent drainingEvent(const DrainingServer &entry, qint64 nowMs)
+{
+    return {nowMs, QStringLiteral("backend.draining"),
+            QJsonObject{
+                {QStringLiteral("pool"), entry.pool},
+                {QStringLiteral("setting"), entry.setting},
+                {QStringLiteral("server"), entry.server},
+                {QStringLiteral("connectionDraining"), entry.drainingEnabled},
+                {QStringLiteral("drainTimeoutInSec"), entry.drainTimeoutSec},
+                {QStringLiteral("deadlineMs"), double(entry.deadlineMs)},
+                {QStringLiteral("message"),
+                 QStringLiteral("%1 was removed from pool %2: no new requests or upgrades; "
+                                "requests and WebSocket sessions open on it through %3 end in "
+                                "%4 s (%5)")
+                     .arg(entry.server, entry.pool, entry.setting)
+                     .arg(entry.drainTimeoutSec)
+                     .arg(entry.drainingEnabled
+                              ? QStringLiteral("connectionDraining.drainTimeoutInSec")
+                              : QStringLiteral("connectionDraining not enabled: Azure's default "
+                                               "30 s after a configuration update"))},
+            }};
+}
+
 // Another process may hold the port with SO_REUSEPORT too (same user); make sure nobody else is
 // listening there by checking that a plain bind without SO_REUSEPORT... is not possible while
 // ours exist, so instead we rely on the first bind: a port used without SO_REUSEPORT fails.
@@ -109,8 +175,12 @@ public:
     QList<ListenerInfo> listeners;
     quint64 generation = 0;
     std::shared_ptr<const Tls::CertificateStore> certificates; // tls: loaded by loadTls()
+    QHash<QString, QByteArray> errorPageCache; // custom error page URL -> page, fetched once
+    std::unique_ptr<ErrorPageLoader> errorPageLoader;
     bool running = false;
     bool stopping = false;
+    QList<DrainingServer> draining; // removed members whose deadline has not passed
+    QList<quint64> drainTimers;     // the clock's callbacks that forget them
     int drainedWorkers = 0;
 
     std::shared_ptr<const Runtime> buildRuntime(const Config::GatewayConfig &cfg)
@@ -124,6 +194,27 @@ public:
         rt->certificates = certificates;
         rt->generation = ++generation;
         rt->names = std::make_shared<BackendNameCache>();
+        if (!cfg.rewriteRuleSets.isEmpty()) {
+            auto rewrite = std::make_shared<RewriteStage>(Filter::Rewrite::RewriteEngine::build(cfg),
+                                                          rt->routes);
+            rt->requestStages.push_back(rewrite);
+            rt->responseStages.push_back(rewrite);
+        }
+        bool customPages = !cfg.customErrorConfigurations.isEmpty();
+        for (const Config::HttpListener &l : cfg.httpListeners)
+            customPages = customPages || !l.customErrorConfigurations.isEmpty();
+        if (customPages) {
+            auto pages = std::make_shared<Http::CustomErrorPages>();
+            errorPageLoader = std::make_unique<ErrorPageLoader>(
+                &errorPageCache, [this](const QString &path, const QString &message) {
+                    if (events)
+                        events->publish({{clock->nowMs(), QStringLiteral("config.warning"),
+                                          QJsonObject{{QStringLiteral("path"), path},
+                                                      {QStringLiteral("message"), message}}}});
+                });
+            errorPageLoader->load(cfg, options.configDirectory, pages);
+            rt->errorPages = pages;
+        }
         return rt;
     }
 
@@ -325,23 +416,43 @@ bool Gateway::apply(const Config::GatewayConfig &config, QString *errorString)
         d->certificates = previousCertificates;
         return false;
     }
+    const qint64 now = d->clock->nowMs();
+    const QList<DrainingServer> drains = removedServers(*d->runtime->routes, *runtime->routes, now);
     d->config = config;
     d->runtime = runtime;
     d->listeners = infos;
     for (int i = 0; i < d->workers.size(); ++i) {
         Worker *worker = d->workers.at(i);
         const auto sockets = perWorker.at(i);
+        // The new runtime and the drains in one step: no request lands on a removed member.
         QMetaObject::invokeMethod(
             worker,
-            [worker, runtime, sockets] {
+            [worker, runtime, sockets, drains] {
                 worker->closeListeners();
                 worker->setRuntime(runtime);
                 worker->addListeners(sockets);
+                if (!drains.isEmpty())
+                    worker->drainServers(drains);
             },
             Qt::BlockingQueuedConnection);
     }
     if (d->health)
         d->health->setConfig(config, d->options.configDirectory);
+    if (!drains.isEmpty()) {
+        QList<Events::GatewayEvent> events;
+        for (const DrainingServer &entry : drains) {
+            events.append(drainingEvent(entry, now));
+            d->draining.append(entry);
+            // The view forgets the member at its deadline (the workers close what is left).
+            d->drainTimers.append(d->clock->schedule(entry.deadlineMs, this, [this] {
+                const qint64 at = d->clock->nowMs();
+                d->draining.removeIf([at](const DrainingServer &e) { return e.deadlineMs <= at; });
+                emit drainingChanged();
+            }));
+        }
+        d->events->publish(events);
+        emit drainingChanged();
+    }
     return true;
 }
 
@@ -386,6 +497,10 @@ void Gateway::stopNow()
     }
     d->threads.clear();
     d->workers.clear();
+    for (const quint64 timer : std::as_const(d->drainTimers))
+        d->clock->cancel(timer);
+    d->drainTimers.clear();
+    d->draining.clear();
     const bool wasRunning = d->running;
     d->running = false;
     d->stopping = false;
@@ -430,6 +545,16 @@ Health::HealthMonitor *Gateway::health() const
 Net::Clock *Gateway::clock() const
 {
     return d->clock;
+}
+
+QList<DrainingServer> Gateway::drainingServers() const
+{
+    const qint64 now = d->clock->nowMs();
+    QList<DrainingServer> out;
+    for (const DrainingServer &entry : std::as_const(d->draining))
+        if (entry.deadlineMs > now)
+            out.append(entry);
+    return out;
 }
 
 void Gateway::closeSession(quint64 sessionId)

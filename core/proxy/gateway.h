@@ -64,6 +64,21 @@ struct GatewayOptions
     BackendLookup backendLookup; // backend name resolution (empty: QHostInfo), see above
 };
 
+// A pool member an applied edit took out of its pool while requests or WebSocket sessions were
+// open on it (azure-reference.md §3 connectionDraining): it gets no new requests or upgrades; what
+// is open on it continues until deadlineMs and is then closed with reason "draining" (1006 for
+// sessions). One entry per (pool, setting) the member was reached through.
+struct DrainingServer
+{
+    QString pool;
+    QString setting;
+    QString server;               // address as configured (the health view's key)
+    bool drainingEnabled = false; // the setting's connectionDraining.enabled
+    int drainTimeoutSec = 30;     // the setting's drainTimeoutInSec; Azure's 30 s when not enabled
+    qint64 deadlineMs = 0;        // Clock time when what is still open on it is closed
+    bool operator==(const DrainingServer &) const = default;
+};
+
 class GatewayPrivate;
 
 class Gateway final : public QObject
@@ -94,6 +109,9 @@ public:
     Health::HealthMonitor *health() const; // nullptr when healthProbes is off
     Net::Clock *clock() const;
 
+    // Members still draining (deadline not reached yet), oldest first.
+    QList<DrainingServer> drainingServers() const;
+
     // Kills one live session (the GUI's "close session"); reason "closedByUser".
     void closeSession(quint64 sessionId);
 
@@ -101,6 +119,7 @@ signals:
     void started();
     void stopped();
     void errorOccurred(const QString &message);
+    void drainingChanged(); // drainingServers() changed (an apply, or a deadline passed)
 
 private:
     std::unique_ptr<GatewayPrivate> d;

@@ -6,13 +6,18 @@
 
 #include "config/gatewayconfig.h"
 #include "proxy/gateway.h"
+#include "proxy/requeststage.h"
 
 #include <QHash>
 
 #include <memory>
+#include <vector>
 
 namespace Gateway::Routing {
 class RouteTable;
+}
+namespace Gateway::Http {
+class CustomErrorPages;
 }
 namespace Gateway::Health {
 class HealthTable;
@@ -48,6 +53,12 @@ struct Runtime
     // Backend names resolved under this configuration (backendresolver.h): each apply starts
     // with an empty cache, as a PUT clears Azure's DNS cache.
     std::shared_ptr<BackendNameCache> names;
+    // The request pipeline's stages, in order (requeststage.h); empty when the configuration has
+    // nothing for them to do, so a plain request pays nothing.
+    std::vector<std::shared_ptr<const RequestStage>> requestStages;
+    std::vector<std::shared_ptr<const ResponseStage>> responseStages;
+    // Custom error pages (customErrorConfigurations), fetched or read once per configuration.
+    std::shared_ptr<const Http::CustomErrorPages> errorPages;
 };
 
 } // namespace Gateway::Proxy

@@ -447,4 +447,10 @@ void Worker::closeSession(quint64 id, const QString &reason)
     }
 }
 
+void Worker::drainServers(const QList<DrainingServer> &servers)
+{
+    for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
+        it.key()->drainServer(servers);
+}
+
 } // namespace Gateway::Proxy

@@ -95,6 +95,8 @@ public:
     void beginStop(int drainMs);
     void stopNow(const QString &reason);
     void closeSession(quint64 id, const QString &reason);
+    // Members an apply removed: what is open on them ends at their deadlines (reason draining).
+    void drainServers(const QList<DrainingServer> &servers);
     void checkTimersNow(); // after a ManualClock advance
 
     // --- used by connections ---

@@ -8,6 +8,7 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 namespace Gateway::Session {
 
@@ -73,6 +74,10 @@ struct SessionSnapshot
     qint64 heartbeatIntervalMs = 0; // observed ping (or pong) interval, 0 until known
     bool heartbeatWarning = false;  // heartbeat interval within 80 % of the timeout
     bool backendUnhealthy = false;  // its server turned unhealthy while the session was open
+    // Its server was removed from its pool by an applied edit: the open request or session ends
+    // at this time with reason "draining" (0: not draining).
+    qint64 drainDeadlineMs = 0;
+    QStringList rewrites; // the last request's rewrites (rule set/rule target: before -> after)
     // Set once closed:
     int closeCode = 0;   // as the client saw it: the close frame's code, 1006 when none
     QString closedBy;    // client | backend | gateway

@@ -215,6 +215,13 @@ void mutate(GatewayConfig &c, const QString &m)
             h = HeaderConfiguration{QStringLiteral("Host"), QString()};
         else if (m == QLatin1String("rewrite-reroute-basic"))
             rr.urlConfiguration = UrlConfiguration{QStringLiteral("/x"), QString(), true, true};
+        else if (m == QLatin1String("rewrite-bad-pattern"))
+            rr.conditions << RewriteCondition{QStringLiteral("var_uri_path"), QStringLiteral("(a")};
+        else if (m == QLatin1String("rewrite-unknown-variable"))
+            rr.conditions << RewriteCondition{QStringLiteral("var_no_such"), QStringLiteral("a")};
+        else if (m == QLatin1String("rewrite-good-condition"))
+            rr.conditions << RewriteCondition{QStringLiteral("http_req_User-Agent"),
+                                              QStringLiteral("^Mozilla/(\\d+)")};
         rr.requestHeaderConfigurations << h;
         set.rewriteRules << rr;
         c.rewriteRuleSets << set;
@@ -400,6 +407,14 @@ void tst_ConfigValidator::rules_data()
     row("rewrite-reroute-basic", "rewrite-reroute-basic", "error",
         P + "rewriteRuleSets[0].properties.rewriteRules[0].actionSet.urlConfiguration.reroute",
         "not allowed in a rule set used by a Basic rule");
+    const QString cond = P
+                         + QStringLiteral(
+                             "rewriteRuleSets[0].properties.rewriteRules[0].conditions[0].");
+    row("rewrite-bad-pattern", "rewrite-bad-pattern", "error", cond + "pattern",
+        "not a valid RE2 pattern");
+    row("rewrite-unknown-variable", "rewrite-unknown-variable", "error", cond + "variable",
+        "is not http_req_<header>");
+    row("rewrite-good-condition", "rewrite-good-condition", "none", cond + "pattern", "");
     // Issue 15: a certificate that cannot be had locally gets a development certificate when it
     // is loaded (tst_core_tlsgateway); the validator has nothing to say about it.
     row("cert-no-data", "cert-no-data", "none", P + "sslCertificates[0].properties.data", "");
