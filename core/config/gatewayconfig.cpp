@@ -35,6 +35,14 @@ const TrustedRootCertificate *GatewayConfig::trustedRootCertificate(const QStrin
 {
     return findByName(trustedRootCertificates, n);
 }
+const TrustedClientCertificate *GatewayConfig::trustedClientCertificate(const QString &n) const
+{
+    return findByName(trustedClientCertificates, n);
+}
+const SslProfile *GatewayConfig::sslProfile(const QString &n) const
+{
+    return findByName(sslProfiles, n);
+}
 const HttpListener *GatewayConfig::httpListener(const QString &n) const
 {
     return findByName(httpListeners, n);

@@ -5,5 +5,6 @@ target_sources(gateway_core PRIVATE
     config/configwriter.cpp config/configwriter.h
     config/gatewayconfig.cpp config/gatewayconfig.h
     config/jsontext.cpp config/jsontext.h
+    config/sslpolicy.cpp config/sslpolicy.h
     config/templatereader.cpp config/templatereader.h
 )
