@@ -67,6 +67,10 @@ const char *const HelpText =
     "  cert create --host NAME [--host NAME...] --out FILE.pfx [--password-env VAR]\n"
     "      Make a development CA (FILE-ca.crt) and a certificate for the names (FILE.pfx,\n"
     "      825 days; password from VAR, else empty), and print how to trust the CA.\n"
+    "  cert create --client NAME --out FILE.pfx [--password-env VAR]\n"
+    "      Make a client certificate (CN=NAME) signed by the development CA, for listeners\n"
+    "      whose SSL profile authenticates clients: FILE.pfx, FILE.crt + FILE.key (PEM, for\n"
+    "      curl --cert/--key) and FILE-ca.crt (the CA for trustedClientCertificates).\n"
     "\n"
     "Options:\n"
     "  --help       Show this help.\n"
@@ -429,6 +433,7 @@ int certCommand(const QStringList &args)
         return usageError(
             QStringLiteral("cert needs a subcommand: cert create --host NAME --out FILE.pfx"));
     QStringList hosts;
+    QString client;
     QString outFile;
     QString passwordEnv;
     for (int i = 1; i < args.size(); ++i) {
@@ -436,6 +441,8 @@ int certCommand(const QStringList &args)
         const bool hasValue = i + 1 < args.size();
         if (arg == QLatin1String("--host") && hasValue)
             hosts.append(args.at(++i));
+        else if (arg == QLatin1String("--client") && hasValue)
+            client = args.at(++i);
         else if (arg == QLatin1String("--out") && hasValue)
             outFile = args.at(++i);
         else if (arg == QLatin1String("--password-env") && hasValue)
@@ -443,8 +450,11 @@ int certCommand(const QStringList &args)
         else
             return usageError(QStringLiteral("cert create: unexpected argument %1").arg(arg));
     }
-    if (hosts.isEmpty() || outFile.isEmpty())
-        return usageError(QStringLiteral("cert create needs --host NAME and --out FILE.pfx"));
+    if (!client.isEmpty() && !hosts.isEmpty())
+        return usageError(QStringLiteral("cert create: --client and --host cannot be combined"));
+    if ((hosts.isEmpty() && client.isEmpty()) || outFile.isEmpty())
+        return usageError(
+            QStringLiteral("cert create needs --host NAME (or --client NAME) and --out FILE.pfx"));
     QString password;
     if (!passwordEnv.isEmpty()) {
         if (!qEnvironmentVariableIsSet(passwordEnv.toLocal8Bit().constData()))
@@ -466,8 +476,8 @@ int certCommand(const QStringList &args)
     QString caFile;
     const Gateway::Tls::KeyPair ca = Gateway::Tls::developmentCa(&caFile, &error);
     Gateway::Tls::CertificateRequest leafRequest;
-    leafRequest.commonName = hosts.first();
-    leafRequest.hosts = hosts;
+    leafRequest.commonName = client.isEmpty() ? hosts.first() : client;
+    leafRequest.hosts = hosts; // a client certificate has no host names (EKU clientAuth)
     leafRequest.validDays = 825;
     const Gateway::Tls::KeyPair leaf = ca.isNull()
                                            ? Gateway::Tls::KeyPair{}
@@ -494,9 +504,30 @@ int certCommand(const QStringList &args)
     QString problem = save(pfxPath, pfx, true);
     if (problem.isEmpty())
         problem = save(caPath, ca.certificatePem, false);
+    if (problem.isEmpty() && !client.isEmpty())
+        problem = save(base + QStringLiteral(".crt"), leaf.certificatePem, false);
+    if (problem.isEmpty() && !client.isEmpty())
+        problem = save(base + QStringLiteral(".key"), leaf.keyPem, true);
     if (!problem.isEmpty()) {
         err() << "appgw: cannot write " << outFile << ": " << problem << "\n";
         return RuntimeFailure;
+    }
+    if (!client.isEmpty()) {
+        out()
+            << "Created " << pfxPath << " (client certificate CN=" << client << ", valid 825 days"
+            << (password.isEmpty() ? QStringLiteral(", empty password") : QString()) << ")\n"
+            << "Created " << base << ".crt and " << base << ".key (the same, PEM)\n"
+            << "Created " << caPath << " (the development CA that signed it)\n\n"
+            << "Trust the CA in your template's SSL profile (data: the PEM text of " << caPath
+            << ", or its base64):\n"
+            << "  \"trustedClientCertificates\": [ { \"name\": \"devca\", \"properties\": "
+               "{ \"data\": \"...\" } } ],\n"
+            << "  \"sslProfiles\": [ { \"name\": \"mtls\", \"properties\": { "
+               "\"trustedClientCertificates\": [ { \"id\": \"...trustedClientCertificates/devca\" "
+               "} ] } } ]\n"
+            << "Then: curl --cert " << base << ".crt --key " << base << ".key https://HOST:PORT/\n";
+        out().flush();
+        return Success;
     }
     // The CA's key is not kept: nothing else can ever be signed with it.
     out() << "Created " << pfxPath << " (certificate for " << hosts.join(QStringLiteral(", "))

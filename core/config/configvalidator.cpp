@@ -1,5 +1,6 @@
 #include "config/configvalidator.h"
 
+#include "config/sslpolicy.h"
 #include "filter/rewrite/rewriteengine.h"
 #include "filter/rewrite/servervariables.h"
 #include "http/customerrorpages.h"
@@ -94,7 +95,11 @@ public:
             return c.redirectConfiguration(n);
         if (k == QLatin1String("rewriteRuleSets"))
             return c.rewriteRuleSet(n);
-        return true; // collections the model does not hold (sslProfiles, ...)
+        if (k == QLatin1String("sslProfiles"))
+            return c.sslProfile(n);
+        if (k == QLatin1String("trustedClientCertificates"))
+            return c.trustedClientCertificate(n);
+        return true; // collections the model does not hold
     }
 
     // Checks a reference's kind and target; returns true when it points at an existing element.
@@ -133,6 +138,8 @@ public:
     }
 
     void run();
+    void sslProfiles();
+    bool sslPolicy(const SslPolicy &policy, const QString &path, bool *tls13Generation);
 
     const GatewayConfig &c;
     Diagnostics out;
@@ -179,6 +186,9 @@ void Validator::run()
     names(c.urlPathMaps, QStringLiteral("urlPathMaps"));
     names(c.redirectConfigurations, QStringLiteral("redirectConfigurations"));
     names(c.rewriteRuleSets, QStringLiteral("rewriteRuleSets"));
+    names(c.sslProfiles, QStringLiteral("sslProfiles"));
+    names(c.trustedClientCertificates, QStringLiteral("trustedClientCertificates"));
+    sslProfiles();
     for (const UrlPathMap &m : c.urlPathMaps)
         names(m.pathRules, QStringLiteral("urlPathMaps/%1/pathRules").arg(m.name));
 
@@ -221,6 +231,10 @@ void Validator::run()
                   QStringLiteral("an Https listener needs an sslCertificate"));
         ref(l.sslCertificate, prop(l, QStringLiteral("sslCertificate")),
             QStringLiteral("sslCertificates"));
+        if (ref(l.sslProfile, prop(l, QStringLiteral("sslProfile")), QStringLiteral("sslProfiles"))
+            && !https)
+            error(prop(l, QStringLiteral("sslProfile")),
+                  QStringLiteral("an SSL profile can only be set on an Https listener"));
         if (!l.hostName.isEmpty() && !l.hostNames.isEmpty())
             error(prop(l, QStringLiteral("hostNames")),
                   QStringLiteral(
@@ -707,6 +721,93 @@ void Validator::run()
             error(join(path, QStringLiteral("key")),
                   QStringLiteral("a pem certificate needs its private key file (key)"));
     }
+}
+
+// One sslPolicy (the gateway's or a profile's); *tls13Generation: a 2022 predefined policy or
+// CustomV2, which cannot coexist with the older ones on one gateway.
+bool Validator::sslPolicy(const SslPolicy &policy, const QString &path, bool *tls13Generation)
+{
+    ResolvedSslPolicy resolved;
+    QString why;
+    QStringList notes;
+    if (!resolveSslPolicy(policy, &resolved, &why, &notes)) {
+        QString key = QStringLiteral("policyName");
+        if (why.contains(QLatin1String("policyType")))
+            key = QStringLiteral("policyType");
+        else if (why.contains(QLatin1String("minProtocolVersion"))
+                 || why.contains(QLatin1String("TLSv1_3")))
+            key = QStringLiteral("minProtocolVersion");
+        else if (why.contains(QLatin1String("cipher")))
+            key = QStringLiteral("cipherSuites");
+        else if (why.contains(QLatin1String("disabledSslProtocols")))
+            key = QStringLiteral("disabledSslProtocols");
+        error(join(path, key), why);
+        return false;
+    }
+    for (const QString &note : std::as_const(notes))
+        out.append({Diagnostic::Severity::Warning, path, note, QStringLiteral("TLS policy")});
+    *tls13Generation = !resolved.isDefault && resolved.maxVersion == 13;
+    return !resolved.isDefault;
+}
+
+void Validator::sslProfiles()
+{
+    // "Both old and new policies cannot co-exist on a gateway" (TLS policy overview).
+    QStringList newer, older;
+    bool tls13 = false;
+    const QString gatewayPath = join(join(c.gatewayJsonPath, QStringLiteral("properties")),
+                                     QStringLiteral("sslPolicy"));
+    if (sslPolicy(c.gatewaySslPolicy(), gatewayPath, &tls13))
+        (tls13 ? newer : older) << gatewayPath;
+    for (const SslProfile &profile : c.sslProfiles) {
+        const QString policyPath = prop(profile, QStringLiteral("sslPolicy"));
+        if (sslPolicy(profile.sslPolicy, policyPath, &tls13))
+            (tls13 ? newer : older) << policyPath;
+        for (int i = 0; i < profile.trustedClientCertificates.size(); ++i)
+            ref(profile.trustedClientCertificates.at(i),
+                prop(profile, QStringLiteral("trustedClientCertificates[%1]").arg(i)),
+                QStringLiteral("trustedClientCertificates"));
+        if (profile.trustedClientCertificates.size() > 5)
+            error(prop(profile, QStringLiteral("trustedClientCertificates")),
+                  QStringLiteral("an SSL profile has at most 5 trusted client CA certificate "
+                                 "chains, found %1")
+                      .arg(profile.trustedClientCertificates.size()));
+        const QString authPath = prop(profile, QStringLiteral("clientAuthConfiguration"));
+        if (profile.verifyClientCertIssuerDN && profile.trustedClientCertificates.isEmpty())
+            error(join(authPath, QStringLiteral("verifyClientCertIssuerDN")),
+                  QStringLiteral("verifyClientCertIssuerDN needs trustedClientCertificates"));
+        const QString revocation = profile.verifyClientRevocation;
+        if (revocation.compare(QLatin1String("OCSP"), Qt::CaseInsensitive) == 0) {
+            if (profile.trustedClientCertificates.isEmpty())
+                error(
+                    join(authPath, QStringLiteral("verifyClientRevocation")),
+                    QStringLiteral("verifyClientRevocation OCSP needs trustedClientCertificates"));
+            else
+                out.append({Diagnostic::Severity::Warning,
+                            join(authPath, QStringLiteral("verifyClientRevocation")),
+                            QStringLiteral("SSL profile '%1' asks for an OCSP revocation check of "
+                                           "client certificates; OCSP responders cannot be "
+                                           "reached locally, so revoked client certificates are "
+                                           "accepted here (Azure answers them with 400)")
+                                .arg(profile.name),
+                            QStringLiteral("no OCSP check")});
+        } else if (!revocation.isEmpty()
+                   && revocation.compare(QLatin1String("None"), Qt::CaseInsensitive) != 0) {
+            error(join(authPath, QStringLiteral("verifyClientRevocation")),
+                  QStringLiteral("verifyClientRevocation must be None or OCSP, found '%1'")
+                      .arg(revocation));
+        }
+    }
+    if (!newer.isEmpty() && !older.isEmpty())
+        error(newer.first(),
+              QStringLiteral("a 2022 predefined or CustomV2 policy cannot coexist with an older "
+                             "policy on one gateway (also at %1)")
+                  .arg(older.first()));
+    if (!c.sslProfiles.isEmpty() && isV1(c))
+        error(join(join(c.gatewayJsonPath, QStringLiteral("properties")),
+                   QStringLiteral("sslProfiles")),
+              QStringLiteral("SSL profiles (and mutual authentication) need the Standard_v2 or "
+                             "WAF_v2 SKU"));
 }
 
 } // namespace

@@ -39,6 +39,14 @@ const AuthenticationCertificate *GatewayConfig::authenticationCertificate(const 
 {
     return findByName(authenticationCertificates, n);
 }
+const TrustedClientCertificate *GatewayConfig::trustedClientCertificate(const QString &n) const
+{
+    return findByName(trustedClientCertificates, n);
+}
+const SslProfile *GatewayConfig::sslProfile(const QString &n) const
+{
+    return findByName(sslProfiles, n);
+}
 const HttpListener *GatewayConfig::httpListener(const QString &n) const
 {
     return findByName(httpListeners, n);

@@ -76,6 +76,40 @@ struct AuthenticationCertificate : Element
     bool operator==(const AuthenticationCertificate &) const = default;
 };
 
+// trustedClientCertificates: the CA certificates (a root, optionally with intermediates) that an
+// SSL profile's client authentication trusts.
+struct TrustedClientCertificate : Element
+{
+    QString data; // PEM text or base64 (of PEM or DER)
+    bool operator==(const TrustedClientCertificate &) const = default;
+};
+
+// sslPolicy (gateway-wide) or an SSL profile's own (azure-reference.md §1).
+struct SslPolicy
+{
+    QString policyType; // Predefined | Custom | CustomV2 (empty: Predefined when a name is set)
+    QString policyName; // AppGwSslPolicy20150501 ... 20220101S
+    QString minProtocolVersion; // TLSv1_0 ... TLSv1_3 (Custom, CustomV2)
+    QStringList cipherSuites;   // IANA names (TLS_ECDHE_RSA_WITH_...), Custom, CustomV2
+    QStringList disabledSslProtocols;
+    bool isEmpty() const
+    {
+        return policyType.isEmpty() && policyName.isEmpty() && minProtocolVersion.isEmpty()
+               && cipherSuites.isEmpty() && disabledSslProtocols.isEmpty();
+    }
+    bool operator==(const SslPolicy &) const = default;
+};
+
+// sslProfiles: a listener-specific SSL policy and client (mutual TLS) authentication.
+struct SslProfile : Element
+{
+    SslPolicy sslPolicy; // empty: the gateway-wide policy
+    QList<Ref> trustedClientCertificates;
+    bool verifyClientCertIssuerDN = false; // clientAuthConfiguration
+    QString verifyClientRevocation;        // clientAuthConfiguration: None | OCSP
+    bool operator==(const SslProfile &) const = default;
+};
+
 struct CustomErrorConfiguration
 {
     QString statusCode; // "HttpStatus502"
@@ -289,6 +323,8 @@ struct GatewayConfig
     QString sslPolicyName; // sslPolicy.policyName (empty: default)
     QString sslPolicyType; // Predefined | Custom | CustomV2
     QString minProtocolVersion;
+    QStringList sslPolicyCipherSuites;      // sslPolicy.cipherSuites
+    QStringList sslPolicyDisabledProtocols; // sslPolicy.disabledSslProtocols
     QString gatewayJsonPath; // path of the resource object, e.g. "resources[2]" ("" for a bare resource)
 
     QList<FrontendIPConfiguration> frontendIPConfigurations;
@@ -296,6 +332,8 @@ struct GatewayConfig
     QList<SslCertificate> sslCertificates;
     QList<TrustedRootCertificate> trustedRootCertificates;
     QList<AuthenticationCertificate> authenticationCertificates;
+    QList<TrustedClientCertificate> trustedClientCertificates;
+    QList<SslProfile> sslProfiles;
     QList<HttpListener> httpListeners;
     QList<BackendAddressPool> backendAddressPools;
     QList<BackendHttpSettings> backendHttpSettingsCollection;
@@ -315,6 +353,14 @@ struct GatewayConfig
     const SslCertificate *sslCertificate(const QString &name) const;
     const TrustedRootCertificate *trustedRootCertificate(const QString &name) const;
     const AuthenticationCertificate *authenticationCertificate(const QString &name) const;
+    const TrustedClientCertificate *trustedClientCertificate(const QString &name) const;
+    const SslProfile *sslProfile(const QString &name) const;
+    // The gateway-wide sslPolicy as one value.
+    SslPolicy gatewaySslPolicy() const
+    {
+        return {sslPolicyType, sslPolicyName, minProtocolVersion, sslPolicyCipherSuites,
+                sslPolicyDisabledProtocols};
+    }
     const HttpListener *httpListener(const QString &name) const;
     const BackendAddressPool *backendAddressPool(const QString &name) const;
     const BackendHttpSettings *backendHttpSettings(const QString &name) const;

@@ -6,5 +6,6 @@ target_sources(gateway_core PRIVATE
     config/gatewayconfig.cpp config/gatewayconfig.h
     config/jsontext.cpp config/jsontext.h
     config/startablesubset.cpp config/startablesubset.h
+    config/sslpolicy.cpp config/sslpolicy.h
     config/templatereader.cpp config/templatereader.h
 )

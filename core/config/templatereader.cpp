@@ -29,6 +29,7 @@ const QStringList &knownCollections()
                                      QStringLiteral("redirectConfigurations"),
                                      QStringLiteral("rewriteRuleSets"),
                                      QStringLiteral("sslProfiles"),
+                                     QStringLiteral("trustedClientCertificates"),
                                      QStringLiteral("gatewayIPConfigurations")};
     return list;
 }
@@ -307,6 +308,20 @@ public:
         return out;
     }
 
+    // The sslPolicy object of `parent` (the gateway's properties or an SSL profile's).
+    SslPolicy sslPolicy(const QJsonObject &parent, const QString &parentPath)
+    {
+        const QJsonObject ssl = object(parent, QStringLiteral("sslPolicy"), parentPath);
+        const QString path = join(parentPath, QStringLiteral("sslPolicy"));
+        SslPolicy policy;
+        policy.policyName = str(ssl, QStringLiteral("policyName"), path);
+        policy.policyType = str(ssl, QStringLiteral("policyType"), path);
+        policy.minProtocolVersion = str(ssl, QStringLiteral("minProtocolVersion"), path);
+        policy.cipherSuites = strings(ssl, QStringLiteral("cipherSuites"), path);
+        policy.disabledSslProtocols = strings(ssl, QStringLiteral("disabledSslProtocols"), path);
+        return policy;
+    }
+
     void readGateway(const QJsonObject &gw, const QString &gwPath, GatewayConfig *c);
     void readLocalGateway(const QJsonObject &lg, const QString &path, LocalGateway *l);
 
@@ -343,11 +358,12 @@ void ModelReader::readGateway(const QJsonObject &gw, const QString &gwPath, Gate
             << CustomErrorConfiguration{str(eo, QStringLiteral("statusCode"), epath),
                                         str(eo, QStringLiteral("customErrorPageUrl"), epath)};
     }
-    const QJsonObject ssl = object(p, QStringLiteral("sslPolicy"), pp);
-    const QString sslPath = join(pp, QStringLiteral("sslPolicy"));
-    c->sslPolicyName = str(ssl, QStringLiteral("policyName"), sslPath);
-    c->sslPolicyType = str(ssl, QStringLiteral("policyType"), sslPath);
-    c->minProtocolVersion = str(ssl, QStringLiteral("minProtocolVersion"), sslPath);
+    const SslPolicy policy = sslPolicy(p, pp);
+    c->sslPolicyName = policy.policyName;
+    c->sslPolicyType = policy.policyType;
+    c->minProtocolVersion = policy.minProtocolVersion;
+    c->sslPolicyCipherSuites = policy.cipherSuites;
+    c->sslPolicyDisabledProtocols = policy.disabledSslProtocols;
 
     c->frontendIPConfigurations = collection<FrontendIPConfiguration>(
         p, QStringLiteral("frontendIPConfigurations"), pp,
@@ -397,6 +413,29 @@ void ModelReader::readGateway(const QJsonObject &gw, const QString &gwPath, Gate
         [this](const QJsonValue &v, const QString &path, AuthenticationCertificate *e) {
             const QJsonObject pr = element(v, path, e, keys({"data"}));
             e->data = str(pr, QStringLiteral("data"), join(path, QStringLiteral("properties")));
+        });
+    c->trustedClientCertificates = collection<TrustedClientCertificate>(
+        p, QStringLiteral("trustedClientCertificates"), pp,
+        [this](const QJsonValue &v, const QString &path, TrustedClientCertificate *e) {
+            const QJsonObject pr = element(v, path, e, keys({"data"}));
+            e->data = str(pr, QStringLiteral("data"), join(path, QStringLiteral("properties")));
+        });
+    c->sslProfiles = collection<SslProfile>(
+        p, QStringLiteral("sslProfiles"), pp,
+        [this](const QJsonValue &v, const QString &path, SslProfile *e) {
+            const QJsonObject pr = element(v, path, e,
+                                           keys({"sslPolicy", "trustedClientCertificates",
+                                                 "clientAuthConfiguration"}));
+            const QString ppath = join(path, QStringLiteral("properties"));
+            e->sslPolicy = sslPolicy(pr, ppath);
+            e->trustedClientCertificates = refs(pr, QStringLiteral("trustedClientCertificates"),
+                                                ppath);
+            const QJsonObject auth = object(pr, QStringLiteral("clientAuthConfiguration"), ppath);
+            const QString authPath = join(ppath, QStringLiteral("clientAuthConfiguration"));
+            e->verifyClientCertIssuerDN = boolean(auth, QStringLiteral("verifyClientCertIssuerDN"),
+                                                  authPath, false);
+            e->verifyClientRevocation = str(auth, QStringLiteral("verifyClientRevocation"),
+                                            authPath);
         });
     c->httpListeners = collection<HttpListener>(
         p, QStringLiteral("httpListeners"), pp,

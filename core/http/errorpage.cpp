@@ -66,4 +66,11 @@ QByteArray plainHttpToHttpsPortResponse()
     return response(400, body, false, {});
 }
 
+QByteArray clientCertificateErrorResponse(bool missing)
+{
+    const QByteArray detail = missing ? QByteArray("No required SSL certificate was sent")
+                                      : QByteArray("The SSL certificate error");
+    return response(400, page("400 " + detail, "400 Bad Request", detail), false, {});
+}
+
 } // namespace Gateway::Http

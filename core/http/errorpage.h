@@ -22,4 +22,9 @@ QByteArray errorPageResponse(int status, bool keepAlive, const QByteArray &extra
 // nginx's "400 The plain HTTP request was sent to HTTPS port" page (always Connection: close).
 QByteArray plainHttpToHttpsPortResponse();
 
+// Mutual TLS refused (azure-reference.md §8: every client certificate failure is a 400): nginx's
+// "400 No required SSL certificate was sent" when the client sent none, else "400 The SSL
+// certificate error". Always Connection: close.
+QByteArray clientCertificateErrorResponse(bool missing);
+
 } // namespace Gateway::Http

@@ -10,6 +10,12 @@
 #include <QHostAddress>
 #include <QString>
 
+#include <memory>
+
+namespace Gateway::Tls {
+struct ClientCertificate;
+}
+
 namespace Gateway::Net {
 
 class Stream;
@@ -77,6 +83,10 @@ public:
     // TLS server side: the sslCertificates name served in the handshake (chosen by SNI), so
     // requests for a host that certificate does not serve can be refused with 421.
     QString servedCertificate;
+    // TLS server side, on a listener whose SSL profile authenticates clients: the client
+    // certificate as verified after the handshake, and the mTLS server variables
+    // (Tls::ClientCertificate::variable). Null when the listener asks for none.
+    std::shared_ptr<const Tls::ClientCertificate> clientCertificate;
 
 protected:
     void notify(StreamOwner::Event event)

@@ -366,6 +366,8 @@ void ClientConnection::handleRequest()
         m_snapshot.listener = m_route.listener;
     m_snapshot.webSocket = m_req.upgradeWebSocket;
 
+    if (refuseClientCertificate())
+        return;
     if (!m_client->servedCertificate.isEmpty() && m_route.kind != Routing::RouteResult::NotFound
         && misdirected()) {
         // The handshake served another listener's certificate (SNI chose it): this connection
@@ -385,6 +387,24 @@ void ClientConnection::handleRequest()
     }
     m_snapshot.timeoutMs = requestTimeoutMs();
     chooseServerAndConnect();
+}
+
+bool ClientConnection::refuseClientCertificate()
+{
+    // nginx (Azure's data plane) checks the client certificate when a request arrives, before
+    // routing; the handshake itself succeeded (azure-reference.md §8: 400 for every mTLS failure).
+    const Tls::ClientCertificate *certificate = m_client->clientCertificate.get();
+    if (!certificate || !certificate->required || certificate->isVerified())
+        return false;
+    m_refusal = QStringLiteral("client certificate: ") + certificate->verification;
+    m_keepAlive = false;
+    const QByteArray response = Http::clientCertificateErrorResponse(!certificate->presented);
+    m_client->write(response);
+    m_snapshot.bytesOut += response.size();
+    m_responseBytes = response.size();
+    accessLog(400, 0);
+    finishExchange();
+    return true;
 }
 
 bool ClientConnection::misdirected() const
@@ -1510,6 +1530,12 @@ void ClientConnection::accessLog(int status, int serverStatus)
         event.fields.insert(QStringLiteral("rewritesApplied"), toJson(m_stage.rewrites));
     if (!m_refusal.isEmpty())
         event.fields.insert(QStringLiteral("detail"), m_refusal);
+    if (const Tls::ClientCertificate *certificate = m_client->clientCertificate.get()) {
+        // Azure's access log field for mutual authentication (SUCCESS, FAILED:<reason>, NONE).
+        event.fields.insert(QStringLiteral("sslClientVerify"), certificate->verification);
+        if (certificate->presented)
+            event.fields.insert(QStringLiteral("sslClientCertificateSubject"), certificate->subject);
+    }
     m_worker->publishEvent(std::move(event));
 }
 

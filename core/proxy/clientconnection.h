@@ -92,6 +92,7 @@ private:
     bool consumeRequestBody(QByteArrayView bytes, qsizetype *used);
     bool misdirected() const; // TLS: the Host's listener uses another certificate
     void respondLocal(int status, const QByteArray &extraHeaders = {}, bool forceClose = false);
+    bool refuseClientCertificate(); // mTLS: no valid client certificate -> 400, close
     void respondRedirect();
     void finishExchange();
     void closeGracefully();

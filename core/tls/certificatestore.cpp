@@ -1,5 +1,6 @@
 #include "tls/certificatestore.h"
 
+#include "config/sslpolicy.h"
 #include "routing/hostmatch.h"
 #include "tls/certificatefactory.h"
 #include "tls/opensslutil.h"
@@ -8,6 +9,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSslCipher>
+#include <QSslSocket>
 
 #include <algorithm>
 
@@ -235,43 +237,84 @@ QList<QSslCertificate> CertificateStore::backendAuthenticationCertificates(
 void CertificateStore::applyPolicy(QSslConfiguration *configuration, const QString &policyName,
                                    const QString &policyType, const QString &minProtocolVersion)
 {
-    QSsl::SslProtocol protocol = QSsl::TlsV1_2OrLater;
-    bool intermediate = true;
-    const QString name = policyName.toLower();
-    QT_WARNING_PUSH
-    QT_WARNING_DISABLE_DEPRECATED
-    if (name == QLatin1String("appgwsslpolicy20150501")) {
-        protocol = QSsl::TlsV1_0OrLater;
-        intermediate = false;
-    } else if (name == QLatin1String("appgwsslpolicy20170401")) {
-        protocol = QSsl::TlsV1_1OrLater;
-        intermediate = false;
-    } else if (name.isEmpty()
-               && policyType.startsWith(QLatin1String("Custom"), Qt::CaseInsensitive)) {
-        const QString v = minProtocolVersion.toLower();
-        if (v == QLatin1String("tlsv1_0"))
-            protocol = QSsl::TlsV1_0OrLater, intermediate = false;
-        else if (v == QLatin1String("tlsv1_1"))
-            protocol = QSsl::TlsV1_1OrLater, intermediate = false;
-        else if (v == QLatin1String("tlsv1_3"))
-            protocol = QSsl::TlsV1_3OrLater;
-    }
-    QT_WARNING_POP
-    configuration->setProtocol(protocol);
-    if (intermediate) {
-        QList<QSslCipher> ciphers;
-        const QList<QSslCipher> supported = QSslConfiguration::supportedCiphers();
-        for (const char *cipher : IntermediateCiphers) {
-            for (const QSslCipher &s : supported) {
-                if (s.name() == QLatin1String(cipher)) {
-                    ciphers.append(s);
-                    break;
-                }
+    Config::SslPolicy policy;
+    policy.policyName = policyName;
+    policy.policyType = policyType;
+    policy.minProtocolVersion = minProtocolVersion;
+    Config::ResolvedSslPolicy resolved;
+    if (!Config::resolveSslPolicy(policy, &resolved, nullptr))
+        resolved = Config::ResolvedSslPolicy(); // the validator reports it; the default meanwhile
+    applyPolicy(configuration, resolved);
+}
+
+QStringList CertificateStore::applyPolicy(QSslConfiguration *configuration,
+                                          const Config::ResolvedSslPolicy &policy, bool v2)
+{
+    configuration->setBackendConfiguration({});
+    const QList<QSslCipher> supported = QSslConfiguration::supportedCiphers();
+    const auto find = [&supported](const QString &name, QList<QSslCipher> *into) {
+        for (const QSslCipher &s : supported) {
+            if (s.name() == name) {
+                into->append(s);
+                return true;
             }
         }
+        return false;
+    };
+    if (policy.isDefault) {
+        // No policy: TLS 1.2+ with the Mozilla Intermediate ciphers (reliability-cases.md T02).
+        configuration->setProtocol(QSsl::TlsV1_2OrLater);
+        QList<QSslCipher> ciphers;
+        for (const char *cipher : IntermediateCiphers)
+            find(QLatin1String(cipher), &ciphers);
         if (!ciphers.isEmpty())
             configuration->setCiphers(ciphers);
+        return {};
     }
+    QT_WARNING_PUSH
+    QT_WARNING_DISABLE_DEPRECATED
+    switch (policy.minVersion) {
+    case 10: configuration->setProtocol(QSsl::TlsV1_0OrLater); break;
+    case 11: configuration->setProtocol(QSsl::TlsV1_1OrLater); break;
+    case 13: configuration->setProtocol(QSsl::TlsV1_3OrLater); break;
+    default: configuration->setProtocol(QSsl::TlsV1_2OrLater); break;
+    }
+    QT_WARNING_POP
+    QStringList missing;
+    QList<QSslCipher> ciphers;
+    QStringList names;
+    for (const QString &iana : policy.cipherSuites) {
+        if (v2 && iana.startsWith(QLatin1String("TLS_DHE_")))
+            continue; // "Application Gateway v2 doesn't support the following DHE ciphers"
+        const QString name = Config::openSslCipherName(iana);
+        if (find(name, &ciphers))
+            names << name;
+        else
+            missing << iana;
+    }
+    QStringList tls13;
+    for (const QString &iana : policy.tls13CipherSuites) {
+        if (find(iana, &ciphers))
+            tls13 << iana;
+        else
+            missing << iana;
+    }
+    if (!ciphers.isEmpty())
+        configuration->setCiphers(ciphers);
+    // Qt hands its cipher list to SSL_CTX_set_cipher_list; OpenSSL 3 needs security level 0 for
+    // TLS 1.0/1.1 (SHA-1 handshakes), so the list goes through SSL_CONF with @SECLEVEL=0 then.
+    if (!names.isEmpty()) {
+        QByteArray cipherString = names.join(QLatin1Char(':')).toLatin1();
+        if (policy.minVersion < 12)
+            cipherString += ":@SECLEVEL=0";
+        configuration->setBackendConfigurationOption("CipherString", cipherString);
+    }
+    if (policy.maxVersion < 13)
+        configuration->setBackendConfigurationOption("MaxProtocol", QByteArray("TLSv1.2"));
+    else if (!tls13.isEmpty())
+        configuration->setBackendConfigurationOption("Ciphersuites",
+                                                     tls13.join(QLatin1Char(':')).toLatin1());
+    return missing;
 }
 
 // A development certificate for every host name of the HTTPS listeners that use the
@@ -319,6 +362,36 @@ static bool developmentCertificate(const Config::GatewayConfig &config, const QS
                               "update-ca-certificates; or curl --cacert %2)")
                    .arg(hosts.join(QStringLiteral(", ")), caPath);
     return true;
+}
+
+// The trusted client CA chains of an SSL profile; a chain Azure would refuse is an error at
+// its data.
+static std::shared_ptr<const ClientAuthority> clientAuthority(const Config::GatewayConfig &config,
+                                                              const Config::SslProfile &profile,
+                                                              Config::Diagnostics *diagnostics)
+{
+    auto authority = std::make_shared<ClientAuthority>();
+    authority->profile = profile.name;
+    authority->verifyIssuerDn = profile.verifyClientCertIssuerDN;
+    for (const Config::Ref &ref : profile.trustedClientCertificates) {
+        const Config::TrustedClientCertificate *trusted = config.trustedClientCertificate(ref.name);
+        if (!trusted)
+            continue; // the validator reports dangling references
+        QList<QSslCertificate> cas;
+        QString issuerDn;
+        const QString problem = readTrustedClientCertificate(trusted->data, &cas, &issuerDn);
+        if (!problem.isEmpty()) {
+            diagnostics->append(
+                {Config::Diagnostic::Severity::Error,
+                 join(join(trusted->jsonPath, QStringLiteral("properties")),
+                      QStringLiteral("data")),
+                 QStringLiteral("trusted client certificate '%1' %2").arg(trusted->name, problem)});
+            continue;
+        }
+        authority->caCertificates += cas;
+        authority->issuerDns << issuerDn;
+    }
+    return authority;
 }
 
 Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const QString &configDir,
@@ -535,6 +608,13 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
     }
 
     // 2. Listener entries with their server configuration.
+    const bool v2 = config.skuTier.contains(QLatin1String("_v2"), Qt::CaseInsensitive)
+                    || config.skuName.contains(QLatin1String("_v2"), Qt::CaseInsensitive);
+    const QString gatewayPolicyPath = join(join(config.gatewayJsonPath,
+                                                QStringLiteral("properties")),
+                                           QStringLiteral("sslPolicy"));
+    QStringList warnedPolicies;
+    QHash<QString, std::shared_ptr<const ClientAuthority>> authorities;
     for (const Config::HttpListener &listener : config.httpListeners) {
         if (listener.protocol.compare(QLatin1String("Https"), Qt::CaseInsensitive) != 0)
             continue;
@@ -555,8 +635,42 @@ Config::Diagnostics loadCertificates(const Config::GatewayConfig &config, const 
         c.setLocalCertificateChain(QList<QSslCertificate>{cert->certificate} + cert->chain);
         c.setPrivateKey(cert->key);
         c.setPeerVerifyMode(QSslSocket::VerifyNone);
-        CertificateStore::applyPolicy(&c, config.sslPolicyName, config.sslPolicyType,
-                                      config.minProtocolVersion);
+        // The SSL profile's own policy, else the gateway-wide sslPolicy (azure-reference.md §1).
+        const Config::SslProfile *profile = listener.sslProfile.isSet()
+                                                ? config.sslProfile(listener.sslProfile.name)
+                                                : nullptr;
+        const bool own = profile && !profile->sslPolicy.isEmpty();
+        const Config::SslPolicy policy = own ? profile->sslPolicy : config.gatewaySslPolicy();
+        const QString policyPath = own ? join(join(profile->jsonPath, QStringLiteral("properties")),
+                                              QStringLiteral("sslPolicy"))
+                                       : gatewayPolicyPath;
+        Config::ResolvedSslPolicy resolved;
+        if (!Config::resolveSslPolicy(policy, &resolved, nullptr))
+            resolved = Config::ResolvedSslPolicy(); // the validator's error
+        const QStringList missing = CertificateStore::applyPolicy(&c, resolved, v2);
+        if (!missing.isEmpty() && !warnedPolicies.contains(policyPath)) {
+            warnedPolicies << policyPath;
+            diagnostics.append(
+                {Config::Diagnostic::Severity::Warning, policyPath,
+                 QStringLiteral("TLS policy %1: the local OpenSSL (%2) does not have %3; "
+                                "listener '%4' offers the other suites of the policy")
+                     .arg(resolved.name, QSslSocket::sslLibraryVersionString(),
+                          missing.join(QStringLiteral(", ")), listener.name),
+                 QStringLiteral("TLS policy")});
+        }
+        if (profile) {
+            l.sslProfile = profile->name;
+            if (!profile->trustedClientCertificates.isEmpty()) {
+                auto &authority = authorities[profile->name.toLower()];
+                if (!authority)
+                    authority = clientAuthority(config, *profile, &diagnostics);
+                l.clientAuth = authority;
+                // Ask for a certificate, never fail the handshake over it: like nginx's
+                // ssl_verify_client, the answer is a 400 page (ClientConnection).
+                c.setPeerVerifyMode(QSslSocket::QueryPeer);
+                c.setCaCertificates(authority->caCertificates);
+            }
+        }
         l.configuration = c;
         out->m_listeners.append(l);
     }

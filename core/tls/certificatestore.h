@@ -8,6 +8,7 @@
 // by the worker threads through Runtime (read-only, no locks).
 
 #include "config/gatewayconfig.h"
+#include "tls/clientauth.h"
 
 #include <QHash>
 #include <QList>
@@ -15,6 +16,12 @@
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QString>
+
+#include <memory>
+
+namespace Gateway::Config {
+struct ResolvedSslPolicy;
+}
 
 namespace Gateway::Tls {
 
@@ -35,6 +42,10 @@ struct ListenerTls
     bool requireServerNameIndication = false;
     QString certificateName;
     QSslConfiguration configuration; // certificate, key, chain, protocol floor, ciphers
+    QString sslProfile;              // the listener's sslProfiles name, or empty
+    // Set when the SSL profile authenticates clients (trustedClientCertificates): the handshake
+    // asks for a client certificate and ClientConnection answers 400 without a valid one.
+    std::shared_ptr<const ClientAuthority> clientAuth;
 };
 
 class CertificateStore
@@ -62,6 +73,12 @@ public:
     // TLS 1.2+ with the Mozilla Intermediate ciphers). minProtocolVersion is used for Custom.
     static void applyPolicy(QSslConfiguration *configuration, const QString &policyName,
                             const QString &policyType = {}, const QString &minProtocolVersion = {});
+    // A resolved policy (config/sslpolicy.h): protocol range, TLS 1.0-1.2 cipher list (OpenSSL
+    // security level 0 when TLS 1.0/1.1 are on, as OpenSSL 3 refuses them otherwise), TLS 1.3
+    // suites. The DHE suites are left out on v2 (Azure v2 never uses them). Returns the suites
+    // the local OpenSSL does not have (not offered).
+    static QStringList applyPolicy(QSslConfiguration *configuration,
+                                   const Config::ResolvedSslPolicy &policy, bool v2 = true);
 
 private:
     friend Config::Diagnostics loadCertificates(const Config::GatewayConfig &, const QString &,

@@ -3,11 +3,13 @@
 #include "http/errorpage.h"
 #include "net/sslstream.h"
 #include "tls/certificatestore.h"
+#include "tls/clientauth.h"
 #include "tls/clienthello.h"
 
 #include <QDateTime>
 #include <QJsonObject>
 #include <QPointer>
+#include <QSslSocket>
 
 #include <atomic>
 #include <cerrno>
@@ -159,6 +161,7 @@ void TlsAcceptor::startTls(const QString &serverName)
         return;
     }
     m_listener = listener->listener;
+    m_clientAuth = listener->clientAuth;
     if (m_dispatcher)
         m_dispatcher->removeFd(m_fd);
     m_state = State::Handshaking;
@@ -220,6 +223,14 @@ void TlsAcceptor::streamEvent(Net::Stream *stream, Event event)
         return;
     if (event == Event::Connected) {
         m_state = State::Done;
+        if (m_clientAuth) {
+            // Verified once per connection; every request on it is answered accordingly.
+            const QSslSocket *socket = m_stream->socket();
+            m_stream->clientCertificate = std::make_shared<const ClientCertificate>(
+                verifyClientCertificate(*m_clientAuth, socket->peerCertificate(),
+                                        socket->peerCertificateChain(),
+                                        QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC)));
+        }
         Net::Stream *ready = std::exchange(m_stream, nullptr);
         ready->setOwner(nullptr);
         if (m_hooks.ready)

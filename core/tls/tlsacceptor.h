@@ -27,6 +27,7 @@ class SslStream;
 namespace Gateway::Tls {
 
 class CertificateStore;
+struct ClientAuthority;
 
 class TlsAcceptor final : public QObject, public Net::IoHandler, public Net::StreamOwner
 {
@@ -78,6 +79,7 @@ private:
     QString m_serverName;
     QString m_listener;
     QString m_peer;
+    std::shared_ptr<const ClientAuthority> m_clientAuth; // the listener's SSL profile, if any
 };
 
 } // namespace Gateway::Tls

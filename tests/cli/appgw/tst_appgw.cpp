@@ -4,6 +4,7 @@
 
 #include "fakebackend.h"
 #include "requirement.h"
+#include "tls/clientauth.h"
 
 #include <QDir>
 #include <QFile>
@@ -231,6 +232,7 @@ private slots:
     void healthThreeBackends();
     void healthAllHealthyExitsZero();
     void healthUnresolvableFqdn();
+    void certCreateClient();
 };
 
 void tst_CliAppgw::initTestCase()
@@ -281,6 +283,11 @@ void tst_CliAppgw::badUsage_data()
     QTest::newRow("--workers 0") << QStringList{QStringLiteral("run"), sample,
                                                 QStringLiteral("--workers"), QStringLiteral("0")};
     QTest::newRow("two files") << QStringList{QStringLiteral("validate"), sample, sample};
+    QTest::newRow("cert --client with --host")
+        << QStringList{QStringLiteral("cert"),     QStringLiteral("create"),
+                       QStringLiteral("--client"), QStringLiteral("alice"),
+                       QStringLiteral("--host"),   QStringLiteral("a.test"),
+                       QStringLiteral("--out"),    QStringLiteral("x.pfx")};
 }
 
 void tst_CliAppgw::badUsage()
@@ -649,6 +656,40 @@ void tst_CliAppgw::healthUnresolvableFqdn()
     const QJsonObject dns = servers.value(QStringLiteral("backend.contoso.invalid"));
     QCOMPARE(dns.value(QStringLiteral("health")).toString(), QStringLiteral("Unknown"));
     QCOMPARE(dns.value(QStringLiteral("healthProbeLog")).toString(), DnsDetail);
+}
+
+// `appgw cert create --client`: a client certificate (PFX, PEM + key) signed by the development
+// CA, which an SSL profile that trusts that CA accepts.
+void tst_CliAppgw::certCreateClient()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    qputenv("APPGW_DATA_DIR", dir.filePath(QStringLiteral("data")).toLocal8Bit());
+    const Result r = runAppgw({QStringLiteral("cert"), QStringLiteral("create"),
+                               QStringLiteral("--client"), QStringLiteral("alice"),
+                               QStringLiteral("--out"), dir.filePath(QStringLiteral("alice.pfx"))});
+    qunsetenv("APPGW_DATA_DIR");
+    QVERIFY2(r.exitCode == 0 && !r.crashed, qPrintable(describe(r)));
+    QVERIFY2(r.out.contains("curl --cert"), qPrintable(describe(r)));
+    for (const char *name : {"alice.pfx", "alice.crt", "alice.key", "alice-ca.crt"})
+        QVERIFY2(QFile::exists(dir.filePath(QLatin1String(name))), name);
+    QCOMPARE(QFile(dir.filePath(QStringLiteral("alice.key"))).permissions()
+                 & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+             QFileDevice::Permissions());
+    QFile crt(dir.filePath(QStringLiteral("alice.crt")));
+    QFile ca(dir.filePath(QStringLiteral("alice-ca.crt")));
+    QVERIFY(crt.open(QIODevice::ReadOnly) && ca.open(QIODevice::ReadOnly));
+    const QSslCertificate leaf(crt.readAll(), QSsl::Pem);
+    QCOMPARE(leaf.subjectInfo(QSslCertificate::CommonName), QStringList{QStringLiteral("alice")});
+    Gateway::Tls::ClientAuthority authority;
+    QString dn;
+    QCOMPARE(Gateway::Tls::readTrustedClientCertificate(QString::fromLatin1(ca.readAll()),
+                                                        &authority.caCertificates, &dn),
+             QString());
+    QCOMPARE(Gateway::Tls::verifyClientCertificate(authority, leaf, {leaf},
+                                                   QDateTime::currentDateTimeUtc())
+                 .verification,
+             QStringLiteral("SUCCESS"));
 }
 
 QTEST_GUILESS_MAIN(tst_CliAppgw)
