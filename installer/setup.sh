@@ -32,8 +32,9 @@ packages=(
     libssl-dev liburing-dev libre2-dev netbase dpkg-dev file
 )
 # Test-only: a non-Qt WebSocket peer, clang + its runtime for the libFuzzer targets, clang-format
-# for the lint_format test (tests/lint; on by default).
-test_packages=(python3 python3-websockets clang libclang-rt-14-dev clang-format)
+# for the lint_format test (tests/lint; on by default), curl (a real TLS client for the mutual TLS
+# cases), iproute2 (`ip`, which brings up loopback in the isolated tests' network namespaces).
+test_packages=(python3 python3-websockets clang libclang-rt-14-dev clang-format curl iproute2)
 
 want=("${packages[@]}")
 [ "$mode" = "--test" ] && want+=("${test_packages[@]}")
