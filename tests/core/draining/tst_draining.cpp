@@ -116,7 +116,7 @@ struct Client
     QString backend; // "A" or "C", from the first answer
 };
 
-std::unique_ptr<Client> openClient(bool webSocket, quint16 port)
+std::unique_ptr<Client> openClient(bool webSocket, quint16 port, const QByteArray &cookie = {})
 {
     auto c = std::make_unique<Client>();
     Client *raw = c.get();
@@ -140,7 +140,8 @@ std::unique_ptr<Client> openClient(bool webSocket, quint16 port)
         QObject::connect(c->tcp.get(), &QTcpSocket::disconnected,
                          [raw] { raw->disconnected = true; });
         c->tcp->connectToHost(QHostAddress::LocalHost, port);
-        c->tcp->write("GET /hold HTTP/1.1\r\nHost: app\r\n\r\n");
+        c->tcp->write("GET /hold HTTP/1.1\r\nHost: app\r\n"
+                      + (cookie.isEmpty() ? QByteArray() : "Cookie: " + cookie + "\r\n") + "\r\n");
     }
     return c;
 }
@@ -445,16 +446,7 @@ void tst_Draining::affinityToDrainingServer()
 
     if (expected == QLatin1String("A")) {
         // A pinned exchange still open at the deadline ends there, as everything on A does.
-        auto held = std::make_unique<Client>();
-        Client *raw = held.get();
-        held->tcp = std::make_unique<QTcpSocket>();
-        held->tcp->setProxy(QNetworkProxy::NoProxy);
-        QObject::connect(held->tcp.get(), &QTcpSocket::readyRead,
-                         [raw] { raw->received += raw->tcp->readAll(); });
-        QObject::connect(held->tcp.get(), &QTcpSocket::disconnected,
-                         [raw] { raw->disconnected = true; });
-        held->tcp->connectToHost(QHostAddress::LocalHost, port);
-        held->tcp->write("GET /hold HTTP/1.1\r\nHost: app\r\nCookie: " + cookie + "\r\n\r\n");
+        auto held = openClient(false, port, cookie);
         QTRY_COMPARE(answeredBy(*held), QStringLiteral("A"));
         QTRY_COMPARE(sessionOn(gateway, QStringLiteral("10.0.0.1")).drainDeadlineMs, deadline);
         clock.advance(deadline - clock.nowMs() + 1000);
