@@ -1,7 +1,10 @@
 #include "healthtreemodel.h"
 
 #include "icons.h"
+#include "net/clock.h"
 #include "uiformat.h"
+
+#include <QTimer>
 
 namespace Gateway::Ui {
 
@@ -13,7 +16,9 @@ struct HealthTreeModel::Node
     Node *parent = nullptr;
     int level = -1; // -1 root
     QString name;
-    ServerHealth health; // server level only
+    ServerHealth health;        // server level only
+    qint64 drainDeadlineMs = 0; // server level: draining until then (0: not draining)
+    bool drainOnly = false;     // server level: no longer in its pool, shown while it drains
     std::vector<std::unique_ptr<Node>> children;
 
     int row() const
@@ -33,6 +38,8 @@ struct HealthTreeModel::Node
         bool anyUnhealthy = false;
         bool allHealthy = !children.empty();
         for (const auto &c : children) {
+            if (c->drainOnly)
+                continue; // not a member any more: no part of the pool's health
             const HealthState s = c->state();
             anyUnhealthy |= s == HealthState::Unhealthy;
             allHealthy &= s == HealthState::Healthy;
@@ -51,7 +58,10 @@ HealthTreeModel::HealthTreeModel(QObject *parent)
     , m_unknown(Icons::icon(Icons::Name::Unknown))
     , m_pool(Icons::icon(Icons::Name::Pool))
     , m_setting(Icons::icon(Icons::Name::Setting))
+    , m_countdown(new QTimer(this))
 {
+    m_countdown->setInterval(1000);
+    connect(m_countdown, &QTimer::timeout, this, &HealthTreeModel::refreshDraining);
 }
 
 HealthTreeModel::~HealthTreeModel() = default;
@@ -124,6 +134,10 @@ QVariant HealthTreeModel::data(const QModelIndex &index, int role) const
     const bool server = n->level == ServerLevel;
     const ServerHealth &h = n->health;
     const HealthState state = n->state();
+    const int drainLeftSec = server && n->drainDeadlineMs > 0
+                                 ? int(std::max<qint64>(0, n->drainDeadlineMs - nowMs() + 999)
+                                       / 1000)
+                                 : -1;
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
@@ -131,13 +145,18 @@ QVariant HealthTreeModel::data(const QModelIndex &index, int role) const
             if (server && !h.endpoint.isEmpty() && h.endpoint != h.server)
                 return QString(n->name + QStringLiteral(" → ") + h.endpoint);
             return n->name;
-        case StateColumn: return healthText(state);
+        case StateColumn:
+            return drainLeftSec >= 0 ? tr("Draining (%1s)").arg(drainLeftSec) : healthText(state);
         case LastProbeColumn: return server ? timeText(h.last.timeMs) : QString();
         case LatencyColumn:
             return server && h.last.timeMs > 0 ? tr("%1 ms").arg(h.last.latencyMs) : QString();
         case StatusColumn:
             return server && h.last.httpStatus > 0 ? QString::number(h.last.httpStatus) : QString();
         case DetailColumn:
+            if (server && n->drainOnly)
+                return tr("Removed from the pool by an applied edit: no new requests (except "
+                          "those its affinity cookie pins); what is open on it ends when the "
+                          "countdown does");
             if (server)
                 return h.detail.isEmpty() ? h.last.detail : h.detail;
             if (n->level == SettingLevel && !n->children.empty()) {
@@ -162,6 +181,11 @@ QVariant HealthTreeModel::data(const QModelIndex &index, int role) const
         }
         break;
     case Qt::ToolTipRole:
+        if (server && drainLeftSec >= 0)
+            return tr("Draining: open requests and WebSocket sessions on this server end in "
+                      "%1 s (connectionDraining drainTimeoutInSec, Azure's 30 s when not "
+                      "enabled)")
+                .arg(drainLeftSec);
         if (server)
             return tr("%1\nProbe: %2\nConsecutive failures: %3")
                 .arg(h.detail.isEmpty() ? h.last.detail : h.detail, h.probeUrl)
@@ -191,6 +215,7 @@ QVariant HealthTreeModel::data(const QModelIndex &index, int role) const
             return n->parent->name;
         return QString();
     case ServerRole: return server ? h.server : QString();
+    case DrainLeftSecRole: return drainLeftSec;
     }
     return {};
 }
@@ -220,6 +245,7 @@ void HealthTreeModel::updateServer(const ServerHealth &server)
     Node *setting = child(pool, server.setting, true, SettingLevel);
     Node *srv = child(setting, server.server, true, ServerLevel);
     srv->health = server;
+    srv->drainOnly = false;
     emit dataChanged(indexOf(srv, 0), indexOf(srv, ColumnCount - 1));
     // aggregate rows
     emit dataChanged(indexOf(setting, 0), indexOf(setting, ColumnCount - 1));
@@ -234,6 +260,7 @@ void HealthTreeModel::setServers(const QList<ServerHealth> &servers)
     endResetModel();
     for (const ServerHealth &s : servers)
         updateServer(s);
+    applyDraining();
     emit healthChanged();
 }
 
@@ -241,8 +268,115 @@ void HealthTreeModel::clear()
 {
     beginResetModel();
     m_root = std::make_unique<Node>();
+    m_draining.clear();
+    m_countdown->stop();
     endResetModel();
     emit healthChanged();
+}
+
+qint64 HealthTreeModel::nowMs() const
+{
+    return m_clock ? m_clock->nowMs() : Net::SystemClock::instance()->nowMs();
+}
+
+void HealthTreeModel::setClock(const Net::Clock *clock)
+{
+    disconnect(m_clockConnection);
+    m_clock = clock;
+    if (m_clock) // a ManualClock's advance() is a countdown tick too
+        m_clockConnection = connect(m_clock, &Net::Clock::advanced, this,
+                                    &HealthTreeModel::refreshDraining);
+}
+
+void HealthTreeModel::followDraining(Proxy::Gateway *gateway)
+{
+    setClock(gateway->clock());
+    connect(gateway, &Proxy::Gateway::drainingChanged, this,
+            [this, gateway] { setDraining(gateway->drainingServers()); });
+    connect(gateway, &QObject::destroyed, this, [this] {
+        setClock(nullptr);
+        setDraining({});
+    });
+    setDraining(gateway->drainingServers());
+}
+
+bool HealthTreeModel::isCountingDown() const
+{
+    return m_countdown->isActive();
+}
+
+void HealthTreeModel::setDraining(const QList<Proxy::DrainingServer> &servers)
+{
+    m_draining = servers;
+    applyDraining();
+}
+
+void HealthTreeModel::refreshDraining()
+{
+    const qint64 now = nowMs();
+    if (m_draining.removeIf([now](const Proxy::DrainingServer &e) { return e.deadlineMs <= now; })
+        > 0) {
+        applyDraining();
+        return;
+    }
+    for (const auto &p : m_root->children)
+        for (const auto &s : p->children)
+            for (const auto &v : s->children)
+                if (v->drainDeadlineMs > 0)
+                    emit dataChanged(indexOf(v.get(), StateColumn), indexOf(v.get(), StateColumn));
+}
+
+void HealthTreeModel::applyDraining()
+{
+    for (const auto &p : m_root->children)
+        for (const auto &s : p->children)
+            for (const auto &v : s->children)
+                v->drainDeadlineMs = 0;
+    for (const Proxy::DrainingServer &entry : std::as_const(m_draining)) {
+        Node *pool = child(m_root.get(), entry.pool, true, PoolLevel);
+        Node *setting = child(pool, entry.setting, true, SettingLevel);
+        Node *srv = child(setting, entry.server, false, ServerLevel);
+        if (!srv) {
+            srv = child(setting, entry.server, true, ServerLevel);
+            srv->drainOnly = true;
+            srv->health.pool = entry.pool;
+            srv->health.setting = entry.setting;
+            srv->health.server = entry.server;
+        }
+        srv->drainDeadlineMs = std::max(srv->drainDeadlineMs, entry.deadlineMs);
+    }
+    removeDrainOnlyNodes();
+    for (const auto &p : m_root->children) {
+        for (const auto &s : p->children)
+            if (!s->children.empty())
+                emit dataChanged(indexOf(s->children.front().get(), 0),
+                                 indexOf(s->children.back().get(), ColumnCount - 1));
+    }
+    if (m_draining.isEmpty())
+        m_countdown->stop();
+    else if (!m_countdown->isActive())
+        m_countdown->start();
+    emit healthChanged();
+}
+
+void HealthTreeModel::removeDrainOnlyNodes()
+{
+    // Rows that only showed a drain whose deadline passed, then settings and pools left empty.
+    const auto prune = [this](Node *parent, auto &&gone) {
+        for (int row = int(parent->children.size()) - 1; row >= 0; --row) {
+            if (!gone(parent->children[size_t(row)].get()))
+                continue;
+            beginRemoveRows(indexOf(parent), row, row);
+            parent->children.erase(parent->children.begin() + row);
+            endRemoveRows();
+        }
+    };
+    for (const auto &p : m_root->children) {
+        for (const auto &s : p->children)
+            prune(s.get(), [](Node *v) { return v->drainOnly && v->drainDeadlineMs == 0; });
+        prune(p.get(), [](Node *s) { return s->children.empty(); });
+    }
+    prune(m_root.get(), [](Node *p) { return p->children.empty(); });
 }
 
 int HealthTreeModel::healthyCount() const
@@ -251,7 +385,7 @@ int HealthTreeModel::healthyCount() const
     for (const auto &p : m_root->children)
         for (const auto &s : p->children)
             for (const auto &v : s->children)
-                n += v->health.state == HealthState::Healthy;
+                n += !v->drainOnly && v->health.state == HealthState::Healthy;
     return n;
 }
 
@@ -261,7 +395,7 @@ int HealthTreeModel::unhealthyCount() const
     for (const auto &p : m_root->children)
         for (const auto &s : p->children)
             for (const auto &v : s->children)
-                n += v->health.state == HealthState::Unhealthy;
+                n += !v->drainOnly && v->health.state == HealthState::Unhealthy;
     return n;
 }
 
@@ -270,7 +404,8 @@ int HealthTreeModel::serverCount() const
     int n = 0;
     for (const auto &p : m_root->children)
         for (const auto &s : p->children)
-            n += int(s->children.size());
+            for (const auto &v : s->children)
+                n += v->drainOnly ? 0 : 1;
     return n;
 }
 

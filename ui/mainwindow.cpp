@@ -627,6 +627,7 @@ void MainWindow::connectGateway()
                 m_frames->model()->appendFrames(id, frames);
             });
     connect(g->events(), &Events::EventBus::eventsPublished, this, &MainWindow::onEvents);
+    m_healthModel->followDraining(g); // "Draining (Ns)" rows and countdown
     if (Health::HealthMonitor *health = g->health()) {
         connect(health, &Health::HealthMonitor::probeCompleted, m_healthModel,
                 &HealthTreeModel::updateServer);

@@ -106,6 +106,10 @@ QVariant SessionTableModel::data(const QModelIndex &index, int role) const
                        ? s.server
                        : s.server + QStringLiteral(" → ") + s.serverEndpoint;
         case StateColumn: {
+            if (s.state != SessionState::Closed && s.drainDeadlineMs > 0)
+                return tr("%1 · draining (%2s)")
+                    .arg(stateText(s.state))
+                    .arg(std::max<qint64>(0, s.drainDeadlineMs - m_now() + 999) / 1000);
             if (s.state != SessionState::Closed)
                 return stateText(s.state);
             if (closedByTimeout(s))
@@ -146,6 +150,9 @@ QVariant SessionTableModel::data(const QModelIndex &index, int role) const
             return heartbeatWarningText(s);
         if (closedByTimeout(s))
             return timeoutExplanation(s);
+        if (column == StateColumn && open && s.drainDeadlineMs > 0)
+            return tr("The server drains (removed from its pool by an applied edit): this "
+                      "session ends at the drain deadline with reason draining, as on Azure");
         if (column == ServerColumn)
             return tr("Pool %1, backend setting %2").arg(s.pool, s.setting);
         if (column == ClientColumn && !s.path.isEmpty())

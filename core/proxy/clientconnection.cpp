@@ -356,6 +356,8 @@ void ClientConnection::handleRequest()
     m_firstByteMs = 0;
 
     m_route = m_runtime->routes->route(m_socket.frontendPort, m_req.host, m_req.path, m_req.query);
+    m_pinTable.reset();
+    m_pinDeadlineMs = 0;
     startExchange(m_stage, *m_runtime, m_req, m_route, *m_client, m_socket, m_traceId,
                   m_requestBytes);
     const StageVerdict verdict = runRequestStages(*m_runtime, m_stage); // may reroute
@@ -536,8 +538,29 @@ void ClientConnection::chooseServerAndConnect()
 {
     Routing::BackendSelector &selector = m_worker->selector();
     int index = -1;
+    if (m_pinTable) {
+        // The draining member failed: the retry goes to a member of the request's own route.
+        m_route = m_unpinnedRoute;
+        m_pinTable.reset();
+        m_pinDeadlineMs = 0;
+        m_triedServers.clear();
+        m_serverIndex = -1;
+        m_pinnedByCookie = -1;
+    }
     if (m_attempts == 0 && m_route.setting && m_route.setting->cookieAffinity) {
         index = selector.serverForAffinityCookie(m_route, m_req.headers);
+        Routing::BackendSelector::DrainingPin pin;
+        if (index < 0
+            && selector.drainingServerForAffinityCookie(m_route, m_req.headers, m_worker->now(),
+                                                        &pin)) {
+            // Azure keeps proxying requests pinned by gateway-managed affinity to a deregistered
+            // member until its drain timeout (azure-reference.md §3).
+            m_unpinnedRoute = m_route;
+            m_route = pin.route;
+            m_pinTable = std::move(pin.table);
+            m_pinDeadlineMs = pin.deadlineMs;
+            index = pin.serverIndex;
+        }
         m_pinnedByCookie = index;
     }
     if (index < 0) {
@@ -567,6 +590,11 @@ void ClientConnection::connectToServer(int serverIndex)
     if (m_serverDrainDeadlineMs && server.address != m_snapshot.server) {
         m_serverDrainDeadlineMs = 0; // a retry on another member: that one is not draining
         m_snapshot.drainDeadlineMs = 0;
+        m_dirty = true;
+    }
+    if (m_pinTable && m_pinDeadlineMs) { // pinned to a draining member: ends at its deadline
+        m_serverDrainDeadlineMs = m_pinDeadlineMs;
+        m_snapshot.drainDeadlineMs = m_pinDeadlineMs;
         m_dirty = true;
     }
     if (!server.refusal.isEmpty()) {

@@ -182,6 +182,12 @@ private:
     qint64 m_responseBytes = 0;
     qint64 m_requestBytes = 0;
     int m_pinnedByCookie = -1;
+    // Affinity to a draining member (BackendSelector::DrainingPin): m_route points into the route
+    // table before the apply, kept alive here; m_unpinnedRoute is the request's own route, for a
+    // retry on another member.
+    std::shared_ptr<const Routing::RouteTable> m_pinTable;
+    Routing::RouteResult m_unpinnedRoute;
+    qint64 m_pinDeadlineMs = 0;
     QString m_serverEndpoint;
     QString m_serverEndpointHost; // what m_serverEndpoint was built from
     int m_serverEndpointPort = -1;

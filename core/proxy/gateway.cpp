@@ -428,11 +428,12 @@ bool Gateway::apply(const Config::GatewayConfig &config, QString *errorString)
         QMetaObject::invokeMethod(
             worker,
             [worker, runtime, sockets, drains] {
+                const std::shared_ptr<const Runtime> previous = worker->runtime();
                 worker->closeListeners();
                 worker->setRuntime(runtime);
                 worker->addListeners(sockets);
                 if (!drains.isEmpty())
-                    worker->drainServers(drains);
+                    worker->drainServers(drains, previous ? previous->routes : nullptr);
             },
             Qt::BlockingQueuedConnection);
     }

@@ -2,6 +2,7 @@
 
 #include "net/stream.h"
 #include "proxy/runtime.h"
+#include "tls/clientauth.h"
 
 namespace Gateway::Proxy {
 
@@ -52,6 +53,20 @@ void startExchange(ExchangeContext &x, const Runtime &runtime, Http::RequestHead
     v.originalQuery = request.query;
     v.originalHasQuery = request.hasQuery;
     v.receivedBytes = receivedBytes;
+    // Mutual TLS: what the handshake verified (Tls::ClientCertificate, nginx's formats). Without
+    // client authentication on the listener, Azure's NONE and empty certificate fields stay.
+    if (const Tls::ClientCertificate *certificate = client.clientCertificate.get()) {
+        v.clientCertificateVerification = certificate->verification.toLatin1();
+        if (certificate->presented) {
+            v.clientCertificate = certificate->pem;
+            v.clientCertificateStartDate = certificate->startDate.toLatin1();
+            v.clientCertificateEndDate = certificate->endDate.toLatin1();
+            v.clientCertificateFingerprint = certificate->fingerprint.toLatin1();
+            v.clientCertificateIssuer = certificate->issuer.toUtf8();
+            v.clientCertificateSerial = certificate->serial.toLatin1();
+            v.clientCertificateSubject = certificate->subject.toUtf8();
+        }
+    }
 
     // The fields Azure adds, as sendRequestHead would write them; client copies are replaced.
     QByteArray xff;

@@ -157,8 +157,11 @@ void Worker::setRuntime(std::shared_ptr<const Runtime> runtime)
 {
     m_runtime = std::move(runtime);
     m_resolver->setClock(m_runtime->clock);
+    auto older = std::move(m_selector);
     m_selector = std::make_unique<Routing::BackendSelector>(m_runtime->routes,
                                                             m_runtime->health.get());
+    if (older) // members still draining keep their affinity-pinned requests
+        m_selector->adoptDraining(*older);
     if (!m_tickTimer) {
         m_tickTimer = new QTimer(this);
         m_tickTimer->setTimerType(Qt::CoarseTimer);
@@ -447,8 +450,11 @@ void Worker::closeSession(quint64 id, const QString &reason)
     }
 }
 
-void Worker::drainServers(const QList<DrainingServer> &servers)
+void Worker::drainServers(const QList<DrainingServer> &servers,
+                          const std::shared_ptr<const Routing::RouteTable> &previous)
 {
+    for (const DrainingServer &entry : servers)
+        m_selector->addDraining(previous, entry.pool, entry.setting, entry.server, entry.deadlineMs);
     for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
         it.key()->drainServer(servers);
 }

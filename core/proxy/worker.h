@@ -95,8 +95,11 @@ public:
     void beginStop(int drainMs);
     void stopNow(const QString &reason);
     void closeSession(quint64 id, const QString &reason);
-    // Members an apply removed: what is open on them ends at their deadlines (reason draining).
-    void drainServers(const QList<DrainingServer> &servers);
+    // Members an apply removed: what is open on them ends at their deadlines (reason draining);
+    // until then requests their affinity cookie pins still reach them (previous: the route table
+    // before the apply, where they still are).
+    void drainServers(const QList<DrainingServer> &servers,
+                      const std::shared_ptr<const Routing::RouteTable> &previous);
     void checkTimersNow(); // after a ManualClock advance
 
     // --- used by connections ---

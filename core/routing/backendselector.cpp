@@ -177,6 +177,68 @@ int BackendSelector::select(const RouteResult &route, const Http::Headers &heade
     return pick(route, excludeIndex);
 }
 
+void BackendSelector::addDraining(std::shared_ptr<const RouteTable> previous, const QString &pool,
+                                  const QString &setting, const QString &server, qint64 deadlineMs)
+{
+    if (!previous)
+        return;
+    for (const BackendTargetRuntime &target : previous->targets()) {
+        if (!target.pool || !target.setting
+            || target.pool->name.compare(pool, Qt::CaseInsensitive) != 0
+            || target.setting->name.compare(setting, Qt::CaseInsensitive) != 0)
+            continue;
+        for (int i = 0; i < target.pool->servers.size(); ++i)
+            if (target.pool->servers.at(i).address.compare(server, Qt::CaseInsensitive) == 0)
+                m_draining.push_back({previous, &target, i, deadlineMs});
+    }
+}
+
+void BackendSelector::adoptDraining(const BackendSelector &older)
+{
+    m_draining.insert(m_draining.end(), older.m_draining.cbegin(), older.m_draining.cend());
+}
+
+bool BackendSelector::drainingServerForAffinityCookie(const RouteResult &route,
+                                                      const Http::Headers &headers, qint64 nowMs,
+                                                      DrainingPin *pin)
+{
+    std::erase_if(m_draining, [nowMs](const DrainingMember &m) { return m.deadlineMs <= nowMs; });
+    const BackendTargetRuntime *target = checkedTarget(route);
+    if (m_draining.empty() || !target || !target->setting->cookieAffinity)
+        return false;
+    for (const DrainingMember &member : m_draining) {
+        const BackendTargetRuntime &old = *member.target;
+        if (old.pool->name.compare(target->pool->name, Qt::CaseInsensitive) != 0
+            || old.setting->name.compare(target->setting->name, Qt::CaseInsensitive) != 0)
+            continue;
+        const QByteArray &value = old.affinityValues.at(member.serverIndex);
+        bool found = false;
+        for (const Http::Header &header : headers) {
+            if (!isCookieHeaderName(header.name))
+                continue;
+            forEachCookie(header.value, [&](QByteArrayView cookie, QByteArrayView v) {
+                found = (cookie == target->setting->affinityCookieNameBytes
+                         || cookie == target->setting->affinityCorsCookieNameBytes)
+                        && v == value;
+                return !found;
+            });
+            if (found)
+                break;
+        }
+        if (!found)
+            continue;
+        pin->route = route;
+        pin->route.pool = old.pool;
+        pin->route.setting = old.setting;
+        pin->route.target = &old;
+        pin->serverIndex = member.serverIndex;
+        pin->deadlineMs = member.deadlineMs;
+        pin->table = member.table;
+        return true;
+    }
+    return false;
+}
+
 QByteArray BackendSelector::affinityCookieValue(const RouteResult &route, int serverIndex)
 {
     if (route.kind != RouteResult::Backend || !route.target || serverIndex < 0

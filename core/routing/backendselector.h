@@ -58,6 +58,26 @@ public:
     int select(const RouteResult &route, const Http::Headers &headers, int excludeIndex = -1,
                bool *pinned = nullptr);
 
+    // Connection draining (azure-reference.md §3): a member an applied edit took out of its pool
+    // gets no new requests, except those its gateway-managed affinity cookie pins, until its
+    // drain deadline. previous is the route table the member was still in; the entry is kept
+    // until deadlineMs (Clock time) and ignored afterwards. adoptDraining carries the entries of
+    // the selector a new configuration replaces.
+    struct DrainingPin
+    {
+        RouteResult route;    // the request's route with pool/setting/target of `table`
+        int serverIndex = -1; // index of the draining member in route.pool
+        qint64 deadlineMs = 0;
+        std::shared_ptr<const RouteTable> table; // keep while route is used
+    };
+    void addDraining(std::shared_ptr<const RouteTable> previous, const QString &pool,
+                     const QString &setting, const QString &server, qint64 deadlineMs);
+    void adoptDraining(const BackendSelector &older);
+    // True, with *pin filled, when the route's setting has cookie affinity and the request's
+    // affinity cookie names a member of the route's (pool, setting) that drains until after nowMs.
+    bool drainingServerForAffinityCookie(const RouteResult &route, const Http::Headers &headers,
+                                         qint64 nowMs, DrainingPin *pin);
+
     // The affinity cookie value of a server (32 lowercase hex) and the two Set-Cookie header
     // values to add to the response; null when the route is not Backend or the index is invalid.
     static QByteArray affinityCookieValue(const RouteResult &route, int serverIndex);
@@ -80,6 +100,15 @@ private:
     const Health::HealthTable *m_health = nullptr;
     RoutableFunction m_routable;
     std::vector<TargetState> m_states; // indexed by BackendTargetRuntime::index
+
+    struct DrainingMember
+    {
+        std::shared_ptr<const RouteTable> table;
+        const BackendTargetRuntime *target = nullptr; // in table
+        int serverIndex = -1;
+        qint64 deadlineMs = 0;
+    };
+    std::vector<DrainingMember> m_draining;
 };
 
 } // namespace Gateway::Routing

@@ -28,9 +28,9 @@ struct ConnectionVariables
     bool originalHasQuery = false;
     QByteArray incomingForwardedFor; // the client's X-Forwarded-For values, joined with ", "
     qint64 receivedBytes = 0;
-    // Mutual TLS (sslProfiles with clientAuthConfiguration). Until a listener verifies client
-    // certificates, verification is "NONE" and the certificate fields are empty, as on Azure
-    // for a listener without client authentication.
+    // Mutual TLS (sslProfiles with clientAuthConfiguration), from the connection's verified
+    // client certificate (Net::Stream::clientCertificate). On a listener without client
+    // authentication, verification is "NONE" and the certificate fields are empty, as on Azure.
     QByteArray clientCertificate; // PEM
     QByteArray clientCertificateStartDate;
     QByteArray clientCertificateEndDate;

@@ -116,7 +116,7 @@ struct Client
     QString backend; // "A" or "C", from the first answer
 };
 
-std::unique_ptr<Client> openClient(bool webSocket, quint16 port)
+std::unique_ptr<Client> openClient(bool webSocket, quint16 port, const QByteArray &cookie = {})
 {
     auto c = std::make_unique<Client>();
     Client *raw = c.get();
@@ -140,7 +140,8 @@ std::unique_ptr<Client> openClient(bool webSocket, quint16 port)
         QObject::connect(c->tcp.get(), &QTcpSocket::disconnected,
                          [raw] { raw->disconnected = true; });
         c->tcp->connectToHost(QHostAddress::LocalHost, port);
-        c->tcp->write("GET /hold HTTP/1.1\r\nHost: app\r\n\r\n");
+        c->tcp->write("GET /hold HTTP/1.1\r\nHost: app\r\n"
+                      + (cookie.isEmpty() ? QByteArray() : "Cookie: " + cookie + "\r\n") + "\r\n");
     }
     return c;
 }
@@ -177,6 +178,32 @@ QString newRequest(bool webSocket, quint16 port)
     return !answered || at < 0 ? QString() : QString::fromLatin1(got.mid(at + 11, 1));
 }
 
+// A whole GET on a new connection with an optional Cookie header; the response as received.
+QByteArray getWithCookie(quint16 port, const QByteArray &path, const QByteArray &cookie)
+{
+    QTcpSocket socket;
+    socket.setProxy(QNetworkProxy::NoProxy);
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    socket.write("GET " + path + " HTTP/1.1\r\nHost: app\r\n"
+                 + (cookie.isEmpty() ? QByteArray() : "Cookie: " + cookie + "\r\n") + "\r\n");
+    QByteArray got;
+    [[maybe_unused]] const bool answered = QTest::qWaitFor(
+        [&] {
+            got += socket.readAll();
+            return got.endsWith("ok");
+        },
+        5000);
+    return got;
+}
+
+// The value of the response's "ApplicationGatewayAffinity=" Set-Cookie ("" when none).
+QByteArray affinityCookieOf(const QByteArray &response)
+{
+    const QByteArray marker = "Set-Cookie: ApplicationGatewayAffinity=";
+    const qsizetype at = response.indexOf(marker);
+    return at < 0 ? QByteArray() : response.mid(at + marker.size(), 32);
+}
+
 Session::SessionSnapshot sessionOn(Proxy::Gateway &gateway, const QString &server)
 {
     for (const Session::SessionSnapshot &s : gateway.sessions()->sessions())
@@ -193,6 +220,8 @@ class tst_Draining : public QObject
 private slots:
     void removedServer_data();
     void removedServer();
+    void affinityToDrainingServer_data();
+    void affinityToDrainingServer();
 };
 
 void tst_Draining::removedServer_data()
@@ -336,6 +365,99 @@ void tst_Draining::removedServer()
     }
     QVERIFY(gateway.drainingServers().isEmpty());
     QCOMPARE(drainingChanged.size(), 2);
+}
+
+void tst_Draining::affinityToDrainingServer_data()
+{
+    QTest::addColumn<QByteArray>("cookieName"); // the affinity cookie the client sends back
+    QTest::addColumn<bool>("drainingEnabled");
+    QTest::addColumn<int>("advanceSec");   // time after the apply when the request comes
+    QTest::addColumn<QString>("expected"); // backend that answers
+    QTest::addColumn<bool>("newCookie");   // the response pins a server anew (Set-Cookie)
+
+    const QByteArray plain = "ApplicationGatewayAffinity";
+    const QByteArray cors = "ApplicationGatewayAffinityCORS";
+    // drainTimeoutInSec 10 (enabled) or Azure's 30 s (not enabled).
+    QTest::newRow("pinned, before the deadline") << plain << true << 9 << "A" << false;
+    QTest::newRow("pinned by the CORS twin, before the deadline")
+        << cors << true << 1 << "A" << false;
+    QTest::newRow("pinned, draining not enabled, within Azure's 30 s")
+        << plain << false << 29 << "A" << false;
+    QTest::newRow("pinned, after the deadline") << plain << true << 11 << "C" << true;
+    QTest::newRow("pinned, draining not enabled, after 30 s")
+        << plain << false << 31 << "C" << true;
+}
+
+void tst_Draining::affinityToDrainingServer()
+{
+    QFETCH(QByteArray, cookieName);
+    QFETCH(bool, drainingEnabled);
+    QFETCH(int, advanceSec);
+    QFETCH(QString, expected);
+    QFETCH(bool, newCookie);
+
+    HoldBackend a("A"), c("C");
+    QVERIFY(a.listen() && c.listen());
+    const QString setting = QStringLiteral(", \"cookieBasedAffinity\": \"Enabled\", "
+                                           "\"connectionDraining\": {\"enabled\": %1, "
+                                           "\"drainTimeoutInSec\": 10}")
+                                .arg(drainingEnabled ? "true" : "false");
+    const auto document = Config::ConfigDocument::fromJson(
+        TestSupport::gatewayTemplate({a.port(), c.port()}, 120, setting));
+    QVERIFY(document.isLoaded());
+    Net::ManualClock clock;
+    Proxy::GatewayOptions options;
+    options.clock = &clock;
+    options.healthProbes = false;
+    options.sessionTickMs = 50;
+    Proxy::Gateway gateway(options);
+    QString error;
+    QVERIFY2(gateway.start(document.model(), &error), qPrintable(error));
+    quint16 port = quint16(gateway.listeners().constFirst().port);
+
+    // A first request pinned to A gives the client A's affinity cookie.
+    QByteArray pinnedToA;
+    for (int i = 0; i < 4 && pinnedToA.isEmpty(); ++i) {
+        const QByteArray response = getWithCookie(port, "/quick", {});
+        if (response.contains("X-Backend: A"))
+            pinnedToA = affinityCookieOf(response);
+    }
+    QCOMPARE(pinnedToA.size(), 32);
+    const QByteArray cookie = cookieName + '=' + pinnedToA;
+    QVERIFY(getWithCookie(port, "/quick", cookie).contains("X-Backend: A"));
+
+    // The edit removes A (10.0.0.1); A drains.
+    Config::GatewayConfig edited = document.model();
+    edited.backendAddressPools[0].backendAddresses.removeFirst();
+    QVERIFY2(gateway.apply(edited, &error), qPrintable(error));
+    const qint64 deadline = clock.nowMs() + (drainingEnabled ? 10 : 30) * 1000;
+    port = quint16(gateway.listeners().constFirst().port);
+    QCOMPARE(getWithCookie(port, "/quick", {}).contains("X-Backend: C"), true); // no cookie: C
+
+    clock.advance(advanceSec * 1000);
+    const int beforeOnA = a.requests;
+    const QByteArray response = getWithCookie(port, "/quick", cookie);
+    QVERIFY2(response.contains(("X-Backend: " + expected).toLatin1()), response.constData());
+    QCOMPARE(a.requests > beforeOnA, expected == QLatin1String("A"));
+    const QByteArray set = affinityCookieOf(response);
+    QCOMPARE(!set.isEmpty(), newCookie);
+    if (newCookie)
+        QVERIFY(set != pinnedToA);
+
+    if (expected == QLatin1String("A")) {
+        // A pinned exchange still open at the deadline ends there, as everything on A does.
+        auto held = openClient(false, port, cookie);
+        QTRY_COMPARE(answeredBy(*held), QStringLiteral("A"));
+        QTRY_COMPARE(sessionOn(gateway, QStringLiteral("10.0.0.1")).drainDeadlineMs, deadline);
+        clock.advance(deadline - clock.nowMs() + 1000);
+        QTRY_VERIFY(held->disconnected);
+        QTRY_COMPARE(sessionOn(gateway, QStringLiteral("10.0.0.1")).closeReason,
+                     QStringLiteral("draining"));
+        // And afterwards the cookie no longer reaches A: C answers and pins anew.
+        const QByteArray after = getWithCookie(port, "/quick", cookie);
+        QVERIFY2(after.contains("X-Backend: C"), after.constData());
+        QVERIFY(!affinityCookieOf(after).isEmpty());
+    }
 }
 
 QTEST_MAIN(tst_Draining)

@@ -31,7 +31,8 @@ namespace {
 // the backend; sslProfiles/trustedClientCertificates/sslPolicy JSON is spliced in as given.
 QByteArray templateJson(const QByteArray &pfx, quint16 backendPort, const QString &profiles,
                         const QString &trusted, const QString &gatewayPolicy,
-                        bool listenerHasProfile, const QString &protocol = QStringLiteral("Https"))
+                        bool listenerHasProfile, const QString &protocol = QStringLiteral("Https"),
+                        const QString &rewriteRules = {})
 {
     const QString profileRef = listenerHasProfile ? QStringLiteral(
                                    R"(, "sslProfile": { "id": "/x/sslProfiles/p" })")
@@ -46,6 +47,7 @@ QByteArray templateJson(const QByteArray &pfx, quint16 backendPort, const QStrin
       "sslCertificates": [ { "name": "cert", "properties": { "data": "@PFX@", "password": "pw" } } ],
       "trustedClientCertificates": [ @TRUSTED@ ],
       "sslProfiles": [ @PROFILES@ ],
+      "rewriteRuleSets": [ @REWRITES@ ],
       "frontendIPConfigurations": [ { "name": "fip", "properties": {} } ],
       "frontendPorts": [ { "name": "p443", "properties": { "port": 443 } } ],
       "backendAddressPools": [ { "name": "pool", "properties": {
@@ -59,7 +61,7 @@ QByteArray templateJson(const QByteArray &pfx, quint16 backendPort, const QStrin
       "requestRoutingRules": [ { "name": "r", "properties": { "ruleType": "Basic", "priority": 10,
           "httpListener": { "id": "/x/httpListeners/l" },
           "backendAddressPool": { "id": "/x/backendAddressPools/pool" },
-          "backendHttpSettings": { "id": "/x/backendHttpSettingsCollection/bs" } } } ]
+          "backendHttpSettings": { "id": "/x/backendHttpSettingsCollection/bs" } @REWRITEREF@ } } ]
     } } ] })");
     tpl.replace(QLatin1String("@PORT@"), QString::number(backendPort))
         .replace(QLatin1String("@POLICY@"),
@@ -69,7 +71,16 @@ QByteArray templateJson(const QByteArray &pfx, quint16 backendPort, const QStrin
         .replace(QLatin1String("@TRUSTED@"), trusted)
         .replace(QLatin1String("@PROFILES@"), profiles)
         .replace(QLatin1String("@PROTOCOL@"), protocol)
-        .replace(QLatin1String("@PROFILEREF@"), profileRef);
+        .replace(QLatin1String("@PROFILEREF@"), profileRef)
+        .replace(QLatin1String("@REWRITES@"),
+                 rewriteRules.isEmpty()
+                     ? QString()
+                     : QStringLiteral(R"({ "name": "rs", "properties": { "rewriteRules": [ %1 ] } })")
+                           .arg(rewriteRules))
+        .replace(QLatin1String("@REWRITEREF@"),
+                 rewriteRules.isEmpty()
+                     ? QString()
+                     : QStringLiteral(R"(, "rewriteRuleSet": { "id": "/x/rewriteRuleSets/rs" })"));
     return tpl.toUtf8();
 }
 
@@ -186,6 +197,8 @@ private slots:
     void handshakeAndClientCertificate_data();
     void handshakeAndClientCertificate();
     void serverVariables();
+    void rewriteReadsClientCertificate_data();
+    void rewriteReadsClientCertificate();
     void curlWithClientCertificate();
     void diagnostics_data();
     void diagnostics();
@@ -536,6 +549,101 @@ void tst_SslProfile::serverVariables()
     QVERIFY(!m_lastBackendHead.isEmpty());
     QVERIFY2(!m_lastBackendHead.contains("alice") && !m_lastBackendHead.contains("BEGIN"),
              m_lastBackendHead.constData());
+}
+
+void tst_SslProfile::rewriteReadsClientCertificate_data()
+{
+    QTest::addColumn<bool>("clientAuth");  // the listener's SSL profile authenticates clients
+    QTest::addColumn<bool>("certificate"); // the client presents alice's certificate
+    QTest::addColumn<QString>("header");   // request header the rewrite set at the backend
+    QTest::addColumn<QString>("expected"); // its value: exact, or "re:" + a regular expression
+
+    // The rewrite puts each variable between < > so an empty value is still a header.
+    const QString date = QStringLiteral(
+        "re:^<[A-Z][a-z]{2} [ 0-9]\\d \\d\\d:\\d\\d:\\d\\d \\d{4} GMT>$");
+    QTest::newRow("verification") << true << true << "X-Verify"
+                                  << "<SUCCESS>";
+    QTest::newRow("subject") << true << true << "X-Subject"
+                             << "<CN=alice,O=appgw development>";
+    QTest::newRow("issuer") << true << true << "X-Issuer"
+                            << "<CN=client CA,O=appgw development>";
+    QTest::newRow("serial") << true << true << "X-Serial"
+                            << "serial";
+    QTest::newRow("fingerprint") << true << true << "X-Fingerprint"
+                                 << "fingerprint";
+    QTest::newRow("start date") << true << true << "X-Start" << date;
+    QTest::newRow("end date") << true << true << "X-End" << date;
+    // The PEM spans lines, so it is read through a condition rather than put in a header.
+    QTest::newRow("certificate pem") << true << true << "X-Pem"
+                                     << "<CN=alice,O=appgw development>";
+    // A listener without client authentication: NONE and empty fields, even with --cert.
+    QTest::newRow("no client auth verification") << false << true << "X-Verify"
+                                                 << "<NONE>";
+    QTest::newRow("no client auth subject") << false << true << "X-Subject"
+                                            << "<>";
+    QTest::newRow("no client auth fingerprint") << false << false << "X-Fingerprint"
+                                                << "<>";
+    QTest::newRow("no client auth pem") << false << false << "X-Pem"
+                                        << "(absent)";
+    QTest::newRow("no client auth end date") << false << false << "X-End"
+                                             << "<>";
+}
+
+void tst_SslProfile::rewriteReadsClientCertificate()
+{
+    QFETCH(bool, clientAuth);
+    QFETCH(bool, certificate);
+    QFETCH(QString, header);
+    QFETCH(QString, expected);
+
+    const QString rules = QStringLiteral(R"(
+      { "name": "mtls", "ruleSequence": 10, "actionSet": { "requestHeaderConfigurations": [
+        { "headerName": "X-Verify", "headerValue": "<{var_client_certificate_verification}>" },
+        { "headerName": "X-Subject", "headerValue": "<{var_client_certificate_subject}>" },
+        { "headerName": "X-Issuer", "headerValue": "<{var_client_certificate_issuer}>" },
+        { "headerName": "X-Serial", "headerValue": "<{var_client_certificate_serial}>" },
+        { "headerName": "X-Fingerprint", "headerValue": "<{var_client_certificate_fingerprint}>" },
+        { "headerName": "X-Start", "headerValue": "<{var_client_certificate_start_date}>" },
+        { "headerName": "X-End", "headerValue": "<{var_client_certificate_end_date}>" } ] } },
+      { "name": "pem", "ruleSequence": 20,
+        "conditions": [ { "variable": "var_client_certificate",
+                          "pattern": "^-----BEGIN CERTIFICATE-----\\n[A-Za-z0-9+/=\\n]+-----END CERTIFICATE-----\\n?$" } ],
+        "actionSet": { "requestHeaderConfigurations": [
+          { "headerName": "X-Pem", "headerValue": "<{var_client_certificate_subject}>" } ] } })");
+    const QString profiles =
+        clientAuth
+            ? profileJson({}, {QStringLiteral("ca")}, false)
+            : profileJson(
+                QStringLiteral(
+                    R"({ "policyType": "Predefined", "policyName": "AppGwSslPolicy20220101" })"),
+                {}, false);
+    quint16 port = 0;
+    auto gateway = start(templateJson(m_pfx, m_backend.port(), profiles,
+                                      trustedJson(QStringLiteral("ca"), m_ca.certificatePem), {},
+                                      true, QStringLiteral("Https"), rules),
+                         &port);
+    QVERIFY(gateway);
+    m_lastBackendHead.clear();
+    const Outcome out = request(port, m_caCerts, certificate ? m_good : Tls::KeyPair(),
+                                QSsl::SecureProtocols);
+    QCOMPARE(statusOf(out.response), 200);
+    QString value = QStringLiteral("(absent)");
+    for (const QByteArray &line : m_lastBackendHead.split('\n'))
+        if (line.toLower().startsWith(QByteArray(header.toLower().toLatin1() + ':')))
+            value = QString::fromLatin1(line.mid(header.size() + 1).trimmed());
+    const QSslCertificate leaf(m_good.certificatePem, QSsl::Pem);
+    if (expected == QLatin1String("serial"))
+        expected = QLatin1Char('<')
+                   + QString::fromLatin1(leaf.serialNumber()).remove(QLatin1Char(':')).toUpper()
+                   + QLatin1Char('>');
+    else if (expected == QLatin1String("fingerprint"))
+        expected = QLatin1Char('<')
+                   + QString::fromLatin1(leaf.digest(QCryptographicHash::Sha1).toHex())
+                   + QLatin1Char('>');
+    if (expected.startsWith(QLatin1String("re:")))
+        QVERIFY2(QRegularExpression(expected.mid(3)).match(value).hasMatch(), qPrintable(value));
+    else
+        QCOMPARE(value, expected);
 }
 
 void tst_SslProfile::curlWithClientCertificate()

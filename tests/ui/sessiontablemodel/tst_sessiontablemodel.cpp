@@ -52,6 +52,8 @@ private slots:
     void formatting_data();
     void formatting();
     void countdownColours();
+    void drainCountdown_data();
+    void drainCountdown();
     void pauseHoldsChanges();
     void sortAndFilter();
     void tenThousandRows();
@@ -204,6 +206,55 @@ void tst_SessionTableModel::countdownColours()
     QCOMPARE(idx.data().toString(), QStringLiteral("timed out"));
     QVERIFY(id.data(Qt::ToolTipRole).toString().contains(QStringLiteral("idle for 20 s")));
     QVERIFY(id.data(Qt::ToolTipRole).toString().contains(QStringLiteral("1006")));
+}
+
+void tst_SessionTableModel::drainCountdown_data()
+{
+    QTest::addColumn<bool>("webSocket");
+    QTest::addColumn<qint64>("drainInMs"); // deadline - now; 0: the session's server does not drain
+    QTest::addColumn<bool>("closed");
+    QTest::addColumn<QString>("expected"); // StateColumn text
+
+    QTest::newRow("websocket, 12 s left")
+        << true << qint64(12'000) << false << "WebSocket · draining (12s)";
+    QTest::newRow("websocket, 0.4 s left rounds up")
+        << true << qint64(400) << false << "WebSocket · draining (1s)";
+    QTest::newRow("not draining") << true << qint64(0) << false << "WebSocket";
+    QTest::newRow("closed: no countdown")
+        << true << qint64(5'000) << true << "Closed by gateway (1006)";
+}
+
+void tst_SessionTableModel::drainCountdown()
+{
+    QFETCH(bool, webSocket);
+    QFETCH(qint64, drainInMs);
+    QFETCH(bool, closed);
+    QFETCH(QString, expected);
+    SessionTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    qint64 now = Now;
+    model.setNow([&now] { return now; });
+    SessionSnapshot s = session(3);
+    s.webSocket = webSocket;
+    s.drainDeadlineMs = drainInMs > 0 ? Now + drainInMs : 0;
+    if (closed) {
+        s.state = SessionState::Closed;
+        s.closedBy = QStringLiteral("gateway");
+        s.closeReason = QStringLiteral("draining");
+        s.closeCode = 1006;
+        s.endMs = Now;
+    }
+    model.addSessions({s});
+    model.flushPending();
+    const QModelIndex state = model.index(0, SessionTableModel::StateColumn);
+    QCOMPARE(state.data().toString(), expected);
+    QCOMPARE(state.data(Qt::ToolTipRole).toString().contains(QStringLiteral("drain")),
+             drainInMs > 0 && !closed);
+    if (drainInMs > 2'000 && !closed) { // the text counts down with the clock
+        now += 2'000;
+        QCOMPARE(state.data().toString(),
+                 QStringLiteral("WebSocket · draining (%1s)").arg((drainInMs - 2'000 + 999) / 1000));
+    }
 }
 
 void tst_SessionTableModel::pauseHoldsChanges()
