@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "addressmapoffer.h"
 #include "config/configvalidator.h"
 #include "config/startablesubset.h"
 #include "configcontroller.h"
@@ -86,6 +87,20 @@ MainWindow::MainWindow(QWidget *parent)
 
     createActions();
     createDocks();
+    // Unmapped backend addresses (the validator's list): right-click offers to map them.
+    m_mapOffer = new AddressMapOffer(m_controller, this);
+    m_mapOffer->attach(m_problemsView, [this](const QPoint &pos) {
+        const QString path = m_problemsView->indexAt(pos).data(ProblemsModel::PathRole).toString();
+        for (const Config::UnmappedAddress &u : m_mapOffer->unmapped())
+            if (!path.isEmpty() && u.paths.contains(path))
+                return u.address;
+        return QString();
+    });
+    m_mapOffer->attach(m_health->view(), [this](const QPoint &pos) {
+        return m_health->view()->indexAt(pos).data(HealthTreeModel::ServerRole).toString();
+    });
+    m_mapOffer->attach(m_topology,
+                       [this](const QPoint &pos) { return m_topology->serverAddressAt(pos); });
     createMenus();
     createStatusBar();
     createGateway();
@@ -511,6 +526,7 @@ void MainWindow::createMenus()
     gateway->addAction(m_applyAction);
     gateway->addSeparator();
     gateway->addAction(m_probeAction);
+    gateway->addAction(m_mapOffer->mapAllAction());
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_viewMenu->addAction(m_fitAction);

@@ -30,6 +30,7 @@ struct GatewayEvent;
 
 namespace Gateway::Ui {
 
+class AddressMapOffer;
 class ConfigController;
 class ConfigTreeModel;
 class ElementEditor;
@@ -65,6 +66,10 @@ public:
     SessionsWidget *sessionsWidget() const { return m_sessions; }
     TopologyView *topology() const { return m_topology; }
     ProblemsModel *problemsModel() const { return m_problemsModel; }
+    QTreeView *problemsView() const { return m_problemsView; }
+    HealthWidget *healthWidget() const { return m_health; }
+    // "Map 10.0.0.7 to a Local Port…" on Problems rows, health servers and canvas boxes.
+    AddressMapOffer *addressMapOffer() const { return m_mapOffer; }
 
     // The running gateway's life, as the status bar and the title show it.
     enum class GatewayState { Stopped, Starting, Running, Applying, Stopping, Failed };
@@ -154,6 +159,7 @@ private:
                          Qt::DockWidgetArea area);
 
     ConfigController *m_controller;
+    AddressMapOffer *m_mapOffer = nullptr;
     std::unique_ptr<Proxy::Gateway> m_gateway;
     SessionTableModel *m_sessionModel;
     HealthTreeModel *m_healthModel;

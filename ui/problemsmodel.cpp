@@ -77,6 +77,10 @@ QString ProblemsModel::causeOf(const Config::Diagnostic &d, QString *nextStep)
     } else if (const auto k = keyVault.match(d.message); k.hasMatch()) {
         cause = tr("parameter '%1' is a Key Vault reference").arg(k.captured(1));
         step = tr("give it a literal value in a parameters file");
+    } else if (d.standIn == QLatin1String("unmapped address")) {
+        cause = tr("a backend address that exists only in Azure is not mapped locally");
+        step = tr("right-click it (here, in Backend Health or on the canvas) › Map … to a Local "
+                  "Port, or Gateway › Map Unmapped Addresses");
     } else if (d.message.contains(QLatin1String("copy"), Qt::CaseInsensitive)
                && d.message.contains(QLatin1String("loop"), Qt::CaseInsensitive)) {
         cause = tr("this template uses ARM copy loops");

@@ -32,5 +32,7 @@ target_sources(gateway_ui PRIVATE
     problemsmodel.cpp problemsmodel.h
     topologynode.cpp topologynode.h
     topologyview.cpp topologyview.h
+    mapaddressdialog.cpp mapaddressdialog.h
+    addressmapoffer.cpp addressmapoffer.h
     mainwindow.cpp mainwindow.h
 )

@@ -1,5 +1,6 @@
 #include "topologyview.h"
 
+#include "config/backendaddressmap.h"
 #include "configelements.h"
 #include "elementeditor.h"
 #include "topologynode.h"
@@ -84,6 +85,7 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
     m_nodes.clear();
     m_columns.clear();
 
+    const QList<UnmappedAddress> unmappedList = unmappedAddresses(diagnostics);
     QList<QList<TopologyNode *>> columns(6);
     auto makeNode = [&](int column, const QString &k, const ElementRef &ref, const QString &title,
                         const QString &subtitle) -> TopologyNode * {
@@ -140,15 +142,25 @@ void TopologyView::setConfig(const GatewayConfig &c, const Diagnostics &diagnost
             for (const BackendAddress &a : p->backendAddresses) {
                 const QString address = a.address();
                 const QString mapped = c.localGateway.backendAddressMap.value(address);
+                // The validator decides what is unmapped (Config::unmappedAddresses).
+                const bool unmapped = std::any_of(
+                    unmappedList.cbegin(), unmappedList.cend(), [&](const auto &u) {
+                        return u.address.compare(address.trimmed(), Qt::CaseInsensitive) == 0;
+                    });
                 TopologyNode *server = makeNode(
                     5, QStringLiteral("server/%1/%2").arg(name.toLower(), address.toLower()),
                     ElementRef{ElementKind::BackendAddressPool, name, {}},
                     address.isEmpty() ? tr("(no address)") : address,
                     !mapped.isEmpty() ? tr("→ %1").arg(mapped)
+                    : unmapped        ? tr("not mapped locally")
                     : QHostAddress(address).isLoopback()
                             || address.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0
                         ? tr("local server")
-                        : tr("not mapped locally"));
+                        : tr("reached directly"));
+                if (unmapped && mapped.isEmpty())
+                    server->setToolTip(tr("%1\nnot mapped locally: right-click to map it to a "
+                                          "local port or the demo backend")
+                                           .arg(address));
                 addEdge(node, server);
             }
         }
@@ -383,6 +395,18 @@ void TopologyView::selectElement(const ElementRef &ref)
             it.value()->setSelected(true);
     }
     m_rebuilding = was;
+}
+
+QString TopologyView::serverAddressAt(const QPoint &pos) const
+{
+    for (QGraphicsItem *item = itemAt(pos); item; item = item->parentItem()) {
+        auto *node = qobject_cast<TopologyNode *>(item->toGraphicsObject());
+        if (!node)
+            continue;
+        const QString k = m_nodes.key(node);
+        return k.startsWith(QLatin1String("server/")) ? node->title() : QString();
+    }
+    return {};
 }
 
 void TopologyView::onSelectionChanged()

@@ -39,6 +39,8 @@ public:
     int nodeCount() const { return int(m_nodes.size()); }
     TopologyNode *node(const QString &key) const { return m_nodes.value(key); }
     QStringList nodeKeys() const { return m_nodes.keys(); }
+    // The backend address of the server box at pos (viewport coordinates), "" for none.
+    QString serverAddressAt(const QPoint &pos) const;
 
 public slots:
     void fitAll();

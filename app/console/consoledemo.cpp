@@ -1,9 +1,11 @@
 #include "consoledemo.h"
 
+#include "addressmapoffer.h"
 #include "config/configdocument.h"
 #include "configcontroller.h"
 #include "configelements.h"
 #include "demo/demo.h"
+#include "demo/demobackends.h"
 #include "eventlogmodel.h"
 #include "events/gatewayevent.h"
 #include "mainwindow.h"
@@ -12,18 +14,49 @@
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QPointer>
 #include <QTimer>
 
+#include <memory>
+
 namespace Gateway::Ui {
+
+namespace {
+
+// The demo's log lines go to the event log as "demo" events.
+void logDemoLine(MainWindow *window, const QString &line)
+{
+    window->eventModel()->appendEvents({Events::GatewayEvent{
+        QDateTime::currentMSecsSinceEpoch(), QStringLiteral("demo"),
+        QJsonObject{{QStringLiteral("message"), line}}}});
+}
+
+} // namespace
+
+void offerDemoBackendForMapping(MainWindow *window)
+{
+    // Shared by every copy of the starter (each dialog holds one): one backend per window.
+    auto backends = std::make_shared<QPointer<Demo::DemoBackends>>();
+    window->addressMapOffer()->setDemoBackendStarter([window, backends](QString *errorString) {
+        if (!*backends) {
+            auto *started = new Demo::DemoBackends(window);
+            QObject::connect(started, &Demo::DemoBackends::log, window,
+                             [window](const QString &line) { logDemoLine(window, line); });
+            if (!started->start(errorString)) {
+                delete started;
+                return QString();
+            }
+            *backends = started;
+        }
+        return QStringLiteral("127.0.0.1:%1").arg((*backends)->chatPort());
+    });
+}
 
 bool startConsoleDemo(MainWindow *window, QString *errorString)
 {
     auto *demo = new Demo::Demo(window);
-    QObject::connect(demo, &Demo::Demo::log, window, [window](const QString &line) {
-        window->eventModel()->appendEvents({Events::GatewayEvent{
-            QDateTime::currentMSecsSinceEpoch(), QStringLiteral("demo"),
-            QJsonObject{{QStringLiteral("message"), line}}}});
-    });
+    QObject::connect(demo, &Demo::Demo::log, window,
+                     [window](const QString &line) { logDemoLine(window, line); });
     if (!demo->start(errorString)) {
         delete demo;
         return false;

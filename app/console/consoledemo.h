@@ -13,4 +13,8 @@ class MainWindow;
 
 bool startConsoleDemo(MainWindow *window, QString *errorString = nullptr);
 
+// "Map … to a Local Port" may choose the bundled demo backend (HTTP and WebSocket): started on a
+// free loopback port the first time it is chosen, kept for the window's life.
+void offerDemoBackendForMapping(MainWindow *window);
+
 } // namespace Gateway::Ui

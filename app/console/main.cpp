@@ -51,6 +51,9 @@ int main(int argc, char *argv[])
     }
 
     Gateway::Ui::MainWindow window;
+#ifdef APPGW_HAVE_DEMO
+    Gateway::Ui::offerDemoBackendForMapping(&window);
+#endif
     const bool screenshot = qEnvironmentVariableIsSet("APPGW_SCREENSHOT");
     window.setNonInteractive(screenshot);
     window.show();

@@ -310,7 +310,7 @@ void Validator::run()
                 !why.isEmpty())
                 out.append({Diagnostic::Severity::Warning,
                             prop(p, QStringLiteral("backendAddresses[%1]").arg(i)), why,
-                            QStringLiteral("unmapped address")});
+                            QStringLiteral("unmapped address"), a.address().trimmed()});
         }
     }
 

@@ -380,6 +380,9 @@ struct Diagnostic
     // Set on warnings about what the local run does differently from Azure (`appgw validate`
     // lists them together): "placeholder", "development certificate", "unmapped address".
     QString standIn;
+    // What a fix needs to name, when there is one: for "unmapped address", the
+    // backendAddressMap key to add (the address as the template spells it).
+    QString subject;
     bool isError() const { return severity == Severity::Error; }
     bool operator==(const Diagnostic &) const = default;
 };

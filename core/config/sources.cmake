@@ -1,5 +1,6 @@
 target_sources(gateway_core PRIVATE
     config/armexpression.cpp config/armexpression.h
+    config/backendaddressmap.cpp config/backendaddressmap.h
     config/configdocument.cpp config/configdocument.h
     config/configvalidator.cpp config/configvalidator.h
     config/configwriter.cpp config/configwriter.h

@@ -78,6 +78,14 @@ QString untrustedRoot()
                           "the backend");
 }
 
+QString notAllowlisted()
+{
+    // Azure v1's words, then which list the local run compared with.
+    return QStringLiteral("Backend server certificate is not whitelisted with Application Gateway. "
+                          "The certificate the backend presented is none of the backend "
+                          "setting's authenticationCertificates.");
+}
+
 QString unknown()
 {
     return QStringLiteral(

@@ -50,6 +50,8 @@ QString bodyMismatch(const QString &body);
 QString commonNameMismatch();
 QString expired();
 QString untrustedRoot();
+// v1 authenticationCertificates: the backend's leaf is none of the listed certificates.
+QString notAllowlisted();
 QString unknown();
 } // namespace Messages
 

@@ -151,6 +151,10 @@ void HttpProbe::connectTo(const QHostAddress &address)
         ssl->setSslConfiguration(config);
         ssl->setPeerVerifyName(m_spec.hostHeader);
         QObject::connect(ssl, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+            // v1 authenticationCertificates: the listed leaf decides (onConnected), not the chain
+            // or the name, as for requests. Qt reports the errors under VerifyNone too.
+            if (!m_spec.authenticationCertificates.isEmpty())
+                return;
             QString message = messageForSslErrors(errors);
             fail(message.isEmpty() ? Messages::untrustedRoot() : message);
         });
@@ -193,7 +197,7 @@ void HttpProbe::onConnected()
     if (auto *ssl = qobject_cast<QSslSocket *>(m_socket);
         ssl && !m_spec.authenticationCertificates.isEmpty()
         && !m_spec.authenticationCertificates.contains(ssl->peerCertificate())) {
-        fail(Messages::untrustedRoot());
+        fail(Messages::notAllowlisted());
         return;
     }
     m_phase = Phase::Headers;

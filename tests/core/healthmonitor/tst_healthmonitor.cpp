@@ -138,6 +138,21 @@ QString state(HealthState s)
     return Health::toString(s);
 }
 
+// Routes pool1 (10.0.0.4, mapped to the loopback backend) through bhs1 with rule1, probes it once
+// over HTTPS as api.contoso.test, and compares the server's health and detail after that probe.
+void probeHttpsOnce(ConfigBuilder &b, quint16 backendPort, const QString &health,
+                    const QString &detail)
+{
+    b.rule("rule1", "pool1", "bhs1").map("10.0.0.4", QStringLiteral("127.0.0.1:%1").arg(backendPort));
+    Fixture f;
+    f.monitor.setConfig(b.c);
+    QCOMPARE(f.server("10.0.0.4").probeUrl, QStringLiteral("https://api.contoso.test:443/"));
+    f.monitor.start();
+    QTRY_COMPARE_WITH_TIMEOUT(f.completed.size(), 1, 10000);
+    QCOMPARE(f.server("10.0.0.4").detail, detail);
+    QCOMPARE(state(f.server("10.0.0.4").state), health);
+}
+
 } // namespace
 
 class tst_HealthMonitor : public QObject
@@ -899,15 +914,70 @@ private slots:
             s.trustedRootCertificates.append(ref(QStringLiteral("trustedRootCertificates"),
                                                  QStringLiteral("root1")));
         }
-        b.rule("rule1", "pool1", "bhs1")
-            .map("10.0.0.4", QStringLiteral("127.0.0.1:%1").arg(backend.port()));
-        Fixture f;
-        f.monitor.setConfig(b.c);
-        QCOMPARE(f.server("10.0.0.4").probeUrl, QStringLiteral("https://api.contoso.test:443/"));
-        f.monitor.start();
-        QTRY_COMPARE_WITH_TIMEOUT(f.completed.size(), 1, 10000);
-        QCOMPARE(f.server("10.0.0.4").detail, detail);
-        QCOMPARE(state(f.server("10.0.0.4").state), health);
+        probeHttpsOnce(b, backend.port(), health, detail);
+    }
+
+    // Issue 15: v1 authenticationCertificates on the probe path, as the proxy uses them: a
+    // backend whose own (leaf) certificate is listed is healthy although no CA the gateway knows
+    // signed it and its name is not the probe's host (v1 checks neither); any other certificate,
+    // even one from the same CA, is Unhealthy with Azure v1's "not whitelisted" detail.
+    void v1AuthenticationCertificates_data()
+    {
+        QTest::addColumn<int>("listed"); // 0 the backend's leaf, 1 another leaf of its CA, 2 both
+        QTest::addColumn<bool>("pem");   // the .cer as PEM text instead of base64 DER
+        QTest::addColumn<QString>("health");
+        QTest::addColumn<QString>("detail");
+        QTest::newRow("leaf listed (base64 DER)")
+            << 0 << false << "Healthy" << Messages::success(200);
+        QTest::newRow("leaf listed (PEM)") << 0 << true << "Healthy" << Messages::success(200);
+        QTest::newRow("leaf among two listed") << 2 << false << "Healthy" << Messages::success(200);
+        QTest::newRow("another leaf of the same CA")
+            << 1 << false << "Unhealthy" << Messages::notAllowlisted();
+    }
+
+    void v1AuthenticationCertificates()
+    {
+        QFETCH(int, listed);
+        QFETCH(bool, pem);
+        QFETCH(QString, health);
+        QFETCH(QString, detail);
+        APPGW_REQUIRE(QSslSocket::supportsSsl(), APPGW_TLS_REASON);
+        const TestCerts::KeyPair ca = TestCerts::make(QStringLiteral("Private Backend CA"), nullptr,
+                                                      true);
+        // [0] the backend's own leaf, [1] another leaf of the same CA and name.
+        const TestCerts::KeyPair leaves[] = {
+            TestCerts::make(QStringLiteral("backend.internal"), &ca, false),
+            TestCerts::make(QStringLiteral("backend.internal"), &ca, false)};
+        const TestCerts::KeyPair &leaf = leaves[0];
+        const TestCerts::KeyPair &other = leaves[1];
+        TlsBackend backend(leaf);
+        ConfigBuilder b;
+        b.c.skuName = b.c.skuTier = QStringLiteral("Standard");
+        b.pool("pool1", {"10.0.0.4"});
+        Config::BackendHttpSettings &s = b.setting("bhs1", 443, QStringLiteral("probe1"));
+        s.protocol = QStringLiteral("Https");
+        Config::Probe &p = b.probe("probe1");
+        p.protocol = QStringLiteral("Https");
+        p.host = QStringLiteral("api.contoso.test"); // not the leaf's name: v1 does not check it
+        p.unhealthyThreshold = 1;
+        const auto addCer = [&](const QString &name, const TestCerts::KeyPair &cert) {
+            Config::AuthenticationCertificate a;
+            a.name = name;
+            a.data = pem ? QString::fromLatin1(cert.certPem)
+                         : QString::fromLatin1(cert.certificate().toDer().toBase64());
+            b.c.authenticationCertificates.append(a);
+            s.authenticationCertificates.append(ref(QStringLiteral("authenticationCertificates"),
+                                                    name));
+        };
+        if (listed == 0 || listed == 2)
+            addCer(QStringLiteral("backendCer"), leaf);
+        if (listed == 1 || listed == 2)
+            addCer(QStringLiteral("otherCer"), other);
+        probeHttpsOnce(b, backend.port(), health, detail);
+        if (QTest::currentTestFailed())
+            return;
+        // The request reached the backend only when its certificate was accepted.
+        QCOMPARE(backend.requests.isEmpty(), health != QLatin1String("Healthy"));
     }
 
     void noTargets()
