@@ -1078,7 +1078,7 @@ void MainWindow::updateProblems()
     const QList<ProblemsModel::Cause> causes = m_problemsModel->causes();
     m_problemsParameters->setVisible(
         std::any_of(causes.begin(), causes.end(), [](const ProblemsModel::Cause &c) {
-            return c.text.startsWith(QLatin1String("parameter '"));
+            return c.text.contains(QLatin1String("parameter '"));
         }));
     m_problemsSummary->setStyleSheet(m_controller->errorCount() > 0
                                          ? QStringLiteral("color:#b02a20; font-weight:bold")

@@ -34,22 +34,39 @@ using Type = TemplateParameter::Type;
 
 namespace {
 
-// An int field whose arrows stay within minValue..maxValue but which lets any whole number be
-// typed, so that an out-of-range one is explained at the field instead of swallowed.
+// An int field whose arrows stay within minValue..maxValue but which takes any whole number
+// typed or read from the file, so that an out-of-range one is explained at the field instead of
+// being clamped behind the user's back. Its lowest value stands for "unset" (shown as the
+// default, or as "required").
 class IntField final : public QSpinBox
 {
 public:
-    IntField() { setFocusPolicy(Qt::StrongFocus); }
+    IntField(int lowest, int highest, int start)
+        : m_lowest(lowest), m_highest(highest), m_start(start)
+    {
+        setFocusPolicy(Qt::StrongFocus);
+        setRange(std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+    }
+    bool isUnset() const { return value() == minimum(); }
+
+    void stepBy(int steps) override
+    {
+        const qint64 next = isUnset() ? m_start : qint64(value()) + steps;
+        setValue(int(std::clamp<qint64>(next, m_lowest, m_highest)));
+        selectAll();
+    }
 
 protected:
-    QValidator::State validate(QString &text, int &pos) const override
+    StepEnabled stepEnabled() const override
     {
-        const QValidator::State state = QSpinBox::validate(text, pos);
-        if (state != QValidator::Invalid)
-            return state;
-        bool ok = false;
-        text.toLongLong(&ok);
-        return ok || text == QLatin1String("-") ? QValidator::Intermediate : QValidator::Invalid;
+        if (isUnset())
+            return StepUpEnabled | StepDownEnabled;
+        StepEnabled on = StepNone;
+        if (value() < m_highest)
+            on |= StepUpEnabled;
+        if (value() > m_lowest)
+            on |= StepDownEnabled;
+        return on;
     }
     void wheelEvent(QWheelEvent *event) override
     {
@@ -58,6 +75,11 @@ protected:
         else
             event->ignore();
     }
+
+private:
+    int m_lowest;
+    int m_highest;
+    int m_start;
 };
 
 QString compact(const QJsonValue &value)
@@ -333,19 +355,15 @@ QWidget *ParametersDialog::createField(Row &row, const std::optional<QJsonValue>
     }
     switch (p.type) {
     case Type::Int: {
-        auto *s = new IntField;
         const double lowest = double(std::numeric_limits<int>::min()) + 1;
         const double highest = double(std::numeric_limits<int>::max());
         const int lo = int(std::clamp(p.minValue.value_or(lowest), lowest, highest));
-        const int hi = int(std::clamp(p.maxValue.value_or(highest), lowest, highest));
-        // One below the range: "unset", shown as the default or as "required".
-        s->setRange(lo - 1, std::max(lo, hi));
+        const int hi = std::max(lo, int(std::clamp(p.maxValue.value_or(highest), lowest, highest)));
+        const double start = p.defaultValue.isDouble() ? p.defaultValue.toDouble() : 0.0;
+        auto *s = new IntField(lo, hi, int(std::clamp(start, double(lo), double(hi))));
         s->setSpecialValueText(placeholderFor(p));
-        s->setValue(value && value->isDouble() ? int(value->toDouble()) : lo - 1);
-        // A value from the file that the range or the type refuses is shown as it is (and
-        // explained under the field), not clamped into range behind the user's back.
-        if (value && (!value->isDouble() || value->toDouble() != double(s->value())))
-            s->findChild<QLineEdit *>()->setText(compact(*value));
+        s->setValue(value && value->isDouble() ? int(std::clamp(value->toDouble(), lowest, highest))
+                                               : s->minimum());
         return s;
     }
     case Type::Bool: {
@@ -503,12 +521,6 @@ void ParametersDialog::check(Row &row)
     row.error->setText(text);
     row.error->setStyleSheet(QStringLiteral("color:%1").arg(color));
     row.error->setVisible(!text.isEmpty());
-    if (row.field->property("invalid").toBool() != !row.problem.isEmpty()) {
-        row.field->setProperty("invalid", !row.problem.isEmpty());
-        row.field->setStyleSheet(row.problem.isEmpty()
-                                     ? QString()
-                                     : QStringLiteral("border: 1px solid #b02a20"));
-    }
     if (row.reset)
         row.reset->setEnabled(row.keyVaultEntry.isEmpty() && row.set);
     if (auto *b = qobject_cast<QCheckBox *>(row.field))

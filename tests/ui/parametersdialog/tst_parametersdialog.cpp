@@ -162,7 +162,6 @@ void tst_ParametersDialog::fieldsShowDeclarations()
     // Defaults are placeholders; an unset parameter without a default is marked required.
     auto *timeout = qobject_cast<QSpinBox *>(dialog->field(QStringLiteral("requestTimeout")));
     QCOMPARE(timeout->text(), QStringLiteral("default: 30"));
-    QCOMPARE(timeout->maximum(), 86400);
     auto *address = qobject_cast<QLineEdit *>(dialog->field(QStringLiteral("backendAddress")));
     QVERIFY(address->placeholderText().contains(QStringLiteral("required")));
     QVERIFY(dialog->errorLabel(QStringLiteral("backendAddress"))->isVisibleTo(dialog));
@@ -181,6 +180,22 @@ void tst_ParametersDialog::fieldsShowDeclarations()
     QVERIFY(described);
     // Nothing given yet: the file holds no values.
     QVERIFY(Gateway::Config::parametersFileEntries(dialog->parametersJson()).isEmpty());
+
+    // Its arrows stay within minValue..maxValue: up from the default starts at the default.
+    timeout->stepUp();
+    QCOMPARE(timeout->value(), 30);
+    timeout->setValue(86400);
+    timeout->stepUp();
+    QCOMPARE(timeout->value(), 86400);
+    auto *port = qobject_cast<QSpinBox *>(dialog->field(QStringLiteral("frontendPort")));
+    port->stepDown();
+    QCOMPARE(port->value(), 1);
+    port->stepDown();
+    QCOMPARE(port->value(), 1);
+    // A value typed outside the range is kept (and explained), not clamped.
+    typeInto(port, QStringLiteral("70000"));
+    QCOMPARE(port->value(), 70000);
+    QVERIFY(!dialog->isValid());
 }
 
 void tst_ParametersDialog::refusesAtTheField()
@@ -236,6 +251,9 @@ void tst_ParametersDialog::refusesAtTheField()
                                   R"({ "parameters": { "skuName": { "value": "Basic" } } })");
     dialog->reject();
     QVERIFY(m_window->openFile(m_template, bad));
+    // Offered beside the problems summary for this parameter error too.
+    QVERIFY(m_window->findChild<QPushButton *>(QStringLiteral("problemsParameters"))
+                ->isVisibleTo(m_window));
     dialog = m_window->editParameters();
     auto *sku = qobject_cast<QComboBox *>(dialog->field(QStringLiteral("skuName")));
     QVERIFY(sku->currentText().contains(QStringLiteral("not allowed")));
