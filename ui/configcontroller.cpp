@@ -195,6 +195,15 @@ bool ConfigController::open(const QString &path, QString *errorString, const QSt
     return true;
 }
 
+void ConfigController::setParameters(const QByteArray &parametersJson, const QString &parametersPath)
+{
+    m_document.setParameters(parametersJson, parametersPath);
+    m_undo->clear();
+    revalidate();
+    emit configChanged();
+    afterChange();
+}
+
 void ConfigController::setDocument(const ConfigDocument &document, const QString &name)
 {
     resetDocument(document, name);

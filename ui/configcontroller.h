@@ -39,6 +39,10 @@ public:
     // parametersPath: an ARM parameters file giving the template's parameters their values.
     bool open(const QString &path, QString *errorString = nullptr,
               const QString &parametersPath = {});
+    // Evaluates the document again with other parameter values (an ARM parameters file's
+    // content; path: where it is saved, empty when only in memory). The undo history is cleared:
+    // its steps hold models evaluated with the old values.
+    void setParameters(const QByteArray &parametersJson, const QString &parametersPath = {});
     // e.g. the demo's; name: what the title calls a document without a file ("Demo gateway").
     void setDocument(const Config::ConfigDocument &document, const QString &name = {});
     bool save(QString *errorString = nullptr);

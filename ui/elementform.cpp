@@ -2,6 +2,7 @@
 
 #include "configcontroller.h"
 #include "configelements.h"
+#include "focuswheel.h"
 #include "icons.h"
 
 #include <QCheckBox>
@@ -19,28 +20,6 @@
 namespace Gateway::Ui {
 
 using Type = FieldSpec::Type;
-
-namespace {
-
-// A wheel over a form scrolls the form: a combo box or spin box only takes the wheel when it has
-// the focus (clicked or tabbed into), so scrolling past it never changes a value.
-template<class Base>
-class FocusWheel final : public Base
-{
-public:
-    FocusWheel() { Base::setFocusPolicy(Qt::StrongFocus); }
-
-protected:
-    void wheelEvent(QWheelEvent *event) override
-    {
-        if (Base::hasFocus())
-            Base::wheelEvent(event);
-        else
-            event->ignore(); // goes to the scroll area
-    }
-};
-
-} // namespace
 
 ElementForm::ElementForm(ElementKind kind, ConfigController *controller, QWidget *parent)
     : QWidget(parent)

@@ -18,6 +18,7 @@
 #include "healthtreemodel.h"
 #include "healthwidget.h"
 #include "icons.h"
+#include "parametersdialog.h"
 #include "problemsmodel.h"
 #include "proxy/gateway.h"
 #include "session/sessionregistry.h"
@@ -55,6 +56,8 @@
 #include <QTreeView>
 #include <QUndoStack>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace Gateway::Ui {
 
@@ -173,6 +176,9 @@ void MainWindow::createActions()
     m_openParametersAction = make(
         Icons::Name::Open, tr("Open with &Parameters…"), QKeySequence(),
         tr("Open an ARM template with a parameters file giving its parameters values"));
+    m_parametersAction = make(Icons::Name::Open, tr("Template P&arameters…"), QKeySequence(),
+                              tr("Give the template's parameters values (and save them as a "
+                                 "parameters file)"));
     m_saveAction = make(Icons::Name::Save, tr("&Save"), QKeySequence::Save,
                         tr("Save the configuration"));
     m_saveAsAction = make(Icons::Name::SaveAs, tr("Save &As…"), QKeySequence::SaveAs,
@@ -221,6 +227,7 @@ void MainWindow::createActions()
             statusBar()->showMessage(tr("No parameters file chosen; opening without one."), 6000);
         openFile(path, parameters);
     });
+    connect(m_parametersAction, &QAction::triggered, this, &MainWindow::editParameters);
     connect(m_saveAction, &QAction::triggered, this, &MainWindow::save);
     connect(m_saveAsAction, &QAction::triggered, this, &MainWindow::saveAs);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
@@ -426,7 +433,15 @@ void MainWindow::createDocks()
     m_problemsSummary->setWordWrap(true);
     m_problemsSummary->setContentsMargins(6, 4, 6, 2);
     m_problemsSummary->hide();
-    problemsLayout->addWidget(m_problemsSummary);
+    m_problemsParameters = new QPushButton(tr("Edit Parameters…"), problemsPane);
+    m_problemsParameters->setObjectName(QStringLiteral("problemsParameters"));
+    m_problemsParameters->setToolTip(tr("Give the template's parameters values"));
+    m_problemsParameters->hide();
+    connect(m_problemsParameters, &QPushButton::clicked, this, &MainWindow::editParameters);
+    auto *summaryRow = new QHBoxLayout;
+    summaryRow->addWidget(m_problemsSummary, 1);
+    summaryRow->addWidget(m_problemsParameters, 0, Qt::AlignTop);
+    problemsLayout->addLayout(summaryRow);
     problemsLayout->addWidget(m_problemsView, 1);
     QDockWidget *problems = addDock(QStringLiteral("problemsDock"), tr("Problems"), problemsPane,
                                     Qt::BottomDockWidgetArea);
@@ -485,6 +500,7 @@ void MainWindow::createMenus()
     file->addAction(m_newAction);
     file->addAction(m_openAction);
     file->addAction(m_openParametersAction);
+    file->addAction(m_parametersAction);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
     file->addAction(m_saveAction);
@@ -1076,6 +1092,11 @@ void MainWindow::updateProblems()
     m_problemsSummary->setText(summary);
     m_problemsSummary->setToolTip(summary);
     m_problemsSummary->setVisible(!summary.isEmpty());
+    const QList<ProblemsModel::Cause> causes = m_problemsModel->causes();
+    m_problemsParameters->setVisible(
+        std::any_of(causes.begin(), causes.end(), [](const ProblemsModel::Cause &c) {
+            return c.text.contains(QLatin1String("parameter '"));
+        }));
     m_problemsSummary->setStyleSheet(m_controller->errorCount() > 0
                                          ? QStringLiteral("color:#b02a20; font-weight:bold")
                                          : QStringLiteral("color:#a15c00"));
@@ -1368,8 +1389,7 @@ bool MainWindow::openFile(const QString &path, const QString &parametersPath)
         return false;
     // The parameters file is remembered per template.
     QSettings settings;
-    const QString key = QStringLiteral("templateParameters/")
-                        + QString::fromLatin1(QFileInfo(path).absoluteFilePath().toUtf8().toHex());
+    const QString key = ParametersDialog::settingsKey(path);
     QString parameters = parametersPath;
     if (parameters.isEmpty()) {
         parameters = settings.value(key).toString();
@@ -1402,6 +1422,37 @@ bool MainWindow::openFile(const QString &path, const QString &parametersPath)
         }
     }
     return true;
+}
+
+ParametersDialog *MainWindow::editParameters()
+{
+    const Config::ConfigDocument &doc = m_controller->document();
+    auto *dialog = new ParametersDialog(doc.toJson(), doc.parametersJson(), doc.parametersPath(),
+                                        doc.filePath(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const QString path = dialog->parametersPath();
+        if (!dialog->isChanged() && path == m_controller->document().parametersPath()) {
+            statusBar()->showMessage(tr("Parameters unchanged."), 5000);
+            return;
+        }
+        const bool hadUndo = m_controller->undoStack()->count() > 0;
+        m_controller->setParameters(dialog->parametersJson(), path);
+        QString message = tr("Template evaluated again with the new parameter values (%1): %2.")
+                              .arg(path.isEmpty() ? tr("in memory; Save As… in the editor "
+                                                       "writes them to a file")
+                                                  : QFileInfo(path).fileName(),
+                                   m_controller->errorCount() == 0 ? tr("no errors")
+                                                                   : m_problemsModel->summary());
+        if (hadUndo)
+            message += tr(" Undo history cleared (its steps hold the old values).");
+        if (isGatewayRunning() && differsFromRunning())
+            message += tr(" The running gateway still serves the old values: Apply (Ctrl+R) to "
+                          "use the new ones.");
+        statusBar()->showMessage(message, 15000);
+    });
+    dialog->open();
+    return dialog;
 }
 
 bool MainWindow::newDocument()

@@ -19,6 +19,7 @@ class QAction;
 class QDockWidget;
 class QLabel;
 class QMenu;
+class QPushButton;
 class QTreeView;
 
 namespace Gateway::Proxy {
@@ -39,6 +40,7 @@ class EventLogWidget;
 class FramesWidget;
 class HealthTreeModel;
 class HealthWidget;
+class ParametersDialog;
 class ProblemsModel;
 class SessionTableModel;
 class SessionsWidget;
@@ -93,6 +95,9 @@ public:
 
     // parametersPath empty: the parameters file last used with this template, if any.
     bool openFile(const QString &path, const QString &parametersPath = {});
+    // File > Template Parameters…: opens the parameters editor (window-modal, not blocking); OK
+    // evaluates the document again with its values.
+    ParametersDialog *editParameters();
     // File > New: asks about unsaved edits and a running gateway first.
     bool newDocument();
     void applyToGateway();
@@ -187,10 +192,12 @@ private:
     QLabel *m_configLabel;
     QLabel *m_differsLabel;
     QLabel *m_problemsSummary = nullptr;
+    QPushButton *m_problemsParameters = nullptr; // "Edit Parameters…" beside the summary
 
     QAction *m_newAction = nullptr;
     QAction *m_openAction = nullptr;
     QAction *m_openParametersAction = nullptr;
+    QAction *m_parametersAction = nullptr;
     QAction *m_saveAction = nullptr;
     QAction *m_saveAsAction = nullptr;
     QAction *m_quitAction = nullptr;

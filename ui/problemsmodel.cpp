@@ -72,8 +72,8 @@ QString ProblemsModel::causeOf(const Config::Diagnostic &d, QString *nextStep)
     QString cause;
     if (const auto m = noValue.match(d.message); m.hasMatch()) {
         cause = tr("parameter '%1' has no value").arg(m.captured(1));
-        step = tr("choose a parameters file that gives it a value (File › Open with "
-                  "Parameters…, appgw --parameters), or add a defaultValue to the template");
+        step = tr("choose a parameters file (File › Open with Parameters…, appgw --parameters) "
+                  "or give it a value in File › Template Parameters…");
     } else if (const auto k = keyVault.match(d.message); k.hasMatch()) {
         cause = tr("parameter '%1' is a Key Vault reference").arg(k.captured(1));
         step = tr("give it a literal value in a parameters file");

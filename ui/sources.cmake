@@ -27,6 +27,8 @@ target_sources(gateway_ui PRIVATE
     configdiff.cpp configdiff.h
     elementfields.cpp elementfields.h
     elementform.cpp elementform.h
+    focuswheel.h
+    parametersdialog.cpp parametersdialog.h
     elementeditor.cpp elementeditor.h
     configtreemodel.cpp configtreemodel.h
     problemsmodel.cpp problemsmodel.h

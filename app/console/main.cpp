@@ -8,6 +8,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QScreen>
 #include <QTimer>
 
 #ifdef APPGW_HAVE_DEMO
@@ -90,11 +91,16 @@ int main(int argc, char *argv[])
     // APPGW_SCREENSHOT=path[,seconds]: save the window to a PNG after a delay (and quit if
     // APPGW_SCREENSHOT_QUIT is set). Used for the README screenshot under Xvfb.
     if (screenshot) {
+        // APPGW_SCREENSHOT_PARAMETERS: show File > Template Parameters… too; the screenshot is
+        // then of the whole screen, dialog included.
+        const bool parametersEditor = qEnvironmentVariableIsSet("APPGW_SCREENSHOT_PARAMETERS");
+        if (parametersEditor)
+            QTimer::singleShot(0, &window, [&window] { window.editParameters(); });
         const QStringList parts = qEnvironmentVariable("APPGW_SCREENSHOT").split(QLatin1Char(','));
         const QString path = parts.value(0);
         const int seconds = parts.size() > 1 ? parts.at(1).toInt() : 10;
-        QTimer::singleShot(seconds * 1000, &window, [&window, path] {
-            window.grab().save(path);
+        QTimer::singleShot(seconds * 1000, &window, [&window, path, parametersEditor] {
+            (parametersEditor ? window.screen()->grabWindow(0) : window.grab()).save(path);
             std::fprintf(stderr, "appgw-console: screenshot saved to %s\n", qPrintable(path));
             if (qEnvironmentVariableIsSet("APPGW_SCREENSHOT_QUIT"))
                 QApplication::quit();

@@ -1,5 +1,7 @@
 #include "config/armexpression.h"
 
+#include "config/templateparameters.h"
+
 #include <QCryptographicHash>
 #include <QHostAddress>
 #include <QJsonDocument>
@@ -71,7 +73,7 @@ QString ArmEvaluator::placeholderText(const QJsonValue &value)
     return o.value(PlaceholderKey).toString();
 }
 
-static QString typeName(const QJsonValue &v)
+QString jsonTypeName(const QJsonValue &v)
 {
     switch (v.type()) {
     case QJsonValue::Null: return QStringLiteral("null");
@@ -559,8 +561,8 @@ private:
             if (!p.isEmpty())
                 return ArmEvaluator::placeholder(p + QLatin1Char('.') + n.name);
             if (!v.isObject())
-                return fail(
-                    QStringLiteral("cannot read property '%1' of a %2").arg(n.name, typeName(v)));
+                return fail(QStringLiteral("cannot read property '%1' of a %2")
+                                .arg(n.name, jsonTypeName(v)));
             const QJsonValue m = valueCi(v.toObject(), n.name);
             if (m.isUndefined())
                 return fail(QStringLiteral("The language expression property '%1' doesn't exist, "
@@ -597,8 +599,8 @@ private:
                                     .arg(index.toString()));
                 return m;
             }
-            return fail(
-                QStringLiteral("cannot index a %1 with a %2").arg(typeName(v), typeName(index)));
+            return fail(QStringLiteral("cannot index a %1 with a %2")
+                            .arg(jsonTypeName(v), jsonTypeName(index)));
         }
         case Node::Kind::Call: return call(n);
         }
@@ -634,7 +636,7 @@ private:
             return true;
         }
         if (!v.isString()) {
-            fail(QStringLiteral("%1() expects a string, got a %2").arg(fn, typeName(v)));
+            fail(QStringLiteral("%1() expects a string, got a %2").arg(fn, jsonTypeName(v)));
             return false;
         }
         *out = v.toString();
@@ -646,13 +648,13 @@ private:
             *out = qint64(v.toDouble());
             return true;
         }
-        fail(QStringLiteral("%1() expects an integer, got a %2").arg(fn, typeName(v)));
+        fail(QStringLiteral("%1() expects an integer, got a %2").arg(fn, jsonTypeName(v)));
         return false;
     }
     bool needArray(const QString &fn, const QJsonValue &v, QJsonArray *out)
     {
         if (!v.isArray()) {
-            fail(QStringLiteral("%1() expects an array, got a %2").arg(fn, typeName(v)));
+            fail(QStringLiteral("%1() expects an array, got a %2").arg(fn, jsonTypeName(v)));
             return false;
         }
         *out = v.toArray();
@@ -661,7 +663,7 @@ private:
     bool needObject(const QString &fn, const QJsonValue &v, QJsonObject *out)
     {
         if (!v.isObject() || !ArmEvaluator::placeholderText(v).isEmpty()) {
-            fail(QStringLiteral("%1() expects an object, got a %2").arg(fn, typeName(v)));
+            fail(QStringLiteral("%1() expects an object, got a %2").arg(fn, jsonTypeName(v)));
             return false;
         }
         *out = v.toObject();
@@ -774,7 +776,7 @@ private:
                 } else if (!r.isBool()) {
                     return fail(QStringLiteral("the lambda given to filter() must return a bool, "
                                                "got a %1")
-                                    .arg(typeName(r)));
+                                    .arg(jsonTypeName(r)));
                 } else if (r.toBool()) {
                     out.append(items.at(i));
                 }
@@ -853,8 +855,8 @@ private:
         QStringList texts;
         for (const QJsonValue &a : args) {
             if (!a.isString() && ArmEvaluator::placeholderText(a).isEmpty())
-                return fail(
-                    QStringLiteral("%1() expects string arguments, got a %2").arg(fn, typeName(a)));
+                return fail(QStringLiteral("%1() expects string arguments, got a %2")
+                                .arg(fn, jsonTypeName(a)));
             texts << text(a);
         }
         if (texts.at(0).startsWith(QLatin1Char('/'))) {
@@ -928,8 +930,8 @@ private:
             if (failed())
                 return {};
             if (!c.isBool())
-                return fail(
-                    QStringLiteral("if(): the condition must be a bool, got a %1").arg(typeName(c)));
+                return fail(QStringLiteral("if(): the condition must be a bool, got a %1")
+                                .arg(jsonTypeName(c)));
             return eval(n.children.at(c.toBool() ? 1 : 2));
         }
         if (fn == QLatin1String("and") || fn == QLatin1String("or")) {
@@ -942,7 +944,7 @@ private:
                     return {};
                 if (!a.isBool())
                     return fail(
-                        QStringLiteral("%1() expects bools, got a %2").arg(name, typeName(a)));
+                        QStringLiteral("%1() expects bools, got a %2").arg(name, jsonTypeName(a)));
                 if (a.toBool() != isAnd)
                     return !isAnd;
             }
@@ -1194,8 +1196,8 @@ private:
                 QJsonArray out;
                 for (const QJsonValue &a : args) {
                     if (!a.isArray())
-                        return fail(
-                            QStringLiteral("concat(): cannot mix arrays and a %1").arg(typeName(a)));
+                        return fail(QStringLiteral("concat(): cannot mix arrays and a %1")
+                                        .arg(jsonTypeName(a)));
                     for (const QJsonValue &x : a.toArray())
                         out.append(x);
                 }
@@ -1206,7 +1208,7 @@ private:
                 if ((a.isArray() || a.isObject() || a.isUndefined())
                     && ArmEvaluator::placeholderText(a).isEmpty())
                     return fail(QStringLiteral("concat(): cannot concatenate a string and a %1")
-                                    .arg(typeName(a)));
+                                    .arg(jsonTypeName(a)));
                 out += text(a);
             }
             return out;
@@ -1388,7 +1390,7 @@ private:
                 return {};
             if (!args.at(0).isBool())
                 return fail(
-                    QStringLiteral("not() expects a bool, got a %1").arg(typeName(args.at(0))));
+                    QStringLiteral("not() expects a bool, got a %1").arg(jsonTypeName(args.at(0))));
             return !args.at(0).toBool();
         }
         if (fn == QLatin1String("greater") || fn == QLatin1String("less")
@@ -1438,7 +1440,7 @@ private:
             if (a.isObject())
                 return double(a.toObject().size());
             return fail(QStringLiteral("length() expects a string, array or object, got a %1")
-                            .arg(typeName(a)));
+                            .arg(jsonTypeName(a)));
         }
         if (fn == QLatin1String("replace")) {
             if (!needArgs(name, count, 3, 3) || !needString(name, args.at(0), &s)
@@ -2005,22 +2007,6 @@ QJsonValue ArmEvaluator::evaluateTree(const QJsonValue &value, const QString &pa
     }
 }
 
-static bool matchesDeclaredType(const QString &type, const QJsonValue &v)
-{
-    const QString t = type.toLower();
-    if (t == QLatin1String("string") || t == QLatin1String("securestring"))
-        return v.isString();
-    if (t == QLatin1String("int"))
-        return v.isDouble() && std::floor(v.toDouble()) == v.toDouble();
-    if (t == QLatin1String("bool"))
-        return v.isBool();
-    if (t == QLatin1String("array"))
-        return v.isArray();
-    if (t == QLatin1String("object") || t == QLatin1String("secureobject"))
-        return v.isObject();
-    return true;
-}
-
 QJsonValue ArmEvaluator::parameterValue(const QString &name, QString *error)
 {
     const QString key = name.toLower();
@@ -2041,13 +2027,7 @@ QJsonValue ArmEvaluator::parameterValue(const QString &name, QString *error)
     } else if (given.isObject()
                && valueCi(given.toObject(), QStringLiteral("reference")).isObject()) {
         // A Key Vault reference: only Azure can read the secret; a placeholder stands in.
-        const QJsonObject ref = valueCi(given.toObject(), QStringLiteral("reference")).toObject();
-        const QString vault = valueCi(valueCi(ref, QStringLiteral("keyVault")).toObject(),
-                                      QStringLiteral("id"))
-                                  .toString()
-                                  .section(QLatin1Char('/'), -1);
-        const QString secret = valueCi(ref, QStringLiteral("secretName")).toString();
-        const QString text = QStringLiteral("keyVault(%1/%2)").arg(vault, secret);
+        const QString text = QStringLiteral("keyVault(%1)").arg(keyVaultReferenceText(given));
         const QString previousPath = std::exchange(m_currentPath,
                                                    QStringLiteral("parameters.") + declaredName);
         noteStandIn(text);
@@ -2089,23 +2069,14 @@ QJsonValue ArmEvaluator::parameterValue(const QString &name, QString *error)
             return {};
         }
     }
-    if (!type.isEmpty() && placeholderText(value).isEmpty() && !matchesDeclaredType(type, value)) {
-        *error = QStringLiteral("parameter '%1' is declared as %2 but its value is a %3")
-                     .arg(declaredName, type, typeName(value));
-        return {};
-    }
-    const QJsonValue allowed = valueCi(decl, QStringLiteral("allowedValues"));
-    if (allowed.isArray() && !allowed.toArray().isEmpty() && !allowed.toArray().contains(value)) {
-        *error = QStringLiteral(
-                     "parameter '%1' has the value %2, which is not one of its allowedValues %3")
-                     .arg(declaredName,
-                          value.isString()
-                              ? value.toString()
-                              : QString::fromUtf8(
-                                  QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact)),
-                          QString::fromUtf8(
-                              QJsonDocument(allowed.toArray()).toJson(QJsonDocument::Compact)));
-        return {};
+    // Placeholders (values only Azure knows) pass: their type is whatever the template needs.
+    if (placeholderText(value).isEmpty()) {
+        const QString problem = TemplateParameter::fromDeclaration(declaredName, decl)
+                                    .problemWith(value);
+        if (!problem.isEmpty()) {
+            *error = problem;
+            return {};
+        }
     }
     m_parameterCache.insert(key, value);
     return value;

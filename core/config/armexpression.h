@@ -113,6 +113,9 @@ private:
 // Case-insensitive object look-up; *actualKey (if given) receives the key as written.
 QJsonValue valueCi(const QJsonObject &object, const QString &key, QString *actualKey = nullptr);
 
+// "string", "number", "array", ...: a value's JSON type as messages name it.
+QString jsonTypeName(const QJsonValue &value);
+
 // A deterministic stand-in for ARM's uniqueString(): 13 lower-case characters.
 QString uniqueString(const QStringList &parts);
 

@@ -70,6 +70,16 @@ void ConfigDocument::reload()
     TemplateReader::read(*this, m_text, m_parametersText);
 }
 
+void ConfigDocument::setParameters(const QByteArray &parametersJson, const QString &parametersPath)
+{
+    const bool wasModified = isModified();
+    m_parametersText = parametersJson;
+    m_parametersPath = parametersPath;
+    reload();
+    // What the file on disk evaluates to with these values: the baseline isModified() compares to.
+    m_savedModel = wasModified ? fromJson(m_originalText, parametersJson).m_model : m_model;
+}
+
 void ConfigDocument::setModel(const GatewayConfig &model)
 {
     if (model == m_model)

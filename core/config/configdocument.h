@@ -37,6 +37,13 @@ public:
     Kind kind() const { return m_kind; }
     QString filePath() const { return m_filePath; }
     QString parametersPath() const { return m_parametersPath; }
+    // The parameters file's content the model was evaluated with (empty: none).
+    QByteArray parametersJson() const { return m_parametersText; }
+    // Evaluates the template again with other parameter values (an ARM parameters file's
+    // content, e.g. from the console's parameters editor; path: the file it came from or was
+    // saved to, empty when it lives only in memory). Edits made since the last save stay; the
+    // template's text is not touched, so a document that was unmodified stays unmodified.
+    void setParameters(const QByteArray &parametersJson, const QString &parametersPath = {});
     QString directory() const; // folder of the file; relative certificate paths start here
 
     const GatewayConfig &model() const { return m_model; }

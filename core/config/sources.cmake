@@ -8,5 +8,6 @@ target_sources(gateway_core PRIVATE
     config/jsontext.cpp config/jsontext.h
     config/startablesubset.cpp config/startablesubset.h
     config/sslpolicy.cpp config/sslpolicy.h
+    config/templateparameters.cpp config/templateparameters.h
     config/templatereader.cpp config/templatereader.h
 )

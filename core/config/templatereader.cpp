@@ -934,6 +934,7 @@ void TemplateReader::read(ConfigDocument &doc, const QByteArray &json,
     }
 
     QJsonObject parameterValues;
+    doc.m_parameters = QJsonDocument();
     if (!parametersJson.isEmpty()) {
         QJsonParseError ppe;
         doc.m_parameters = QJsonDocument::fromJson(withoutBom(parametersJson), &ppe);
