@@ -18,7 +18,7 @@
 #      its status is this script's status.
 # proc, sys and dev are mounted into a root only while it runs and unmounted at the end,
 # whatever happens. Environment: FUZZ_SECONDS (passed to setup.sh --test), FRESH_ROOT_KEEP=1
-# keeps the roots (their path is printed), DEBIAN_MIRROR (default deb.debian.org).
+# keeps the roots (their path is printed; the next run removes them), DEBIAN_MIRROR (default deb.debian.org).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,7 +33,25 @@ die() { printf 'fresh-root: %s\n' "$*" >&2; exit 1; }
 command -v mmdebstrap >/dev/null || die "needs mmdebstrap: apt-get install mmdebstrap"
 [ -n "$shared" ] || die "needs ../shared beside the checkout ($checkout/../shared)"
 
+# Roots an earlier run left behind (killed, or FRESH_ROOT_KEEP=1): unmount what is still mounted
+# in them, deepest first, then remove them. A kept root lives until the next run.
+for stale in /var/tmp/appgw-fresh.*; do
+    [ -d "$stale" ] || continue
+    # A run still going (its pid file names a live process) keeps its roots.
+    pid=$(cat "$stale/pid" 2>/dev/null || true)
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && continue
+    { grep -o " $stale/[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do
+        umount "$m" 2>/dev/null || umount -l "$m" || true
+    done
+    if grep -q " $stale/" /proc/mounts; then
+        echo "fresh-root: $stale still has mounts; left in place" >&2
+    else
+        rm -rf --one-file-system "$stale"
+    fi
+done
+
 work=$(mktemp -d /var/tmp/appgw-fresh.XXXXXX)
+echo $$ >"$work/pid"
 mounted=()
 
 unmount_all() {
